@@ -1,0 +1,110 @@
+//! Invariant checks, kept beside the model rather than sprinkled through it.
+//!
+//! `check_counts` is cheap (O(number of states)) and runs after every event
+//! in debug builds; `check_full` walks every live message and is called by
+//! tests.
+
+use crate::ledger::MsgState;
+use crate::sim::Sim;
+
+/// Conservation: every message ever created is counted in exactly one state,
+/// and every rejection or loss has a cause.
+pub fn check_counts(sim: &Sim) -> Result<(), String> {
+    let counts = sim.ledger.raw_counts();
+    let sum: u64 = counts.iter().sum();
+    if sum != sim.ledger.total() {
+        return Err(format!(
+            "ledger: {} messages created but {} counted across states",
+            sim.ledger.total(),
+            sum
+        ));
+    }
+    let (rejected, lost) = sim.ledger.cause_totals();
+    if rejected != sim.ledger.count(MsgState::Rejected) {
+        return Err("a rejection has no cause".into());
+    }
+    if lost != sim.ledger.count(MsgState::Lost) {
+        return Err("a loss has no cause".into());
+    }
+    Ok(())
+}
+
+/// Everything in `check_counts`, plus: each live message's record agrees
+/// with the counts, and every message a node holds is live and in the state
+/// that node implies.
+pub fn check_full(sim: &Sim) -> Result<(), String> {
+    check_counts(sim)?;
+    let mut by_state = [0u64; 10];
+    for r in sim.ledger.live_records() {
+        if r.state.is_terminal() {
+            return Err(format!("message #{} is live but terminal", r.id));
+        }
+        by_state[r.state as usize] += 1;
+    }
+    for s in MsgState::ALL.iter().filter(|s| !s.is_terminal()) {
+        if by_state[*s as usize] != sim.ledger.count(*s) {
+            return Err(format!(
+                "state {}: {} live records but the count says {}",
+                s.as_str(),
+                by_state[*s as usize],
+                sim.ledger.count(*s)
+            ));
+        }
+    }
+    let mut queued = 0u64;
+    for (qi, q) in sim.queues.iter().enumerate() {
+        for h in &q.items {
+            if !sim.ledger.is_live(h.slot, h.id) {
+                return Err(format!("queue {qi} holds finished message #{}", h.id));
+            }
+            let st = sim.ledger.get(h.slot).state;
+            if st != MsgState::Queued {
+                return Err(format!("queue {qi} holds #{} in state {}", h.id, st.as_str()));
+            }
+        }
+        queued += q.len();
+    }
+    if queued != sim.ledger.count(MsgState::Queued) {
+        return Err(format!(
+            "{} messages are in queues but {} are counted as queued",
+            queued,
+            sim.ledger.count(MsgState::Queued)
+        ));
+    }
+    let mut held = 0u64;
+    for (gi, g) in sim.groups.iter().enumerate() {
+        for (mi, m) in g.members.iter().enumerate() {
+            if !m.alive && !m.held.is_empty() {
+                return Err(format!("crashed consumer {gi}/{mi} still holds messages"));
+            }
+            if m.held.len() as u32 > g.concurrency {
+                return Err(format!("consumer {gi}/{mi} holds more than its slots"));
+            }
+            for h in &m.held {
+                if !sim.ledger.is_live(h.slot, h.id) {
+                    return Err(format!("consumer {gi}/{mi} holds finished message #{}", h.id));
+                }
+                let st = sim.ledger.get(h.slot).state;
+                if !matches!(st, MsgState::InFlight | MsgState::Unacked) {
+                    return Err(format!("consumer {gi}/{mi} holds #{} in state {}", h.id, st.as_str()));
+                }
+            }
+            held += m.held.len() as u64;
+        }
+    }
+    let in_hands = sim.ledger.count(MsgState::InFlight) + sim.ledger.count(MsgState::Unacked);
+    if held > in_hands {
+        return Err(format!(
+            "consumers hold {held} messages but only {in_hands} are in flight or unacked"
+        ));
+    }
+    for (si, s) in sim.services.iter().enumerate() {
+        if s.busy > s.concurrency {
+            return Err(format!("service {si} has more busy workers than it has"));
+        }
+        if s.waiting.len() as u32 > s.backlog_limit {
+            return Err(format!("service {si} has more waiting than its line allows"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,40 @@
+//! mqlab-engine: a deterministic discrete-event simulation of message queues.
+//!
+//! Pure Rust: no web dependencies, no wall clock, no unseeded randomness.
+//! (scenario, parameters, seed, input log) decide every event; events at the
+//! same virtual time fire in insertion order. See ARCHITECTURE.md.
+
+pub mod cli;
+pub mod command;
+pub mod event;
+pub mod invariants;
+pub mod ledger;
+pub mod metrics;
+pub mod model;
+pub mod render;
+pub mod rng;
+pub mod scenario;
+pub mod scenarios;
+pub mod sim;
+pub mod spec;
+pub mod time;
+pub mod trace;
+
+pub use command::{Action, Command};
+pub use ledger::{Cause, LedgerCounts, MsgState};
+pub use render::{Movement, Snapshot};
+pub use scenario::{ParamDef, ParamKind, Params, ScenarioDef};
+pub use sim::Sim;
+pub use spec::ScenarioSpec;
+pub use time::TimeUs;
+
+/// Builds and runs a built-in scenario with default parameters until idle
+/// (or its horizon): the reference run used by tests and benchmarks.
+pub fn run_builtin(id: &str, seed: u64, settings: &[(String, String)]) -> Result<Sim, String> {
+    let def = scenario::find(id).ok_or_else(|| format!("unknown scenario '{id}'"))?;
+    let params = def.params_from(settings)?;
+    let spec = (def.build)(&params);
+    let mut sim = Sim::new(&spec, seed).map_err(|e| e.0)?;
+    sim.run_until_idle(spec.horizon_us);
+    Ok(sim)
+}

@@ -1,0 +1,125 @@
+//! A broker queue: FIFO storage with a capacity and an overflow policy.
+
+use std::collections::VecDeque;
+
+use crate::metrics::Level;
+use crate::model::Handle;
+use crate::spec::{Overflow, QueueSpec};
+use crate::time::TimeUs;
+
+#[derive(Clone, Debug)]
+pub struct Queue {
+    pub items: VecDeque<Handle>,
+    pub capacity: u64,
+    pub overflow: Overflow,
+    pub level: Level,
+    pub enqueued: u64,
+    /// Consumer groups reading from this queue (competing consumers).
+    pub readers: Vec<u16>,
+    /// Round-robin position over all consumers of all readers.
+    pub rr: usize,
+}
+
+/// What happened when a message was offered to a full or non-full queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Offer {
+    Stored,
+    /// Stored, and this older message was dropped to make room.
+    StoredDropping(Handle),
+    Refused,
+}
+
+impl Queue {
+    pub fn new(spec: &QueueSpec) -> Self {
+        Queue {
+            items: VecDeque::new(),
+            capacity: spec.capacity,
+            overflow: spec.overflow,
+            level: Level::default(),
+            enqueued: 0,
+            readers: Vec::new(),
+            rr: 0,
+        }
+    }
+
+    pub fn len(&self) -> u64 {
+        self.items.len() as u64
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn offer(&mut self, h: Handle, now: TimeUs) -> Offer {
+        let result = if self.len() < self.capacity {
+            self.items.push_back(h);
+            Offer::Stored
+        } else {
+            match self.overflow {
+                Overflow::Reject => Offer::Refused,
+                Overflow::DropOldest => {
+                    let old = self.items.pop_front().expect("capacity >= 1");
+                    self.items.push_back(h);
+                    Offer::StoredDropping(old)
+                }
+            }
+        };
+        if result != Offer::Refused {
+            self.enqueued += 1;
+        }
+        self.level.set(now, self.len());
+        result
+    }
+
+    /// Puts a message back at the head (a nack with requeue, or a crash).
+    /// Requeues ignore capacity: the broker already owned the message.
+    pub fn requeue_front(&mut self, h: Handle, now: TimeUs) {
+        self.items.push_front(h);
+        self.level.set(now, self.len());
+    }
+
+    pub fn pop(&mut self, now: TimeUs) -> Option<Handle> {
+        let h = self.items.pop_front();
+        if h.is_some() {
+            self.level.set(now, self.len());
+        }
+        h
+    }
+
+    /// Removes every message (a broker crash); the caller decides their fate.
+    pub fn drain_all(&mut self, now: TimeUs) -> Vec<Handle> {
+        let all: Vec<Handle> = self.items.drain(..).collect();
+        self.level.set(now, 0);
+        all
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(id: u64) -> Handle {
+        Handle { slot: id as u32, id }
+    }
+
+    #[test]
+    fn overflow_policies() {
+        let spec = |overflow| QueueSpec {
+            name: "q".into(),
+            capacity: 2,
+            overflow,
+        };
+        let mut q = Queue::new(&spec(Overflow::Reject));
+        assert_eq!(q.offer(h(1), 0), Offer::Stored);
+        assert_eq!(q.offer(h(2), 0), Offer::Stored);
+        assert_eq!(q.offer(h(3), 0), Offer::Refused);
+        assert_eq!(q.len(), 2);
+
+        let mut q = Queue::new(&spec(Overflow::DropOldest));
+        q.offer(h(1), 0);
+        q.offer(h(2), 0);
+        assert_eq!(q.offer(h(3), 0), Offer::StoredDropping(h(1)));
+        assert_eq!(q.pop(0), Some(h(2)));
+        assert_eq!(q.level.max(), 2);
+    }
+}

@@ -1,0 +1,335 @@
+//! Plain data for the UI: snapshots, message movements and the event log.
+//!
+//! Nothing here knows about the DOM. The UI asks for a snapshot at the
+//! engine's current time and for the movements overlapping a time window,
+//! and interpolates dot positions itself, so drawing does not depend on the
+//! frame rate.
+
+use std::collections::VecDeque;
+
+use serde::Serialize;
+
+use crate::ledger::{Cause, LedgerCounts};
+use crate::metrics::LatencySummary;
+use crate::time::TimeUs;
+
+/// Index into [`Snapshot::nodes`]: producers, then queues, consumer groups, services.
+pub type NodeId = u16;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeKind {
+    Producer,
+    Queue,
+    Consumers,
+    Service,
+}
+
+/// Why a message is travelling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MoveKind {
+    /// Producer → queue.
+    Publish,
+    /// Queue → consumer.
+    Deliver,
+    /// Caller → service (a synchronous request).
+    Call,
+    /// Service → caller (the answer).
+    Reply,
+    /// Service → caller, refused.
+    Refused,
+}
+
+/// One hop of one message, from `depart_us` to `arrive_us`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Movement {
+    pub msg_id: u64,
+    pub from: NodeId,
+    pub to: NodeId,
+    /// Which consumer of a group (or 0).
+    pub lane: u16,
+    pub depart_us: TimeUs,
+    pub arrive_us: TimeUs,
+    pub kind: MoveKind,
+}
+
+impl Movement {
+    /// Progress along the hop at time `t`, in [0, 1].
+    pub fn progress(&self, t: TimeUs) -> f64 {
+        if self.arrive_us <= self.depart_us {
+            return 1.0;
+        }
+        let p = (t.saturating_sub(self.depart_us)) as f64 / (self.arrive_us - self.depart_us) as f64;
+        p.clamp(0.0, 1.0)
+    }
+}
+
+/// Recent movements in a ring buffer: memory is fixed whatever the load.
+#[derive(Clone, Debug)]
+pub struct MoveLog {
+    ring: VecDeque<Movement>,
+    capacity: usize,
+}
+
+impl MoveLog {
+    pub fn new(capacity: usize) -> Self {
+        MoveLog {
+            ring: VecDeque::with_capacity(capacity),
+            capacity,
+        }
+    }
+
+    pub fn push(&mut self, m: Movement) {
+        if self.ring.len() == self.capacity {
+            self.ring.pop_front();
+        }
+        self.ring.push_back(m);
+    }
+
+    /// Movements overlapping `[t0, t1]`, at most `max` of them: when there
+    /// are more, an even sample (deterministic) is returned. Cost is bounded
+    /// by the ring size, not by the number of messages simulated.
+    pub fn between(&self, t0: TimeUs, t1: TimeUs, max: usize) -> Vec<Movement> {
+        let hits: Vec<&Movement> = self
+            .ring
+            .iter()
+            .filter(|m| m.depart_us <= t1 && m.arrive_us >= t0)
+            .collect();
+        if hits.len() <= max {
+            return hits.into_iter().copied().collect();
+        }
+        if max == 0 {
+            return Vec::new();
+        }
+        let step = hits.len() as f64 / max as f64;
+        (0..max)
+            .map(|i| *hits[((i as f64 * step) as usize).min(hits.len() - 1)])
+            .collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.ring.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ring.is_empty()
+    }
+}
+
+/// Something worth telling the learner, in structured form; the UI turns it
+/// into a sentence in the reader's language.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LogKind {
+    Produced { producer: NodeId },
+    Enqueued { queue: NodeId, len: u64 },
+    Delivered { queue: NodeId, group: NodeId, consumer: u16 },
+    Done { node: NodeId, latency_us: TimeUs },
+    Replied { service: NodeId, response_us: TimeUs },
+    Rejected { node: NodeId, cause: Cause },
+    Lost { node: NodeId, cause: Cause },
+    Requeued { queue: NodeId },
+    CallRetry { group: NodeId, consumer: u16, service: NodeId },
+    PublishDropped { producer: NodeId, will_retry: bool },
+    PublishRetried { producer: NodeId },
+    ConsumerCrashed { group: NodeId, consumer: u16, requeued: u32, lost: u32 },
+    ConsumerRestarted { group: NodeId, consumer: u16 },
+    ConsumersOnline { group: NodeId, online: bool },
+    ConsumersChanged { group: NodeId, count: u32 },
+    ConsumerWorkChanged { group: NodeId, mean_us: TimeUs },
+    RateChanged { producer: NodeId, rate_per_s: f64 },
+    ServiceCapacityChanged { service: NodeId, capacity_per_s: f64 },
+    ServiceUp { service: NodeId, up: bool },
+    BrokerCrashed { lost: u64, kept: u64 },
+    BrokerRestarted,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LogEntry {
+    pub t_us: TimeUs,
+    /// The message concerned, if any.
+    pub msg_id: Option<u64>,
+    #[serde(flatten)]
+    pub kind: LogKind,
+}
+
+/// The last N log entries.
+#[derive(Clone, Debug)]
+pub struct EventLog {
+    ring: VecDeque<LogEntry>,
+    capacity: usize,
+    written: u64,
+}
+
+impl EventLog {
+    pub fn new(capacity: usize) -> Self {
+        EventLog {
+            ring: VecDeque::with_capacity(capacity),
+            capacity,
+            written: 0,
+        }
+    }
+
+    pub fn push(&mut self, e: LogEntry) {
+        if self.ring.len() == self.capacity {
+            self.ring.pop_front();
+        }
+        self.ring.push_back(e);
+        self.written += 1;
+    }
+
+    /// Newest last.
+    pub fn entries(&self) -> impl DoubleEndedIterator<Item = &LogEntry> {
+        self.ring.iter()
+    }
+
+    /// How many entries were ever written (older ones are gone).
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NodeView {
+    pub id: NodeId,
+    pub name: String,
+    pub kind: NodeKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProducerView {
+    pub node: NodeId,
+    pub rate_per_s: f64,
+    pub produced: u64,
+    /// Synchronous requests sent and not yet answered.
+    pub waiting_for_reply: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct QueueView {
+    pub node: NodeId,
+    pub len: u64,
+    pub capacity: u64,
+    pub mean_len: f64,
+    pub max_len: u64,
+    pub enqueued: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ConsumerView {
+    /// Messages it holds (delivered and not yet acked).
+    pub busy: u32,
+    pub slots: u32,
+    pub online: bool,
+    /// Crashed and restarting.
+    pub crashed: bool,
+    pub processed: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GroupView {
+    pub node: NodeId,
+    pub queue: NodeId,
+    pub online: bool,
+    pub consumers: Vec<ConsumerView>,
+    pub processed: u64,
+    pub mean_work_us: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ServiceView {
+    pub node: NodeId,
+    pub up: bool,
+    pub busy: u32,
+    pub concurrency: u32,
+    pub waiting: u32,
+    pub backlog: u32,
+    pub capacity_per_s: f64,
+    pub processed: u64,
+    pub refused: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Rates {
+    /// Messages produced per second (sliding 1 s window).
+    pub arrival_per_s: f64,
+    /// Messages done per second.
+    pub processed_per_s: f64,
+    /// Messages rejected or lost per second.
+    pub failed_per_s: f64,
+}
+
+/// Everything the UI draws at one moment, as plain data.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Snapshot {
+    pub time_us: TimeUs,
+    pub events: u64,
+    pub broker_up: bool,
+    pub nodes: Vec<NodeView>,
+    pub producers: Vec<ProducerView>,
+    pub queues: Vec<QueueView>,
+    pub groups: Vec<GroupView>,
+    pub services: Vec<ServiceView>,
+    pub ledger: LedgerCounts,
+    pub rates: Rates,
+    /// Time spent waiting in a queue.
+    pub wait: LatencySummary,
+    /// Creation to done (end to end).
+    pub latency: LatencySummary,
+    /// What the sender experiences: until the broker accepted (async) or
+    /// the service answered (sync).
+    pub response: LatencySummary,
+}
+
+impl Snapshot {
+    pub fn node_name(&self, id: NodeId) -> &str {
+        self.nodes.get(id as usize).map(|n| n.name.as_str()).unwrap_or("?")
+    }
+
+    /// Total messages waiting in all queues.
+    pub fn queued(&self) -> u64 {
+        self.queues.iter().map(|q| q.len).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mv(id: u64, d: TimeUs, a: TimeUs) -> Movement {
+        Movement {
+            msg_id: id,
+            from: 0,
+            to: 1,
+            lane: 0,
+            depart_us: d,
+            arrive_us: a,
+            kind: MoveKind::Publish,
+        }
+    }
+
+    #[test]
+    fn movement_window_and_sampling() {
+        let mut log = MoveLog::new(100);
+        for i in 0..1000 {
+            log.push(mv(i, i * 10, i * 10 + 50));
+        }
+        assert_eq!(log.len(), 100, "ring is bounded");
+        let w = log.between(9_500, 9_600, 1000);
+        assert!(w.iter().all(|m| m.depart_us <= 9_600 && m.arrive_us >= 9_500));
+        assert_eq!(w.len(), 15);
+        let s = log.between(0, u64::MAX, 10);
+        assert_eq!(s.len(), 10, "sampled down to max");
+        assert!(log.between(0, u64::MAX, 0).is_empty());
+    }
+
+    #[test]
+    fn progress_is_clamped() {
+        let m = mv(0, 100, 200);
+        assert_eq!(m.progress(50), 0.0);
+        assert_eq!(m.progress(150), 0.5);
+        assert_eq!(m.progress(500), 1.0);
+        assert_eq!(mv(0, 5, 5).progress(5), 1.0);
+    }
+}

@@ -1,0 +1,286 @@
+//! Built-in scenarios: named parameters (with unit, range and default) that
+//! build a [`ScenarioSpec`], and say which parameters can change mid-run.
+//!
+//! The UI builds its sliders from these definitions and the CLI's
+//! `describe` prints them, so both always agree on ranges and defaults.
+
+use std::collections::BTreeMap;
+
+use crate::command::Action;
+use crate::spec::ScenarioSpec;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ParamKind {
+    Int,
+    Float,
+    Bool,
+    /// One of a few named options; the value is the option's index.
+    Choice(&'static [&'static str]),
+}
+
+/// One tunable parameter of a built-in scenario.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ParamDef {
+    pub key: &'static str,
+    /// Unit shown after the value (`per_s`, `ms`, `messages`, ...); empty for none.
+    pub unit: &'static str,
+    pub kind: ParamKind,
+    pub min: f64,
+    pub max: f64,
+    pub default: f64,
+    /// Slider step.
+    pub step: f64,
+    /// One English line for `mqlab-sim describe` (the UI has its own text).
+    pub help: &'static str,
+}
+
+impl ParamDef {
+    pub const fn int(key: &'static str, unit: &'static str, min: f64, max: f64, default: f64, help: &'static str) -> Self {
+        ParamDef { key, unit, kind: ParamKind::Int, min, max, default, step: 1.0, help }
+    }
+    pub const fn float(key: &'static str, unit: &'static str, min: f64, max: f64, default: f64, step: f64, help: &'static str) -> Self {
+        ParamDef { key, unit, kind: ParamKind::Float, min, max, default, step, help }
+    }
+    pub const fn boolean(key: &'static str, default: bool, help: &'static str) -> Self {
+        ParamDef {
+            key,
+            unit: "",
+            kind: ParamKind::Bool,
+            min: 0.0,
+            max: 1.0,
+            default: if default { 1.0 } else { 0.0 },
+            step: 1.0,
+            help,
+        }
+    }
+    pub const fn choice(key: &'static str, options: &'static [&'static str], default: usize, help: &'static str) -> Self {
+        ParamDef {
+            key,
+            unit: "",
+            kind: ParamKind::Choice(options),
+            min: 0.0,
+            max: (options.len() - 1) as f64,
+            default: default as f64,
+            step: 1.0,
+            help,
+        }
+    }
+
+    /// Parses a user-typed value, checking type and range.
+    pub fn parse(&self, raw: &str) -> Result<f64, String> {
+        let raw = raw.trim();
+        let v = match self.kind {
+            ParamKind::Bool => match raw.to_ascii_lowercase().as_str() {
+                "on" | "true" | "yes" | "1" => 1.0,
+                "off" | "false" | "no" | "0" => 0.0,
+                _ => return Err(format!("{} must be on or off, not '{raw}'", self.key)),
+            },
+            ParamKind::Choice(opts) => match opts.iter().position(|o| *o == raw) {
+                Some(i) => i as f64,
+                None => {
+                    return Err(format!(
+                        "{} must be one of {}, not '{raw}'",
+                        self.key,
+                        opts.join(", ")
+                    ))
+                }
+            },
+            ParamKind::Int => {
+                let v: f64 = raw
+                    .replace('_', "")
+                    .parse()
+                    .map_err(|_| format!("{} must be a whole number, not '{raw}'", self.key))?;
+                if v.fract() != 0.0 {
+                    return Err(format!("{} must be a whole number, not '{raw}'", self.key));
+                }
+                v
+            }
+            ParamKind::Float => raw
+                .replace('_', "")
+                .parse()
+                .map_err(|_| format!("{} must be a number, not '{raw}'", self.key))?,
+        };
+        self.check(v)
+    }
+
+    /// Checks a numeric value against the range.
+    pub fn check(&self, v: f64) -> Result<f64, String> {
+        if !v.is_finite() || v < self.min || v > self.max {
+            return Err(format!(
+                "{} = {} is out of range ({} to {}{})",
+                self.key,
+                v,
+                self.min,
+                self.max,
+                if self.unit.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", self.unit)
+                }
+            ));
+        }
+        Ok(v)
+    }
+
+    /// Brings any number into range (for sliders and URL values).
+    pub fn clamp(&self, v: f64) -> f64 {
+        if !v.is_finite() {
+            return self.default;
+        }
+        let v = v.clamp(self.min, self.max);
+        match self.kind {
+            ParamKind::Float => v,
+            _ => v.round(),
+        }
+    }
+
+    /// A value as a user would type it back.
+    pub fn show(&self, v: f64) -> String {
+        match self.kind {
+            ParamKind::Bool => if v >= 0.5 { "on" } else { "off" }.to_string(),
+            ParamKind::Choice(opts) => opts.get(v as usize).copied().unwrap_or("?").to_string(),
+            ParamKind::Int => format!("{}", v as i64),
+            ParamKind::Float => format!("{v}"),
+        }
+    }
+}
+
+/// Values for a scenario's parameters (every key present).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Params {
+    values: BTreeMap<&'static str, f64>,
+}
+
+impl Params {
+    pub fn defaults(defs: &[ParamDef]) -> Self {
+        Params {
+            values: defs.iter().map(|d| (d.key, d.default)).collect(),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> f64 {
+        self.values.get(key).copied().unwrap_or(0.0)
+    }
+
+    pub fn flag(&self, key: &str) -> bool {
+        self.get(key) >= 0.5
+    }
+
+    /// Sets a known key; unknown keys are ignored (callers validate first).
+    pub fn set(&mut self, key: &str, v: f64) {
+        if let Some(slot) = self.values.get_mut(key) {
+            *slot = v;
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, f64)> + '_ {
+        self.values.iter().map(|(k, v)| (*k, *v))
+    }
+}
+
+/// A built-in scenario.
+#[derive(Clone, Copy)]
+pub struct ScenarioDef {
+    pub id: &'static str,
+    /// One English line for the CLI.
+    pub summary: &'static str,
+    pub params: &'static [ParamDef],
+    pub build: fn(&Params) -> ScenarioSpec,
+    /// The command that applies a parameter change to a running simulation,
+    /// or `None` if the change needs a restart.
+    pub live: fn(&Params, &str, f64) -> Option<Action>,
+}
+
+impl ScenarioDef {
+    pub fn param(&self, key: &str) -> Option<&'static ParamDef> {
+        self.params.iter().find(|p| p.key == key)
+    }
+
+    pub fn defaults(&self) -> Params {
+        Params::defaults(self.params)
+    }
+
+    /// Applies `key=value` settings; the error names the bad one.
+    pub fn params_from(&self, settings: &[(String, String)]) -> Result<Params, String> {
+        let mut p = self.defaults();
+        for (k, raw) in settings {
+            let def = self.param(k).ok_or_else(|| {
+                format!(
+                    "scenario '{}' has no parameter '{k}' (it has: {})",
+                    self.id,
+                    self.params.iter().map(|d| d.key).collect::<Vec<_>>().join(", ")
+                )
+            })?;
+            p.set(def.key, def.parse(raw)?);
+        }
+        Ok(p)
+    }
+}
+
+/// All built-in scenarios, in the chapter's order.
+pub fn builtins() -> &'static [ScenarioDef] {
+    &BUILTINS
+}
+
+static BUILTINS: [ScenarioDef; 3] = [
+    crate::scenarios::intro::DEF,
+    crate::scenarios::peak_shaving::DEF,
+    crate::scenarios::components::DEF,
+];
+
+pub fn find(id: &str) -> Option<&'static ScenarioDef> {
+    builtins().iter().find(|d| d.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_builds_a_valid_spec_at_defaults_and_extremes() {
+        for def in builtins() {
+            let mut p = def.defaults();
+            assert!((def.build)(&p).validate().is_ok(), "{} defaults", def.id);
+            for d in def.params {
+                assert!(d.min <= d.default && d.default <= d.max, "{}.{}", def.id, d.key);
+                for v in [d.min, d.max] {
+                    p.set(d.key, v);
+                    let spec = (def.build)(&p);
+                    assert!(spec.validate().is_ok(), "{}.{}={v}: {:?}", def.id, d.key, spec.validate());
+                }
+                p.set(d.key, d.default);
+            }
+        }
+    }
+
+    #[test]
+    fn parameter_parsing_names_the_problem() {
+        let def = find("peak-shaving").unwrap();
+        assert!(def
+            .params_from(&[("nope".into(), "1".into())])
+            .unwrap_err()
+            .contains("has no parameter 'nope'"));
+        assert!(def
+            .params_from(&[("db_rate_per_s".into(), "0".into())])
+            .unwrap_err()
+            .contains("out of range"));
+        assert!(def
+            .params_from(&[("queue".into(), "maybe".into())])
+            .unwrap_err()
+            .contains("on or off"));
+        assert!(def
+            .params_from(&[("consumers".into(), "2.5".into())])
+            .unwrap_err()
+            .contains("whole number"));
+        let p = def.params_from(&[("queue".into(), "off".into())]).unwrap();
+        assert!(!p.flag("queue"));
+    }
+
+    #[test]
+    fn clamp_brings_anything_into_range() {
+        let d = ParamDef::int("n", "", 1.0, 10.0, 5.0, "");
+        assert_eq!(d.clamp(99.0), 10.0);
+        assert_eq!(d.clamp(f64::NAN), 5.0);
+        assert_eq!(d.clamp(3.4), 3.0);
+    }
+}

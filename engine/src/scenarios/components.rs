@@ -1,0 +1,85 @@
+//! `components`: producer → broker → consumer. Messages wait in the broker
+//! while no consumer is online and are delivered when one comes back.
+
+use crate::command::Action;
+use crate::rng::Dist;
+use crate::scenario::{ParamDef, Params, ScenarioDef};
+use crate::spec::*;
+use crate::time::{US_PER_MS, US_PER_S};
+
+static PARAMS: [ParamDef; 4] = [
+    ParamDef::float("rate_per_s", "per_s", 0.0, 10.0, 1.0, 0.1, "messages the producer sends per second (0 = only the Produce button)"),
+    ParamDef::int("work_ms", "ms", 100.0, 5000.0, 700.0, "how long the consumer works on one message"),
+    ParamDef::boolean("consumer_online", true, "whether the consumer is connected"),
+    ParamDef::int("capacity", "messages", 5.0, 1000.0, 50.0, "how many messages the broker's queue holds"),
+];
+
+pub const DEF: ScenarioDef = ScenarioDef {
+    id: "components",
+    summary: "producer, broker and consumer: the broker stores messages while the consumer is away",
+    params: &PARAMS,
+    build,
+    live,
+};
+
+fn build(p: &Params) -> ScenarioSpec {
+    ScenarioSpec {
+        name: "components".into(),
+        description: DEF.summary.into(),
+        link_latency_us: 400 * US_PER_MS,
+        sample_interval_us: 250 * US_PER_MS,
+        horizon_us: 60 * US_PER_S,
+        log_routine: true,
+        broker: BrokerSpec::default(),
+        producers: vec![ProducerSpec {
+            name: "producer".into(),
+            rate: RateShape::Constant {
+                rate_per_s: p.get("rate_per_s"),
+                start_us: 300 * US_PER_MS,
+            },
+            target: "broker".into(),
+            confirm: false,
+            persistent: true,
+            limit: None,
+            retry_us: 500 * US_PER_MS,
+        }],
+        queues: vec![QueueSpec {
+            name: "broker".into(),
+            capacity: p.get("capacity") as u64,
+            overflow: Overflow::Reject,
+        }],
+        consumers: vec![ConsumerSpec {
+            name: "consumer".into(),
+            queue: "broker".into(),
+            count: 1,
+            concurrency: 1,
+            service_time: Dist::Fixed {
+                us: (p.get("work_ms") * US_PER_MS as f64) as u64,
+            },
+            online: p.flag("consumer_online"),
+            ack: AckMode::Manual,
+            calls: None,
+            restart_us: 2 * US_PER_S,
+            retry_backoff_us: 100 * US_PER_MS,
+        }],
+        services: vec![],
+    }
+}
+
+fn live(_: &Params, key: &str, v: f64) -> Option<Action> {
+    match key {
+        "rate_per_s" => Some(Action::SetRate {
+            producer: "producer".into(),
+            rate_per_s: v,
+        }),
+        "work_ms" => Some(Action::SetConsumerWork {
+            group: "consumer".into(),
+            mean_us: (v * US_PER_MS as f64) as u64,
+        }),
+        "consumer_online" => Some(Action::SetConsumersOnline {
+            group: "consumer".into(),
+            online: v >= 0.5,
+        }),
+        _ => None,
+    }
+}

@@ -1,0 +1,114 @@
+//! `intro`: a synchronous call ("phone call") vs an asynchronous message
+//! ("text message"). Run once per mode and compare.
+
+use crate::command::Action;
+use crate::rng::Dist;
+use crate::scenario::{ParamDef, Params, ScenarioDef};
+use crate::spec::*;
+use crate::time::{US_PER_MS, US_PER_S};
+
+pub const MODES: &[&str] = &["sync", "async"];
+
+static PARAMS: [ParamDef; 4] = [
+    ParamDef::choice("mode", MODES, 0, "sync: the caller waits for the callee; async: it leaves a message and returns"),
+    ParamDef::float("rate_per_s", "per_s", 0.1, 10.0, 0.5, 0.1, "requests the caller makes per second"),
+    ParamDef::int("callee_ms", "ms", 100.0, 5000.0, 1500.0, "how long the callee works on one request"),
+    ParamDef::boolean("callee_down", false, "the callee is unavailable"),
+];
+
+pub const DEF: ScenarioDef = ScenarioDef {
+    id: "intro",
+    summary: "sync call vs async message: the caller waits, or returns at once",
+    params: &PARAMS,
+    build,
+    live,
+};
+
+/// How long the caller waits for a synchronous answer before giving up.
+pub const CALL_TIMEOUT_US: u64 = 10 * US_PER_S;
+
+fn build(p: &Params) -> ScenarioSpec {
+    let sync = p.get("mode") < 0.5;
+    let callee_us = (p.get("callee_ms") * US_PER_MS as f64) as u64;
+    let producers = vec![ProducerSpec {
+        name: "caller".into(),
+        rate: RateShape::Constant {
+            rate_per_s: p.get("rate_per_s"),
+            start_us: 200 * US_PER_MS,
+        },
+        target: if sync { "callee" } else { "inbox" }.into(),
+        confirm: false,
+        persistent: true,
+        limit: None,
+        retry_us: 500 * US_PER_MS,
+    }];
+    let mut spec = ScenarioSpec {
+        name: "intro".into(),
+        description: DEF.summary.into(),
+        link_latency_us: 300 * US_PER_MS,
+        sample_interval_us: 250 * US_PER_MS,
+        horizon_us: 60 * US_PER_S,
+        log_routine: true,
+        broker: BrokerSpec::default(),
+        producers,
+        queues: vec![],
+        consumers: vec![],
+        services: vec![],
+    };
+    if sync {
+        spec.services.push(ServiceSpec {
+            name: "callee".into(),
+            capacity_per_s: US_PER_S as f64 / callee_us as f64,
+            concurrency: 1,
+            backlog: 1000,
+            timeout_us: CALL_TIMEOUT_US,
+            up: !p.flag("callee_down"),
+        });
+    } else {
+        spec.queues.push(QueueSpec {
+            name: "inbox".into(),
+            capacity: 10_000,
+            overflow: Overflow::Reject,
+        });
+        spec.consumers.push(ConsumerSpec {
+            name: "callee".into(),
+            queue: "inbox".into(),
+            count: 1,
+            concurrency: 1,
+            service_time: Dist::Fixed { us: callee_us },
+            online: !p.flag("callee_down"),
+            ack: AckMode::Manual,
+            calls: None,
+            restart_us: 2 * US_PER_S,
+            retry_backoff_us: 100 * US_PER_MS,
+        });
+    }
+    spec
+}
+
+fn live(p: &Params, key: &str, v: f64) -> Option<Action> {
+    let sync = p.get("mode") < 0.5;
+    match key {
+        "rate_per_s" => Some(Action::SetRate {
+            producer: "caller".into(),
+            rate_per_s: v,
+        }),
+        "callee_ms" if sync => Some(Action::SetServiceCapacity {
+            service: "callee".into(),
+            capacity_per_s: 1000.0 / v,
+        }),
+        "callee_ms" => Some(Action::SetConsumerWork {
+            group: "callee".into(),
+            mean_us: (v * US_PER_MS as f64) as u64,
+        }),
+        "callee_down" if sync => Some(Action::SetServiceUp {
+            service: "callee".into(),
+            up: v < 0.5,
+        }),
+        "callee_down" => Some(Action::SetConsumersOnline {
+            group: "callee".into(),
+            online: v < 0.5,
+        }),
+        _ => None,
+    }
+}

@@ -1,0 +1,407 @@
+//! A scenario's topology and settings as plain data (also the JSON scenario
+//! file format; see `engine/scenarios/example-order-queue.json`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::rng::Dist;
+use crate::time::{TimeUs, MAX_DURATION_US, US_PER_MS, US_PER_S};
+
+/// Upper bound for any rate, capacity or count a user can ask for.
+pub const MAX_RATE_PER_S: f64 = 10_000_000.0;
+pub const MAX_CONSUMERS: u32 = 1_000;
+pub const MAX_CONCURRENCY: u32 = 1_000;
+pub const MAX_QUEUE_CAPACITY: u64 = 100_000_000;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioSpec {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// One network hop (producer → broker, broker → consumer, call, reply).
+    #[serde(default = "default_link_latency")]
+    pub link_latency_us: TimeUs,
+    /// How often metrics are sampled into the time series.
+    #[serde(default = "default_sample_interval")]
+    pub sample_interval_us: TimeUs,
+    /// How long the CLI runs when `--until` is not given (it also stops once
+    /// nothing is left to happen).
+    #[serde(default = "default_horizon")]
+    pub horizon_us: TimeUs,
+    /// Whether routine steps (produced, queued, delivered, done) go to the
+    /// event log. Off for high-volume scenarios; rejections and losses are
+    /// always logged.
+    #[serde(default)]
+    pub log_routine: bool,
+    #[serde(default)]
+    pub broker: BrokerSpec,
+    #[serde(default)]
+    pub producers: Vec<ProducerSpec>,
+    #[serde(default)]
+    pub queues: Vec<QueueSpec>,
+    #[serde(default)]
+    pub consumers: Vec<ConsumerSpec>,
+    #[serde(default)]
+    pub services: Vec<ServiceSpec>,
+}
+
+fn default_link_latency() -> TimeUs {
+    US_PER_MS
+}
+fn default_sample_interval() -> TimeUs {
+    100 * US_PER_MS
+}
+fn default_horizon() -> TimeUs {
+    60 * US_PER_S
+}
+fn default_true() -> bool {
+    true
+}
+fn default_one() -> u32 {
+    1
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrokerSpec {
+    /// How long a crashed broker takes to come back.
+    #[serde(default = "default_broker_restart")]
+    pub restart_us: TimeUs,
+}
+
+fn default_broker_restart() -> TimeUs {
+    2 * US_PER_S
+}
+
+impl Default for BrokerSpec {
+    fn default() -> Self {
+        BrokerSpec {
+            restart_us: default_broker_restart(),
+        }
+    }
+}
+
+/// How a producer's sending rate varies over time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RateShape {
+    /// Evenly spaced messages.
+    Constant {
+        rate_per_s: f64,
+        #[serde(default)]
+        start_us: TimeUs,
+    },
+    /// Random (Poisson) arrivals with the given mean rate.
+    Poisson { rate_per_s: f64 },
+    /// Evenly spaced messages for `length_us` from `start_us`, then nothing.
+    Burst {
+        rate_per_s: f64,
+        start_us: TimeUs,
+        length_us: TimeUs,
+    },
+    /// Piecewise-constant rate: each step holds from `at_us` to the next step.
+    Steps { steps: Vec<RateStep> },
+    /// Only sends when told to (a "produce" button or command).
+    Manual,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateStep {
+    pub at_us: TimeUs,
+    pub rate_per_s: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProducerSpec {
+    pub name: String,
+    pub rate: RateShape,
+    /// A queue (asynchronous hand-off) or a service (synchronous call).
+    pub target: String,
+    /// Publisher confirms: a dropped publish is noticed and sent again.
+    #[serde(default)]
+    pub confirm: bool,
+    /// Messages are marked persistent (survive a broker crash).
+    #[serde(default)]
+    pub persistent: bool,
+    /// Stop after this many messages.
+    #[serde(default)]
+    pub limit: Option<u64>,
+    /// How long a producer with confirms waits before re-sending.
+    #[serde(default = "default_retry")]
+    pub retry_us: TimeUs,
+}
+
+fn default_retry() -> TimeUs {
+    500 * US_PER_MS
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Overflow {
+    /// A full queue refuses new messages (the sender is told).
+    Reject,
+    /// A full queue drops its oldest message to make room.
+    DropOldest,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueSpec {
+    pub name: String,
+    pub capacity: u64,
+    #[serde(default = "default_overflow")]
+    pub overflow: Overflow,
+}
+
+fn default_overflow() -> Overflow {
+    Overflow::Reject
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AckMode {
+    /// The broker deletes a message as soon as it is delivered.
+    Auto,
+    /// The consumer acknowledges after processing; unacked work is redelivered.
+    Manual,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsumerSpec {
+    pub name: String,
+    pub queue: String,
+    pub count: u32,
+    /// Messages one consumer handles at once (its prefetch).
+    #[serde(default = "default_one")]
+    pub concurrency: u32,
+    /// The consumer's own work per message (before any downstream call).
+    pub service_time: Dist,
+    #[serde(default = "default_true")]
+    pub online: bool,
+    #[serde(default = "default_ack")]
+    pub ack: AckMode,
+    /// A service each message is written to (e.g. the database).
+    #[serde(default)]
+    pub calls: Option<String>,
+    /// How long a crashed consumer takes to restart.
+    #[serde(default = "default_restart")]
+    pub restart_us: TimeUs,
+    /// Wait before retrying a refused downstream call.
+    #[serde(default = "default_backoff")]
+    pub retry_backoff_us: TimeUs,
+}
+
+fn default_ack() -> AckMode {
+    AckMode::Manual
+}
+fn default_restart() -> TimeUs {
+    2 * US_PER_S
+}
+fn default_backoff() -> TimeUs {
+    100 * US_PER_MS
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpec {
+    pub name: String,
+    /// Requests per second the service completes when saturated.
+    pub capacity_per_s: f64,
+    /// Requests handled in parallel; each takes `concurrency / capacity_per_s` seconds.
+    #[serde(default = "default_one")]
+    pub concurrency: u32,
+    /// Requests that may wait for a free worker; beyond that they are refused.
+    #[serde(default)]
+    pub backlog: u32,
+    /// A waiting request gives up after this long (0 = never).
+    #[serde(default)]
+    pub timeout_us: TimeUs,
+    #[serde(default = "default_true")]
+    pub up: bool,
+}
+
+/// A problem with a scenario, naming the field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpecError(pub String);
+
+impl std::fmt::Display for SpecError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn check_rate(what: &str, r: f64, allow_zero: bool) -> Result<(), SpecError> {
+    let low_ok = if allow_zero { r >= 0.0 } else { r > 0.0 };
+    if !r.is_finite() || !low_ok || r > MAX_RATE_PER_S {
+        return Err(SpecError(format!(
+            "{what} = {r} is out of range ({} to {MAX_RATE_PER_S} per second)",
+            if allow_zero { "0" } else { "more than 0" }
+        )));
+    }
+    Ok(())
+}
+
+fn check_duration(what: &str, us: TimeUs) -> Result<(), SpecError> {
+    if us > MAX_DURATION_US {
+        return Err(SpecError(format!("{what} = {us}µs is longer than 30 days")));
+    }
+    Ok(())
+}
+
+fn check_dist(what: &str, d: &Dist) -> Result<(), SpecError> {
+    match *d {
+        Dist::Fixed { us } => check_duration(what, us),
+        Dist::Uniform { min_us, max_us } => {
+            check_duration(what, min_us)?;
+            check_duration(what, max_us)
+        }
+        Dist::Exponential { mean_us } => check_duration(what, mean_us),
+    }
+}
+
+impl ScenarioSpec {
+    /// Checks names, references and ranges; the error names the field.
+    pub fn validate(&self) -> Result<(), SpecError> {
+        let mut names: Vec<&str> = Vec::new();
+        let all = self
+            .producers
+            .iter()
+            .map(|p| p.name.as_str())
+            .chain(self.queues.iter().map(|q| q.name.as_str()))
+            .chain(self.consumers.iter().map(|c| c.name.as_str()))
+            .chain(self.services.iter().map(|s| s.name.as_str()));
+        for n in all {
+            if n.is_empty() {
+                return Err(SpecError("a node has an empty name".into()));
+            }
+            if names.contains(&n) {
+                return Err(SpecError(format!("two nodes are named '{n}'")));
+            }
+            names.push(n);
+        }
+        if names.len() > u16::MAX as usize / 2 {
+            return Err(SpecError("too many nodes".into()));
+        }
+        check_duration("link_latency_us", self.link_latency_us)?;
+        check_duration("horizon_us", self.horizon_us)?;
+        check_duration("broker.restart_us", self.broker.restart_us)?;
+        if self.sample_interval_us < US_PER_MS || self.sample_interval_us > 3600 * US_PER_S {
+            return Err(SpecError(
+                "sample_interval_us must be between 1ms and 1h".into(),
+            ));
+        }
+        let is_queue = |n: &str| self.queues.iter().any(|q| q.name == n);
+        let is_service = |n: &str| self.services.iter().any(|s| s.name == n);
+        for p in &self.producers {
+            let field = |f: &str| format!("producers.{}.{f}", p.name);
+            if !is_queue(&p.target) && !is_service(&p.target) {
+                return Err(SpecError(format!(
+                    "{}: '{}' is neither a queue nor a service",
+                    field("target"),
+                    p.target
+                )));
+            }
+            check_duration(&field("retry_us"), p.retry_us)?;
+            if p.confirm && p.retry_us == 0 {
+                return Err(SpecError(format!("{} must be more than 0", field("retry_us"))));
+            }
+            match &p.rate {
+                RateShape::Constant { rate_per_s, start_us } => {
+                    check_rate(&field("rate.rate_per_s"), *rate_per_s, true)?;
+                    check_duration(&field("rate.start_us"), *start_us)?;
+                }
+                RateShape::Poisson { rate_per_s } => {
+                    check_rate(&field("rate.rate_per_s"), *rate_per_s, true)?
+                }
+                RateShape::Burst {
+                    rate_per_s,
+                    start_us,
+                    length_us,
+                } => {
+                    check_rate(&field("rate.rate_per_s"), *rate_per_s, true)?;
+                    check_duration(&field("rate.start_us"), *start_us)?;
+                    check_duration(&field("rate.length_us"), *length_us)?;
+                }
+                RateShape::Steps { steps } => {
+                    if steps.len() > 1000 {
+                        return Err(SpecError(format!("{}: at most 1000 steps", field("rate.steps"))));
+                    }
+                    let mut last = 0;
+                    for s in steps {
+                        check_rate(&field("rate.steps.rate_per_s"), s.rate_per_s, true)?;
+                        check_duration(&field("rate.steps.at_us"), s.at_us)?;
+                        if s.at_us < last {
+                            return Err(SpecError(format!(
+                                "{}: steps must be in time order",
+                                field("rate.steps")
+                            )));
+                        }
+                        last = s.at_us;
+                    }
+                }
+                RateShape::Manual => {}
+            }
+        }
+        for q in &self.queues {
+            if q.capacity == 0 || q.capacity > MAX_QUEUE_CAPACITY {
+                return Err(SpecError(format!(
+                    "queues.{}.capacity = {} is out of range (1 to {MAX_QUEUE_CAPACITY})",
+                    q.name, q.capacity
+                )));
+            }
+        }
+        for c in &self.consumers {
+            let field = |f: &str| format!("consumers.{}.{f}", c.name);
+            if !is_queue(&c.queue) {
+                return Err(SpecError(format!("{}: no queue named '{}'", field("queue"), c.queue)));
+            }
+            if c.count > MAX_CONSUMERS {
+                return Err(SpecError(format!(
+                    "{} = {} is out of range (0 to {MAX_CONSUMERS})",
+                    field("count"),
+                    c.count
+                )));
+            }
+            if c.concurrency == 0 || c.concurrency > MAX_CONCURRENCY {
+                return Err(SpecError(format!(
+                    "{} = {} is out of range (1 to {MAX_CONCURRENCY})",
+                    field("concurrency"),
+                    c.concurrency
+                )));
+            }
+            check_dist(&field("service_time"), &c.service_time)?;
+            check_duration(&field("restart_us"), c.restart_us)?;
+            check_duration(&field("retry_backoff_us"), c.retry_backoff_us)?;
+            if c.retry_backoff_us == 0 {
+                return Err(SpecError(format!("{} must be more than 0", field("retry_backoff_us"))));
+            }
+            if let Some(s) = &c.calls {
+                if !is_service(s) {
+                    return Err(SpecError(format!("{}: no service named '{s}'", field("calls"))));
+                }
+            }
+        }
+        for s in &self.services {
+            let field = |f: &str| format!("services.{}.{f}", s.name);
+            check_rate(&field("capacity_per_s"), s.capacity_per_s, false)?;
+            if s.capacity_per_s < 0.001 {
+                return Err(SpecError(format!("{} must be at least 0.001", field("capacity_per_s"))));
+            }
+            if s.concurrency == 0 || s.concurrency > MAX_CONCURRENCY {
+                return Err(SpecError(format!(
+                    "{} = {} is out of range (1 to {MAX_CONCURRENCY})",
+                    field("concurrency"),
+                    s.concurrency
+                )));
+            }
+            if s.backlog as u64 > MAX_QUEUE_CAPACITY {
+                return Err(SpecError(format!("{} is too large", field("backlog"))));
+            }
+            check_duration(&field("timeout_us"), s.timeout_us)?;
+        }
+        Ok(())
+    }
+}
