@@ -52,7 +52,7 @@ For a JSON file, --set takes a dotted path such as services.db.capacity_per_s=20
 /// Runs the CLI with the arguments after the program name.
 pub fn run(args: &[String], read_file: &dyn Fn(&str) -> Result<String, String>) -> Outcome {
     let Some(cmd) = args.first() else {
-        return Outcome::usage(format!("missing command\n{USAGE}"));
+        return Outcome::usage("missing command (use list, describe or run; see `mqlab-sim help`)");
     };
     match cmd.as_str() {
         "list" => {

@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::time::TimeUs;
 
+// No `deny_unknown_fields` here: serde does not support it together with
+// `flatten`. Unknown fields are refused by `Action` instead.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Command {
     /// When the command takes effect (virtual µs).
     pub at_us: TimeUs,
@@ -18,7 +19,7 @@ pub struct Command {
 
 /// What a command does. Faults are plain verbs on the simulation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "do", rename_all = "snake_case")]
+#[serde(tag = "do", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
     /// Change a producer's sending rate.
     SetRate { producer: String, rate_per_s: f64 },
@@ -81,8 +82,18 @@ pub fn parse_commands(json: &str) -> Result<Vec<Command>, String> {
             let us = crate::time::parse_duration(text).map_err(|e| format!("command #{i}: {e}"))?;
             obj.insert("at_us".into(), us.into());
         }
+        let keys: Vec<String> = obj.keys().cloned().collect();
         let cmd: Command = serde_json::from_value(serde_json::Value::Object(obj))
             .map_err(|e| format!("command #{i}: {e}"))?;
+        // Serde lets a field-less verb (`crash_broker`) carry any extra
+        // fields; refuse them here like every other unknown field.
+        let known = serde_json::to_value(&cmd).map_err(|e| format!("command #{i}: {e}"))?;
+        if let Some(extra) = keys.iter().find(|k| known.get(k.as_str()).is_none()) {
+            return Err(format!(
+                "command #{i}: unknown field `{extra}` for '{}'",
+                cmd.action.verb()
+            ));
+        }
         out.push(cmd);
     }
     Ok(out)
@@ -119,5 +130,12 @@ mod tests {
         assert!(parse_commands(r#"[{"at":"soon","do":"crash_broker"}]"#)
             .unwrap_err()
             .contains("command #0"));
+        let e = parse_commands(r#"[{"at":"1s","do":"crash_consumer","grop":"w"}]"#).unwrap_err();
+        assert!(e.contains("command #0") && e.contains("grop"), "{e}");
+        let e = parse_commands(r#"[{"at":"1s","do":"crash_broker","loudly":true}]"#).unwrap_err();
+        assert!(e.contains("command #0") && e.contains("loudly"), "{e}");
+        assert!(parse_commands(r#"[{"do":"crash_broker"}]"#)
+            .unwrap_err()
+            .contains("at_us"));
     }
 }

@@ -330,6 +330,7 @@ impl Ledger {
         )
     }
 
+    #[cfg(test)]
     pub(crate) fn slab_len(&self) -> usize {
         self.slab.len()
     }

@@ -214,6 +214,10 @@ pub struct QueueView {
     pub mean_len: f64,
     pub max_len: u64,
     pub enqueued: u64,
+    /// Entries into the queue, requeues included.
+    pub visits: u64,
+    /// Time all visits spent waiting so far (including those still waiting).
+    pub total_wait_us: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -318,7 +322,8 @@ mod tests {
         assert_eq!(log.len(), 100, "ring is bounded");
         let w = log.between(9_500, 9_600, 1000);
         assert!(w.iter().all(|m| m.depart_us <= 9_600 && m.arrive_us >= 9_500));
-        assert_eq!(w.len(), 15);
+        // Both ends inclusive: #945 (arrives 9_500) to #960 (departs 9_600).
+        assert_eq!(w.len(), 16);
         let s = log.between(0, u64::MAX, 10);
         assert_eq!(s.len(), 10, "sampled down to max");
         assert!(log.between(0, u64::MAX, 0).is_empty());

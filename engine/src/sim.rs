@@ -94,7 +94,12 @@ pub struct Sim {
     seed: u64,
     now: TimeUs,
     events: EventQueue<Ev>,
-    /// Pending events other than the periodic sample.
+    /// Learner commands waiting for their time, by (time, order given).
+    /// Kept apart from `events` so that a command fires at the same point
+    /// whether it was given live or replayed from the input log: after the
+    /// simulation's own events at its time, before anything later.
+    commands: EventQueue<u32>,
+    /// Pending events and commands other than the periodic sample.
     pending_real: u64,
     processed_events: u64,
     last_was_real: bool,
@@ -181,6 +186,7 @@ impl Sim {
             seed,
             now: 0,
             events: EventQueue::default(),
+            commands: EventQueue::default(),
             pending_real: 0,
             processed_events: 0,
             last_was_real: false,
@@ -260,14 +266,22 @@ impl Sim {
         self.pending_real == 0
     }
 
-    /// Time of the next event, if any.
+    /// Time of the next event or command, if any.
     pub fn next_event_time(&self) -> Option<TimeUs> {
-        self.events.peek_time()
+        match (self.events.peek_time(), self.commands.peek_time()) {
+            (Some(e), Some(c)) => Some(e.min(c)),
+            (e, c) => e.or(c),
+        }
     }
 
     /// Adds a learner command to the input log and schedules it. Commands
     /// in the past, naming unknown nodes or with out-of-range values are
     /// refused with a message and change nothing.
+    ///
+    /// A command at time `t` fires after the simulation's own events at `t`
+    /// and before anything later; commands at the same time fire in the
+    /// order given. So a run driven live (commands applied between steps)
+    /// and the same input log scheduled up front give the same trace.
     pub fn schedule(&mut self, cmd: Command) -> Result<(), String> {
         if cmd.at_us < self.now {
             return Err(format!(
@@ -283,7 +297,8 @@ impl Sim {
         let r = self.resolve(&cmd.action)?;
         let idx = self.resolved.len() as u32;
         self.resolved.push(r);
-        self.push(cmd.at_us, Ev::Command(idx));
+        self.commands.push(cmd.at_us, idx);
+        self.pending_real += 1;
         self.input_log.push(cmd);
         Ok(())
     }
@@ -298,7 +313,17 @@ impl Sim {
 
     /// Processes one event (including samples). Returns its time.
     pub fn step(&mut self) -> Option<TimeUs> {
-        let (at, seq, ev) = self.events.pop()?;
+        let command_due = match (self.events.peek_time(), self.commands.peek_time()) {
+            (Some(e), Some(c)) => c < e,
+            (None, Some(_)) => true,
+            _ => false,
+        };
+        let (at, seq, ev) = if command_due {
+            let (at, order, idx) = self.commands.pop()?;
+            (at, order, Ev::Command(idx))
+        } else {
+            self.events.pop()?
+        };
         debug_assert!(at >= self.now, "time never goes backwards");
         self.now = at;
         if !matches!(ev, Ev::Sample) {
@@ -329,7 +354,7 @@ impl Sim {
 
     /// Runs every event up to time `t` and moves the clock to `t`.
     pub fn run_until(&mut self, t: TimeUs) {
-        while let Some(at) = self.events.peek_time() {
+        while let Some(at) = self.next_event_time() {
             if at > t {
                 break;
             }
@@ -340,11 +365,32 @@ impl Sim {
         }
     }
 
+    /// Like [`Sim::run_until`], but processes at most `max_events` events so a
+    /// huge load cannot freeze the page. Returns true if it reached `t`
+    /// (otherwise the clock stays at the last event processed).
+    pub fn run_until_bounded(&mut self, t: TimeUs, max_events: u64) -> bool {
+        let mut n = 0;
+        while let Some(at) = self.next_event_time() {
+            if at > t {
+                break;
+            }
+            if n >= max_events {
+                return false;
+            }
+            self.step();
+            n += 1;
+        }
+        if t > self.now {
+            self.now = t;
+        }
+        true
+    }
+
     /// Runs until nothing but sampling is left, or `limit` is reached.
     /// Returns true if the run went idle before the limit.
     pub fn run_until_idle(&mut self, limit: TimeUs) -> bool {
         while !self.is_idle() {
-            match self.events.peek_time() {
+            match self.next_event_time() {
                 Some(at) if at <= limit => {
                     self.step();
                 }
@@ -436,6 +482,8 @@ impl Sim {
                     mean_len: q.level.mean(self.now),
                     max_len: q.level.max(),
                     enqueued: q.enqueued,
+                    visits: q.visits,
+                    total_wait_us: q.total_wait_us(self.now) as f64,
                 })
                 .collect(),
             groups: self
@@ -531,7 +579,8 @@ impl Sim {
                 | LogKind::Done { .. }
                 | LogKind::Replied { .. }
         );
-        if routine && !self.spec.log_routine {
+        let sampled_out = msg.is_some_and(|id| id % self.spec.log_every.max(1) != 0);
+        if routine && (!self.spec.log_routine || sampled_out) {
             return;
         }
         self.log.push(LogEntry {
@@ -751,6 +800,8 @@ impl Sim {
                 return;
             }
             Offer::StoredDropping(old) => {
+                let entered = self.ledger.get(old.slot).enqueued_us;
+                self.queues[q as usize].note_left(entered, now);
                 self.fail(old, node, Cause::QueueOverflowDropOldest);
             }
             Offer::Stored => {}
@@ -797,8 +848,9 @@ impl Sim {
             let now = self.now;
             let msg = self.queues[qi].pop(now).expect("non-empty");
             self.ledger.set_state(msg.slot, MsgState::InFlight, &mut self.trace);
-            let waited = now - self.ledger.get(msg.slot).enqueued_us;
-            self.wait.record(waited);
+            let entered = self.ledger.get(msg.slot).enqueued_us;
+            self.queues[qi].note_left(entered, now);
+            self.wait.record(now - entered);
             let grp = &mut self.groups[g as usize];
             let epoch = grp.members[m as usize].epoch;
             grp.members[m as usize].held.push(msg);
@@ -1269,11 +1321,13 @@ impl Sim {
                     survivors.push(msg);
                 } else {
                     lost += 1;
+                    let entered = self.ledger.get(msg.slot).enqueued_us;
+                    self.queues[q].note_left(entered, now);
                     self.fail(msg, node, Cause::NotPersistentBrokerCrash);
                 }
             }
             for msg in survivors.into_iter().rev() {
-                self.queues[q].requeue_front(msg, now);
+                self.queues[q].restore_front(msg, now);
             }
         }
         self.note(None, LogKind::BrokerCrashed { lost, kept });

@@ -33,6 +33,10 @@ pub struct ScenarioSpec {
     /// always logged.
     #[serde(default)]
     pub log_routine: bool,
+    /// With `log_routine`, log routine steps only for every n-th message
+    /// (by id), so a busy scenario's log stays readable.
+    #[serde(default = "default_log_every")]
+    pub log_every: u64,
     #[serde(default)]
     pub broker: BrokerSpec,
     #[serde(default)]
@@ -53,6 +57,9 @@ fn default_sample_interval() -> TimeUs {
 }
 fn default_horizon() -> TimeUs {
     60 * US_PER_S
+}
+fn default_log_every() -> u64 {
+    1
 }
 fn default_true() -> bool {
     true

@@ -18,6 +18,12 @@ pub struct Queue {
     pub readers: Vec<u16>,
     /// Round-robin position over all consumers of all readers.
     pub rr: usize,
+    /// Times a message entered this queue (requeues count again).
+    pub visits: u64,
+    /// Total time spent here by visits that have ended.
+    left_wait_us: u128,
+    /// Sum of the entry times of the messages here now.
+    queued_entry_sum_us: u128,
 }
 
 /// What happened when a message was offered to a full or non-full queue.
@@ -39,6 +45,9 @@ impl Queue {
             enqueued: 0,
             readers: Vec::new(),
             rr: 0,
+            visits: 0,
+            left_wait_us: 0,
+            queued_entry_sum_us: 0,
         }
     }
 
@@ -66,6 +75,8 @@ impl Queue {
         };
         if result != Offer::Refused {
             self.enqueued += 1;
+            self.visits += 1;
+            self.queued_entry_sum_us += now as u128;
         }
         self.level.set(now, self.len());
         result
@@ -75,7 +86,30 @@ impl Queue {
     /// Requeues ignore capacity: the broker already owned the message.
     pub fn requeue_front(&mut self, h: Handle, now: TimeUs) {
         self.items.push_front(h);
+        self.visits += 1;
+        self.queued_entry_sum_us += now as u128;
         self.level.set(now, self.len());
+    }
+
+    /// Puts back a message that never really left (after a broker restart),
+    /// keeping its original entry time in the accounting.
+    pub fn restore_front(&mut self, h: Handle, now: TimeUs) {
+        self.items.push_front(h);
+        self.level.set(now, self.len());
+    }
+
+    /// Records that a message which entered at `entered_us` has left (taken
+    /// by a consumer, dropped or lost). The caller knows the entry time.
+    pub fn note_left(&mut self, entered_us: TimeUs, now: TimeUs) {
+        self.queued_entry_sum_us = self.queued_entry_sum_us.saturating_sub(entered_us as u128);
+        self.left_wait_us += now.saturating_sub(entered_us) as u128;
+    }
+
+    /// Total time all visits have spent here so far, counting the messages
+    /// still waiting up to `now`. Divided by the elapsed time it equals the
+    /// time-averaged length: Little's law, from per-message waits.
+    pub fn total_wait_us(&self, now: TimeUs) -> u128 {
+        self.left_wait_us + (self.len() as u128 * now as u128).saturating_sub(self.queued_entry_sum_us)
     }
 
     pub fn pop(&mut self, now: TimeUs) -> Option<Handle> {
@@ -86,7 +120,8 @@ impl Queue {
         h
     }
 
-    /// Removes every message (a broker crash); the caller decides their fate.
+    /// Removes every message (a broker crash); the caller decides their fate
+    /// and calls `note_left` for those that do not come back.
     pub fn drain_all(&mut self, now: TimeUs) -> Vec<Handle> {
         let all: Vec<Handle> = self.items.drain(..).collect();
         self.level.set(now, 0);
@@ -121,5 +156,22 @@ mod tests {
         assert_eq!(q.offer(h(3), 0), Offer::StoredDropping(h(1)));
         assert_eq!(q.pop(0), Some(h(2)));
         assert_eq!(q.level.max(), 2);
+    }
+
+    #[test]
+    fn per_message_waits_agree_with_the_time_average() {
+        let mut q = Queue::new(&QueueSpec {
+            name: "q".into(),
+            capacity: 10,
+            overflow: Overflow::Reject,
+        });
+        q.offer(h(1), 0);
+        q.offer(h(2), 100);
+        q.pop(300);
+        q.note_left(0, 300);
+        // At t=400: #1 waited 300, #2 has waited 300 so far.
+        assert_eq!(q.total_wait_us(400), 600);
+        assert_eq!(q.level.mean(400) * 400.0, 600.0);
+        assert_eq!(q.visits, 2);
     }
 }

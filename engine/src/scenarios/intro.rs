@@ -49,6 +49,7 @@ fn build(p: &Params) -> ScenarioSpec {
         sample_interval_us: 250 * US_PER_MS,
         horizon_us: 60 * US_PER_S,
         log_routine: true,
+        log_every: 1,
         broker: BrokerSpec::default(),
         producers,
         queues: vec![],

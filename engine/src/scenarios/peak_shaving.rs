@@ -39,7 +39,8 @@ fn build(p: &Params) -> ScenarioSpec {
         link_latency_us: US_PER_MS,
         sample_interval_us: 100 * US_PER_MS,
         horizon_us: 3_600 * US_PER_S,
-        log_routine: false,
+        log_routine: true,
+        log_every: 1000,
         broker: BrokerSpec::default(),
         producers: vec![ProducerSpec {
             name: "users".into(),

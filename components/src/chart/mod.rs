@@ -1,0 +1,184 @@
+//! Time-series chart: arrival rate, processing rate and rejected/lost rate
+//! (left axis, per second) and queue length (right axis).
+
+use leptos::prelude::*;
+use mqlab_engine::metrics::SeriesPoint;
+
+use crate::format::{clock, number};
+use crate::i18n::{use_lang, words};
+
+const W: f64 = 560.0;
+const H: f64 = 200.0;
+const PAD_L: f64 = 56.0;
+const PAD_R: f64 = 56.0;
+const PAD_T: f64 = 14.0;
+const PAD_B: f64 = 26.0;
+
+/// Rounds an axis maximum up to 1, 2 or 5 × a power of ten.
+fn nice_max(v: f64) -> f64 {
+    if !v.is_finite() || v <= 0.0 {
+        return 1.0;
+    }
+    let mag = 10f64.powf(v.log10().floor());
+    for m in [1.0, 2.0, 5.0, 10.0] {
+        if v <= m * mag {
+            return m * mag;
+        }
+    }
+    10.0 * mag
+}
+
+/// A vertical scale: linear, or log10 from 1 when values span decades
+/// (a 100,000/s burst would otherwise flatten a 1,000/s processing rate).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Scale {
+    pub max: f64,
+    pub log: bool,
+}
+
+impl Scale {
+    pub fn for_max(max: f64, allow_log: bool) -> Self {
+        let max = nice_max(max);
+        Scale { max, log: allow_log && max > 1_000.0 }
+    }
+
+    /// Fraction of the axis height for a value, in [0, 1].
+    pub fn frac(&self, v: f64) -> f64 {
+        if !v.is_finite() || v <= 0.0 {
+            return 0.0;
+        }
+        let f = if self.log { v.max(1.0).log10() / self.max.log10() } else { v / self.max };
+        f.clamp(0.0, 1.0)
+    }
+
+    /// Values worth a grid line: decades on a log scale, the midpoint otherwise.
+    pub fn ticks(&self) -> Vec<f64> {
+        if self.log {
+            let mut t = Vec::new();
+            let mut v = 10.0;
+            while v < self.max {
+                t.push(v);
+                v *= 10.0;
+            }
+            t
+        } else {
+            vec![self.max / 2.0]
+        }
+    }
+}
+
+fn y_of(scale: Scale, v: f64) -> f64 {
+    H - PAD_B - scale.frac(v) * (H - PAD_T - PAD_B)
+}
+
+fn polyline(points: &[SeriesPoint], t_max: f64, scale: Scale, f: impl Fn(&SeriesPoint) -> f64) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(points.len() * 12);
+    for p in points {
+        let x = PAD_L + (p.t_us as f64 / t_max) * (W - PAD_L - PAD_R);
+        let y = y_of(scale, f(p));
+        let _ = write!(s, "{x:.1},{y:.1} ");
+    }
+    s
+}
+
+/// The chart for one panel's series.
+#[component]
+pub fn TimeSeriesChart(
+    /// Points to draw (already downsampled by the engine).
+    #[prop(into)]
+    series: Signal<Vec<SeriesPoint>>,
+    /// Accessible name of the chart.
+    #[prop(into)]
+    label: Signal<String>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let geometry = Memo::new(move |_| {
+        series.with(|pts| {
+            let t_max = pts.last().map(|p| p.t_us as f64).unwrap_or(1.0).max(1.0);
+            let rate = Scale::for_max(
+                pts.iter()
+                    .map(|p| p.arrival_per_s.max(p.processed_per_s).max(p.rejected_per_s))
+                    .fold(0.0, f64::max),
+                true,
+            );
+            let queue = Scale::for_max(pts.iter().map(|p| p.queue_len as f64).fold(0.0, f64::max), false);
+            (
+                polyline(pts, t_max, rate, |p| p.arrival_per_s),
+                polyline(pts, t_max, rate, |p| p.processed_per_s),
+                polyline(pts, t_max, rate, |p| p.rejected_per_s),
+                polyline(pts, t_max, queue, |p| p.queue_len as f64),
+                rate,
+                queue,
+                t_max,
+            )
+        })
+    });
+    let g = move || geometry.get();
+    let per_s = move || words::PER_S.get(lang.get());
+    view! {
+        <figure class="chart" data-testid="chart">
+            <svg class="chart-svg" viewBox=format!("0 0 {W} {H}") role="img" aria-label=move || label.get()>
+                <rect class="chart-bg" x=PAD_L y=PAD_T width=W - PAD_L - PAD_R height=H - PAD_T - PAD_B />
+                <polyline class="line arrival" points=move || g().0 />
+                <polyline class="line processed" points=move || g().1 />
+                <polyline class="line failed" points=move || g().2 />
+                <polyline class="line queue" points=move || g().3 />
+                {move || {
+                    let s = g().4;
+                    s.ticks()
+                        .into_iter()
+                        .map(|v| {
+                            let y = y_of(s, v);
+                            view! {
+                                <line class="grid" x1=PAD_L x2=W - PAD_R y1=y y2=y />
+                                <text class="axis" x=PAD_L - 6.0 y=y + 4.0 text-anchor="end">{number(v)}</text>
+                            }
+                        })
+                        .collect_view()
+                }}
+                <text class="axis" x=PAD_L - 6.0 y=PAD_T + 10.0 text-anchor="end">{move || number(g().4.max)}</text>
+                <text class="axis" x=PAD_L - 6.0 y=H - PAD_B text-anchor="end">"0"</text>
+                <text class="axis unit" x=W - PAD_R - 4.0 y=PAD_T + 12.0 text-anchor="end">
+                    {move || if g().4.log { format!("{} ({})", per_s(), words::LOG_SCALE.get(lang.get())) } else { per_s().to_string() }}
+                </text>
+                <text class="axis queue" x=W - PAD_R + 6.0 y=PAD_T + 10.0>{move || crate::format::thousands(g().5.max as u64)}</text>
+                <text class="axis queue" x=W - PAD_R + 6.0 y=H - PAD_B>"0"</text>
+                <text class="axis" x=W - PAD_R y=H - 6.0 text-anchor="end">{move || clock(g().6 as u64)}</text>
+                <text class="axis" x=PAD_L y=H - 6.0>"00:00"</text>
+            </svg>
+            <figcaption class="chart-legend">
+                <span class="key arrival">{move || words::ARRIVAL_RATE.get(lang.get())}</span>
+                <span class="key processed">{move || words::PROCESSING_RATE.get(lang.get())}</span>
+                <span class="key failed">{move || words::FAILED_RATE.get(lang.get())}</span>
+                <span class="key queue">{move || format!("{} ({})", words::QUEUE_LENGTH.get(lang.get()), words::MESSAGES.get(lang.get()))}</span>
+            </figcaption>
+        </figure>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_maxima_are_round() {
+        assert_eq!(nice_max(0.0), 1.0);
+        assert_eq!(nice_max(7.0), 10.0);
+        assert_eq!(nice_max(99_000.0), 100_000.0);
+        assert_eq!(nice_max(120.0), 200.0);
+        assert_eq!(nice_max(f64::NAN), 1.0);
+    }
+
+    #[test]
+    fn wide_rate_ranges_use_a_log_scale_so_small_rates_stay_visible() {
+        let s = Scale::for_max(100_000.0, true);
+        assert!(s.log);
+        assert!((s.frac(1_000.0) - 0.6).abs() < 1e-9, "1,000 sits at 3/5 of 5 decades");
+        assert_eq!(s.frac(0.0), 0.0);
+        assert_eq!(s.ticks(), vec![10.0, 100.0, 1_000.0, 10_000.0]);
+        let lin = Scale::for_max(50.0, true);
+        assert!(!lin.log);
+        assert_eq!(lin.frac(25.0), 0.5);
+    }
+}

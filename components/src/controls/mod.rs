@@ -1,0 +1,191 @@
+//! Labelled controls bound to a scenario's parameters: sliders with units,
+//! toggles, and action/fault buttons.
+
+use leptos::prelude::*;
+use mqlab_engine::scenario::ParamKind;
+
+use crate::format::{number, thousands};
+use crate::i18n::{use_lang, words, Text};
+use crate::runner::DemoRun;
+
+/// Maps a slider position (0..=1000) to a value; wide ranges get a log scale
+/// so both 1,000 and 1,000,000 are reachable.
+fn to_value(min: f64, max: f64, pos: f64, log: bool) -> f64 {
+    let f = (pos / 1000.0).clamp(0.0, 1.0);
+    if log {
+        (min.ln() + (max.ln() - min.ln()) * f).exp()
+    } else {
+        min + (max - min) * f
+    }
+}
+
+fn to_pos(min: f64, max: f64, v: f64, log: bool) -> f64 {
+    if max <= min {
+        return 0.0;
+    }
+    let f = if log {
+        (v.max(min).ln() - min.ln()) / (max.ln() - min.ln())
+    } else {
+        (v - min) / (max - min)
+    };
+    (f * 1000.0).clamp(0.0, 1000.0)
+}
+
+fn uses_log(min: f64, max: f64) -> bool {
+    min > 0.0 && max / min >= 100.0
+}
+
+/// Rounds to two significant-ish digits so log sliders land on tidy values.
+fn tidy(v: f64) -> f64 {
+    if v < 10.0 {
+        return (v * 10.0).round() / 10.0;
+    }
+    let mag = 10f64.powi(v.log10().floor() as i32 - 1);
+    (v / mag).round() * mag
+}
+
+/// A parameter value for display: whole numbers without decimals.
+fn show(kind: ParamKind, v: f64) -> String {
+    match kind {
+        ParamKind::Float => number(v),
+        _ => thousands(v.max(0.0).round() as u64),
+    }
+}
+
+/// A slider for one numeric parameter. The value is applied when the
+/// learner lets go (or presses a key), so one drag is one command.
+#[component]
+pub fn ParamSlider(
+    /// The run whose parameter this is.
+    run: DemoRun,
+    /// Parameter key in the scenario.
+    key: &'static str,
+    /// What the slider is called.
+    label: Text,
+    /// The unit shown after the value.
+    unit: Text,
+) -> impl IntoView {
+    let lang = use_lang();
+    let Some(def) = run.def.param(key) else {
+        return view! { <span class="control-missing">{key}</span> }.into_any();
+    };
+    let log = uses_log(def.min, def.max) && def.kind != ParamKind::Float;
+    let current = move || run.params.with(|p| p.get(key));
+    // What the thumb shows while dragging, before it is committed.
+    let preview = RwSignal::new(None::<f64>);
+    let shown = move || preview.get().unwrap_or_else(current);
+    let id = format!("param-{key}-{}", run.def.id);
+    let commit = move |raw: String| {
+        if let Ok(pos) = raw.parse::<f64>() {
+            let v = to_value(def.min, def.max, pos, log);
+            let v = if log { tidy(v) } else { v };
+            run.set_param(key, def.clamp(v));
+        }
+        preview.set(None);
+    };
+    view! {
+        <div class="control slider">
+            <label for=id.clone()>
+                <span class="control-label">{move || label.get(lang.get())}</span>
+                <output class="control-value">{move || format!("{} {}", show(def.kind, shown()), unit.get(lang.get()))}</output>
+            </label>
+            <input
+                id=id
+                type="range"
+                data-testid=format!("param-{key}")
+                min="0"
+                max="1000"
+                step="1"
+                aria-valuetext=move || format!("{} {}", show(def.kind, shown()), unit.get(lang.get()))
+                prop:value=move || to_pos(def.min, def.max, current(), log).round().to_string()
+                on:input=move |ev| {
+                    if let Ok(pos) = event_target_value(&ev).parse::<f64>() {
+                        let v = to_value(def.min, def.max, pos, log);
+                        preview.set(Some(def.clamp(if log { tidy(v) } else { v })));
+                    }
+                }
+                on:change=move |ev| commit(event_target_value(&ev))
+            />
+            <span class="control-range">
+                {format!("{} – {}", show(def.kind, def.min), show(def.kind, def.max))}
+            </span>
+        </div>
+    }
+    .into_any()
+}
+
+/// An on/off switch for a boolean parameter.
+#[component]
+pub fn ParamToggle(
+    /// The run whose parameter this is.
+    run: DemoRun,
+    /// Parameter key in the scenario.
+    key: &'static str,
+    /// What the switch is called.
+    label: Text,
+) -> impl IntoView {
+    let lang = use_lang();
+    let on = move || run.params.with(|p| p.flag(key));
+    view! {
+        <label class="control toggle">
+            <input
+                type="checkbox"
+                role="switch"
+                data-testid=format!("param-{key}")
+                prop:checked=on
+                on:change=move |ev| {
+                    let checked = event_target_checked(&ev);
+                    run.set_param(key, if checked { 1.0 } else { 0.0 });
+                }
+            />
+            <span class="control-label">{move || label.get(lang.get())}</span>
+            <span class="toggle-state">{move || if on() { words::ON.get(lang.get()) } else { words::OFF.get(lang.get()) }}</span>
+        </label>
+    }
+}
+
+/// A button that does something to the simulation (produce, a fault, ...).
+#[component]
+pub fn ActionButton(
+    /// Used in `data-testid="action-<name>"`.
+    name: &'static str,
+    /// The button's text.
+    label: Text,
+    /// Longer explanation (tooltip and accessible description).
+    hint: Text,
+    /// Draw it as a fault (red outline and a ⚡ marker).
+    #[prop(optional)]
+    fault: bool,
+    /// What happens on click.
+    on_press: Callback<()>,
+) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <button
+            class=if fault { "btn danger" } else { "btn" }
+            data-testid=format!("action-{name}")
+            title=move || hint.get(lang.get())
+            on:click=move |_| on_press.run(())
+        >
+            {move || if fault { format!("⚡ {}", label.get(lang.get())) } else { label.get(lang.get()).to_string() }}
+        </button>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_sliders_reach_both_ends_and_round_trip() {
+        assert!(uses_log(1_000.0, 1_000_000.0));
+        assert!(!uses_log(0.0, 10.0));
+        assert_eq!(to_value(1_000.0, 1_000_000.0, 0.0, true).round(), 1_000.0);
+        assert_eq!(to_value(1_000.0, 1_000_000.0, 1000.0, true).round(), 1_000_000.0);
+        let pos = to_pos(1_000.0, 1_000_000.0, 100_000.0, true);
+        assert!((to_value(1_000.0, 1_000_000.0, pos, true) - 100_000.0).abs() < 1.0);
+        assert_eq!(to_pos(5.0, 5.0, 5.0, false), 0.0);
+        assert_eq!(tidy(123_456.0), 120_000.0);
+        assert_eq!(tidy(2.345), 2.3);
+    }
+}
