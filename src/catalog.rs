@@ -11,22 +11,153 @@ pub struct DemoInfo {
 }
 
 pub static DEMOS: [DemoInfo; 16] = [
-    DemoInfo { id: "intro", title: Text::new("同步调用 vs 异步消息", "Sync call vs async message"), blurb: Text::new("打电话要等对方接听，发短信发完就走。", "A phone call waits for an answer; a text message does not."), ready: true },
-    DemoInfo { id: "peak-shaving", title: Text::new("削峰填谷", "Peak shaving"), blurb: Text::new("1 秒 10 万请求，数据库每秒只能处理 1000 个。", "100,000 requests in one second against a database that does 1,000 a second."), ready: true },
-    DemoInfo { id: "components", title: Text::new("生产者、代理、消费者", "Producer, broker, consumer"), blurb: Text::new("消费者不在时，消息存在代理里等它回来。", "While no consumer is online, messages wait in the broker."), ready: true },
-    DemoInfo { id: "p2p-vs-pubsub", title: Text::new("点对点 vs 发布订阅", "Point-to-point vs pub/sub"), blurb: Text::new("每条消息给一个消费者，还是给每个订阅者？", "Each message to one consumer, or to every subscriber?"), ready: false },
-    DemoInfo { id: "comparison", title: Text::new("主流消息队列对比", "Comparing message queues"), blurb: Text::new("RabbitMQ、Kafka、RocketMQ、Redis Stream 各适合什么。", "What RabbitMQ, Kafka, RocketMQ and Redis Stream are each good at."), ready: false },
-    DemoInfo { id: "async-register", title: Text::new("异步处理：用户注册", "Async work: user sign-up"), blurb: Text::new("1500 毫秒的同步链路缩短到 300 毫秒。", "A 1,500 ms synchronous chain becomes a 300 ms response."), ready: false },
-    DemoInfo { id: "seckill-queue", title: Text::new("秒杀排队", "Flash-sale queueing"), blurb: Text::new("先告诉用户“排队中”，订单稍后创建。", "Tell the user \"queued\" at once; create the order later."), ready: false },
-    DemoInfo { id: "coupling", title: Text::new("系统解耦", "Decoupling"), blurb: Text::new("通知服务宕机，下单不受影响。", "The notification service is down; orders still go through."), ready: false },
-    DemoInfo { id: "pubsub", title: Text::new("发布订阅：一次点击，多方消费", "Pub/sub: one click, many consumers"), blurb: Text::new("慢的订阅者不拖慢其他订阅者。", "A slow subscriber does not slow the others."), ready: false },
-    DemoInfo { id: "reliability", title: Text::new("消息可靠性", "Message reliability"), blurb: Text::new("消息可能在三个地方丢失，各有对策。", "Three places a message can be lost, and the fix for each."), ready: false },
-    DemoInfo { id: "idempotence", title: Text::new("幂等消费", "Idempotent consumers"), blurb: Text::new("重复消息不可避免，重复扣款可以避免。", "Duplicates happen; double charges need not."), ready: false },
-    DemoInfo { id: "ordering", title: Text::new("消息顺序", "Message ordering"), blurb: Text::new("按用户分区，保证同一用户的顺序。", "Partition by user to keep each user's order."), ready: false },
-    DemoInfo { id: "dlq", title: Text::new("死信队列", "Dead letter queue"), blurb: Text::new("毒消息重试几次后转入死信队列。", "Poison messages go to a dead letter queue after a few retries."), ready: false },
-    DemoInfo { id: "delay", title: Text::new("延迟消息", "Delayed messages"), blurb: Text::new("30 分钟未支付自动取消订单。", "Cancel an unpaid order after 30 minutes."), ready: false },
-    DemoInfo { id: "transaction", title: Text::new("事务消息", "Transactional messages"), blurb: Text::new("本地事务和消息发送要么都成功，要么都不做。", "The local transaction and the message succeed or fail together."), ready: false },
-    DemoInfo { id: "seckill-system", title: Text::new("完整秒杀系统", "A complete flash-sale system"), blurb: Text::new("限流、预扣库存、排队下单，绝不超卖。", "Rate limiting, stock pre-deduction, queued orders, never oversold."), ready: false },
+    DemoInfo {
+        id: "intro",
+        title: Text::new("同步调用 vs 异步消息", "Sync call vs async message"),
+        blurb: Text::new(
+            "打电话要等对方接听，发短信发完就走。",
+            "A phone call waits for an answer; a text message does not.",
+        ),
+        ready: true,
+    },
+    DemoInfo {
+        id: "peak-shaving",
+        title: Text::new("削峰填谷", "Peak shaving"),
+        blurb: Text::new(
+            "1 秒 10 万请求，数据库每秒只能处理 1000 个。",
+            "100,000 requests in one second against a database that does 1,000 a second.",
+        ),
+        ready: true,
+    },
+    DemoInfo {
+        id: "components",
+        title: Text::new("生产者、代理、消费者", "Producer, broker, consumer"),
+        blurb: Text::new(
+            "消费者不在时，消息存在代理里等它回来。",
+            "While no consumer is online, messages wait in the broker.",
+        ),
+        ready: true,
+    },
+    DemoInfo {
+        id: "p2p-vs-pubsub",
+        title: Text::new("点对点 vs 发布订阅", "Point-to-point vs pub/sub"),
+        blurb: Text::new(
+            "每条消息给一个消费者，还是给每个订阅者？",
+            "Each message to one consumer, or to every subscriber?",
+        ),
+        ready: false,
+    },
+    DemoInfo {
+        id: "comparison",
+        title: Text::new("主流消息队列对比", "Comparing message queues"),
+        blurb: Text::new(
+            "RabbitMQ、Kafka、RocketMQ、Redis Stream 各适合什么。",
+            "What RabbitMQ, Kafka, RocketMQ and Redis Stream are each good at.",
+        ),
+        ready: false,
+    },
+    DemoInfo {
+        id: "async-register",
+        title: Text::new("异步处理：用户注册", "Async work: user sign-up"),
+        blurb: Text::new(
+            "1500 毫秒的同步链路缩短到 300 毫秒。",
+            "A 1,500 ms synchronous chain becomes a 300 ms response.",
+        ),
+        ready: false,
+    },
+    DemoInfo {
+        id: "seckill-queue",
+        title: Text::new("秒杀排队", "Flash-sale queueing"),
+        blurb: Text::new(
+            "先告诉用户“排队中”，订单稍后创建。",
+            "Tell the user \"queued\" at once; create the order later.",
+        ),
+        ready: false,
+    },
+    DemoInfo {
+        id: "coupling",
+        title: Text::new("系统解耦", "Decoupling"),
+        blurb: Text::new(
+            "通知服务宕机，下单不受影响。",
+            "The notification service is down; orders still go through.",
+        ),
+        ready: false,
+    },
+    DemoInfo {
+        id: "pubsub",
+        title: Text::new(
+            "发布订阅：一次点击，多方消费",
+            "Pub/sub: one click, many consumers",
+        ),
+        blurb: Text::new(
+            "慢的订阅者不拖慢其他订阅者。",
+            "A slow subscriber does not slow the others.",
+        ),
+        ready: false,
+    },
+    DemoInfo {
+        id: "reliability",
+        title: Text::new("消息可靠性", "Message reliability"),
+        blurb: Text::new(
+            "消息可能在三个地方丢失，各有对策。",
+            "Three places a message can be lost, and the fix for each.",
+        ),
+        ready: false,
+    },
+    DemoInfo {
+        id: "idempotence",
+        title: Text::new("幂等消费", "Idempotent consumers"),
+        blurb: Text::new(
+            "重复消息不可避免，重复扣款可以避免。",
+            "Duplicates happen; double charges need not.",
+        ),
+        ready: false,
+    },
+    DemoInfo {
+        id: "ordering",
+        title: Text::new("消息顺序", "Message ordering"),
+        blurb: Text::new(
+            "按用户分区，保证同一用户的顺序。",
+            "Partition by user to keep each user's order.",
+        ),
+        ready: false,
+    },
+    DemoInfo {
+        id: "dlq",
+        title: Text::new("死信队列", "Dead letter queue"),
+        blurb: Text::new(
+            "毒消息重试几次后转入死信队列。",
+            "Poison messages go to a dead letter queue after a few retries.",
+        ),
+        ready: false,
+    },
+    DemoInfo {
+        id: "delay",
+        title: Text::new("延迟消息", "Delayed messages"),
+        blurb: Text::new(
+            "30 分钟未支付自动取消订单。",
+            "Cancel an unpaid order after 30 minutes.",
+        ),
+        ready: false,
+    },
+    DemoInfo {
+        id: "transaction",
+        title: Text::new("事务消息", "Transactional messages"),
+        blurb: Text::new(
+            "本地事务和消息发送要么都成功，要么都不做。",
+            "The local transaction and the message succeed or fail together.",
+        ),
+        ready: false,
+    },
+    DemoInfo {
+        id: "seckill-system",
+        title: Text::new("完整秒杀系统", "A complete flash-sale system"),
+        blurb: Text::new(
+            "限流、预扣库存、排队下单，绝不超卖。",
+            "Rate limiting, stock pre-deduction, queued orders, never oversold.",
+        ),
+        ready: false,
+    },
 ];
 
 pub fn find(id: &str) -> Option<&'static DemoInfo> {
@@ -44,9 +175,17 @@ mod tests {
     #[test]
     fn ids_are_unique_and_ready_demos_have_engine_scenarios() {
         for (i, d) in DEMOS.iter().enumerate() {
-            assert!(DEMOS[..i].iter().all(|o| o.id != d.id), "duplicate {}", d.id);
+            assert!(
+                DEMOS[..i].iter().all(|o| o.id != d.id),
+                "duplicate {}",
+                d.id
+            );
             if d.ready {
-                assert!(mqlab_engine::scenario::find(d.id).is_some(), "{} has no scenario", d.id);
+                assert!(
+                    mqlab_engine::scenario::find(d.id).is_some(),
+                    "{} has no scenario",
+                    d.id
+                );
             }
         }
         assert_eq!(DEMOS.iter().filter(|d| d.ready).count(), 3);

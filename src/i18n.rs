@@ -3,7 +3,10 @@
 
 use mqlab_components::Text;
 
-pub const SITE_TITLE: Text = Text::new("mqlab · 消息队列互动实验室", "mqlab · interactive message-queue lab");
+pub const SITE_TITLE: Text = Text::new(
+    "mqlab · 消息队列互动实验室",
+    "mqlab · interactive message-queue lab",
+);
 pub const SITE_TAGLINE: Text = Text::new(
     "动手理解消息队列：拖动滑块改速率，按按钮注入故障，一步步看消息去了哪里。",
     "Learn message queues by doing: move sliders to change rates, press buttons to inject faults, and step through where every message goes.",

@@ -61,14 +61,18 @@ pub fn install_panic_hook() {
 
 #[cfg(target_arch = "wasm32")]
 fn show_panic_panel() {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
     let zh = doc
         .document_element()
         .and_then(|e| e.get_attribute("lang"))
         .map(|l| l.starts_with("zh"))
         .unwrap_or(false);
     let pick = |t: mqlab_components::Text| if zh { t.zh } else { t.en };
-    let Ok(panel) = doc.create_element("div") else { return };
+    let Ok(panel) = doc.create_element("div") else {
+        return;
+    };
     panel.set_class_name("panic-panel");
     let _ = panel.set_attribute("role", "alert");
     let _ = panel.set_attribute("data-testid", "panic-panel");
@@ -163,7 +167,10 @@ fn current_location() -> (String, String) {
     #[cfg(target_arch = "wasm32")]
     {
         let loc = window().location();
-        (loc.search().unwrap_or_default(), loc.hash().unwrap_or_default())
+        (
+            loc.search().unwrap_or_default(),
+            loc.hash().unwrap_or_default(),
+        )
     }
     #[cfg(not(target_arch = "wasm32"))]
     {

@@ -51,10 +51,15 @@ mod tests {
         assert_eq!(parse_hash(""), Route::Home);
         assert_eq!(parse_hash("#/"), Route::Home);
         assert_eq!(parse_hash("#/demo/intro"), Route::Demo("intro".into()));
-        assert_eq!(parse_hash("#/demo/intro?lang=en"), Route::Demo("intro".into()));
+        assert_eq!(
+            parse_hash("#/demo/intro?lang=en"),
+            Route::Demo("intro".into())
+        );
         assert!(matches!(parse_hash("#/demo/nope"), Route::NotFound(_)));
         assert!(matches!(parse_hash("#/demo/<script>"), Route::NotFound(_)));
-        assert!(matches!(parse_hash(&format!("#/{}", "x".repeat(10_000))), Route::NotFound(s) if s.len() <= 80));
+        assert!(
+            matches!(parse_hash(&format!("#/{}", "x".repeat(10_000))), Route::NotFound(s) if s.len() <= 80)
+        );
         assert_eq!(href(&Route::Demo("dlq".into())), "#/demo/dlq");
     }
 

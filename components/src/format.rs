@@ -9,7 +9,7 @@ pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -63,7 +63,12 @@ pub fn duration(us: f64, lang: Lang) -> String {
 /// Simulated clock: `00:01.250` (minutes:seconds.millis), hours if needed.
 pub fn clock(t: TimeUs) -> String {
     let ms = t / 1_000;
-    let (h, m, s, milli) = (ms / 3_600_000, (ms / 60_000) % 60, (ms / 1000) % 60, ms % 1000);
+    let (h, m, s, milli) = (
+        ms / 3_600_000,
+        (ms / 60_000) % 60,
+        (ms / 1000) % 60,
+        ms % 1000,
+    );
     if h > 0 {
         format!("{h}:{m:02}:{s:02}.{milli:03}")
     } else {

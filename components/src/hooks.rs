@@ -37,7 +37,8 @@ fn frame(
     last: Option<f64>,
 ) {
     request_animation_frame(move || {
-        let keep = alive.try_get_value().unwrap_or(false) && active.try_get_untracked().unwrap_or(false);
+        let keep =
+            alive.try_get_value().unwrap_or(false) && active.try_get_untracked().unwrap_or(false);
         if !keep {
             *running.borrow_mut() = false;
             return;

@@ -89,7 +89,10 @@ pub mod words {
     pub const STEP_HINT: Text = Text::new("执行下一个事件（→ 键）", "Run the next event (→ key)");
     pub const PLAY_HINT: Text = Text::new("播放 / 暂停（空格键）", "Play / pause (Space)");
     pub const RESET: Text = Text::new("重置", "Reset");
-    pub const RESET_HINT: Text = Text::new("用当前参数和种子从头再来", "Start again with the current settings and seed");
+    pub const RESET_HINT: Text = Text::new(
+        "用当前参数和种子从头再来",
+        "Start again with the current settings and seed",
+    );
     pub const SPEED: Text = Text::new("速度", "Speed");
     pub const SEED: Text = Text::new("随机种子", "Seed");
     pub const SEED_HINT: Text = Text::new(
@@ -103,7 +106,10 @@ pub mod words {
     );
     pub const IDLE: Text = Text::new("没有待处理的事件了", "Nothing left to happen");
     pub const EVENT_LOG: Text = Text::new("事件日志", "Event log");
-    pub const LOG_EMPTY: Text = Text::new("还没有事件。按“播放”或“单步”开始。", "No events yet. Press Play or Step to start.");
+    pub const LOG_EMPTY: Text = Text::new(
+        "还没有事件。按“播放”或“单步”开始。",
+        "No events yet. Press Play or Step to start.",
+    );
     pub const CHART: Text = Text::new("随时间变化", "Over time");
     pub const ARRIVAL_RATE: Text = Text::new("到达速率", "Arrival rate");
     pub const PROCESSING_RATE: Text = Text::new("处理速率", "Processing rate");
@@ -120,7 +126,10 @@ pub mod words {
     );
     pub const DISMISS: Text = Text::new("知道了", "Dismiss");
     pub const STAGE_LABEL: Text = Text::new("消息流动示意图", "Diagram of messages moving");
-    pub const DOTS_SAMPLED: Text = Text::new("（圆点为抽样显示，计数是精确的）", "(dots are a sample; counts are exact)");
+    pub const DOTS_SAMPLED: Text = Text::new(
+        "（圆点为抽样显示，计数是精确的）",
+        "(dots are a sample; counts are exact)",
+    );
     pub const DOWN: Text = Text::new("宕机", "down");
     pub const OFFLINE: Text = Text::new("离线", "offline");
     pub const CRASHED: Text = Text::new("崩溃重启中", "restarting");

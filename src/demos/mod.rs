@@ -125,8 +125,13 @@ pub fn DemoFrame(
     });
 
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
-        let tag = event_target::<web_sys::Element>(&ev).tag_name().to_ascii_uppercase();
-        if matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON" | "A") {
+        let tag = event_target::<web_sys::Element>(&ev)
+            .tag_name()
+            .to_ascii_uppercase();
+        if matches!(
+            tag.as_str(),
+            "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON" | "A"
+        ) {
             return;
         }
         match ev.key().as_str() {
@@ -200,5 +205,8 @@ pub fn panel_frame(run: DemoRun, i: usize) -> Signal<Option<mqlab_components::Pa
 
 /// A number from a panel's snapshot as a signal.
 pub fn panel_value(run: DemoRun, i: usize, f: fn(&mqlab_engine::Snapshot) -> f64) -> Signal<f64> {
-    Signal::derive(move || run.frames.with(|fr| fr.get(i).map(|p| f(&p.snap)).unwrap_or(0.0)))
+    Signal::derive(move || {
+        run.frames
+            .with(|fr| fr.get(i).map(|p| f(&p.snap)).unwrap_or(0.0))
+    })
 }

@@ -39,7 +39,10 @@ pub struct Scale {
 impl Scale {
     pub fn for_max(max: f64, allow_log: bool) -> Self {
         let max = nice_max(max);
-        Scale { max, log: allow_log && max > 1_000.0 }
+        Scale {
+            max,
+            log: allow_log && max > 1_000.0,
+        }
     }
 
     /// Fraction of the axis height for a value, in [0, 1].
@@ -47,7 +50,11 @@ impl Scale {
         if !v.is_finite() || v <= 0.0 {
             return 0.0;
         }
-        let f = if self.log { v.max(1.0).log10() / self.max.log10() } else { v / self.max };
+        let f = if self.log {
+            v.max(1.0).log10() / self.max.log10()
+        } else {
+            v / self.max
+        };
         f.clamp(0.0, 1.0)
     }
 
@@ -71,7 +78,12 @@ fn y_of(scale: Scale, v: f64) -> f64 {
     H - PAD_B - scale.frac(v) * (H - PAD_T - PAD_B)
 }
 
-fn polyline(points: &[SeriesPoint], t_max: f64, scale: Scale, f: impl Fn(&SeriesPoint) -> f64) -> String {
+fn polyline(
+    points: &[SeriesPoint],
+    t_max: f64,
+    scale: Scale,
+    f: impl Fn(&SeriesPoint) -> f64,
+) -> String {
     use std::fmt::Write;
     let mut s = String::with_capacity(points.len() * 12);
     for p in points {
@@ -102,7 +114,10 @@ pub fn TimeSeriesChart(
                     .fold(0.0, f64::max),
                 true,
             );
-            let queue = Scale::for_max(pts.iter().map(|p| p.queue_len as f64).fold(0.0, f64::max), false);
+            let queue = Scale::for_max(
+                pts.iter().map(|p| p.queue_len as f64).fold(0.0, f64::max),
+                false,
+            );
             (
                 polyline(pts, t_max, rate, |p| p.arrival_per_s),
                 polyline(pts, t_max, rate, |p| p.processed_per_s),
@@ -174,7 +189,10 @@ mod tests {
     fn wide_rate_ranges_use_a_log_scale_so_small_rates_stay_visible() {
         let s = Scale::for_max(100_000.0, true);
         assert!(s.log);
-        assert!((s.frac(1_000.0) - 0.6).abs() < 1e-9, "1,000 sits at 3/5 of 5 decades");
+        assert!(
+            (s.frac(1_000.0) - 0.6).abs() < 1e-9,
+            "1,000 sits at 3/5 of 5 decades"
+        );
         assert_eq!(s.frac(0.0), 0.0);
         assert_eq!(s.ticks(), vec![10.0, 100.0, 1_000.0, 10_000.0]);
         let lin = Scale::for_max(50.0, true);

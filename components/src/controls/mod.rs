@@ -74,6 +74,14 @@ pub fn ParamSlider(
     // What the thumb shows while dragging, before it is committed.
     let preview = RwSignal::new(None::<f64>);
     let shown = move || preview.get().unwrap_or_else(current);
+    // The thumb's position is its own signal: moved by the learner while
+    // dragging, and re-synced whenever the parameter changes from elsewhere
+    // (reset, a restart, a shared link).
+    let pos = RwSignal::new(to_pos(def.min, def.max, current(), log).round());
+    Effect::new(move |_| {
+        let p = to_pos(def.min, def.max, current(), log).round();
+        pos.set(p);
+    });
     let id = format!("param-{key}-{}", run.def.id);
     let commit = move |raw: String| {
         if let Ok(pos) = raw.parse::<f64>() {
@@ -97,10 +105,11 @@ pub fn ParamSlider(
                 max="1000"
                 step="1"
                 aria-valuetext=move || format!("{} {}", show(def.kind, shown()), unit.get(lang.get()))
-                prop:value=move || to_pos(def.min, def.max, current(), log).round().to_string()
+                prop:value=move || pos.get().to_string()
                 on:input=move |ev| {
-                    if let Ok(pos) = event_target_value(&ev).parse::<f64>() {
-                        let v = to_value(def.min, def.max, pos, log);
+                    if let Ok(p) = event_target_value(&ev).parse::<f64>() {
+                        pos.set(p);
+                        let v = to_value(def.min, def.max, p, log);
                         preview.set(Some(def.clamp(if log { tidy(v) } else { v })));
                     }
                 }
@@ -181,7 +190,10 @@ mod tests {
         assert!(uses_log(1_000.0, 1_000_000.0));
         assert!(!uses_log(0.0, 10.0));
         assert_eq!(to_value(1_000.0, 1_000_000.0, 0.0, true).round(), 1_000.0);
-        assert_eq!(to_value(1_000.0, 1_000_000.0, 1000.0, true).round(), 1_000_000.0);
+        assert_eq!(
+            to_value(1_000.0, 1_000_000.0, 1000.0, true).round(),
+            1_000_000.0
+        );
         let pos = to_pos(1_000.0, 1_000_000.0, 100_000.0, true);
         assert!((to_value(1_000.0, 1_000_000.0, pos, true) - 100_000.0).abs() < 1.0);
         assert_eq!(to_pos(5.0, 5.0, 5.0, false), 0.0);

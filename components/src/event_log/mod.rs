@@ -11,8 +11,14 @@ use crate::stage::StageLayout;
 /// Why a message was rejected or lost, as a phrase (`{node}` is replaced).
 pub fn cause_text(c: Cause) -> Text {
     match c {
-        Cause::QueueFull => Text::new("{node} 已满，拒收新消息", "{node} is full and refuses new messages"),
-        Cause::QueueOverflowDropOldest => Text::new("{node} 已满，丢弃了最旧的消息", "{node} was full and dropped its oldest message"),
+        Cause::QueueFull => Text::new(
+            "{node} 已满，拒收新消息",
+            "{node} is full and refuses new messages",
+        ),
+        Cause::QueueOverflowDropOldest => Text::new(
+            "{node} 已满，丢弃了最旧的消息",
+            "{node} was full and dropped its oldest message",
+        ),
         Cause::ServiceOverCapacity => Text::new("{node} 超出处理能力", "{node} is over capacity"),
         Cause::ServiceTimeout => Text::new("在 {node} 排队超时", "timed out waiting for {node}"),
         Cause::ServiceDown => Text::new("{node} 宕机了", "{node} is down"),
@@ -21,8 +27,14 @@ pub fn cause_text(c: Cause) -> Text {
             "自动确认：投递时代理就删除了消息，随后消费者崩溃",
             "auto-ack: the broker deleted it on delivery, then the consumer crashed",
         ),
-        Cause::NoConfirmNetworkDrop => Text::new("网络丢包，且没有发布确认来发现", "the network dropped it and no publisher confirm noticed"),
-        Cause::NotPersistentBrokerCrash => Text::new("代理崩溃，而消息没有持久化", "the broker crashed and it was not persisted"),
+        Cause::NoConfirmNetworkDrop => Text::new(
+            "网络丢包，且没有发布确认来发现",
+            "the network dropped it and no publisher confirm noticed",
+        ),
+        Cause::NotPersistentBrokerCrash => Text::new(
+            "代理崩溃，而消息没有持久化",
+            "the broker crashed and it was not persisted",
+        ),
     }
 }
 
@@ -46,48 +58,156 @@ pub fn sentence(e: &LogEntry, layout: &StageLayout, nodes: &[NodeView], lang: La
     let msg = e.msg_id.map(|id| format!("#{id} ")).unwrap_or_default();
     let s = match &e.kind {
         LogKind::Produced { producer } => {
-            if zh { format!("{} 发出消息", name(*producer)) } else { format!("sent by {}", name(*producer)) }
+            if zh {
+                format!("{} 发出消息", name(*producer))
+            } else {
+                format!("sent by {}", name(*producer))
+            }
         }
         LogKind::Enqueued { queue, len } => {
-            if zh { format!("进入{}（排队 {} 条）", name(*queue), thousands(*len)) } else { format!("stored in {} ({} waiting)", name(*queue), thousands(*len)) }
+            if zh {
+                format!("进入{}（排队 {} 条）", name(*queue), thousands(*len))
+            } else {
+                format!("stored in {} ({} waiting)", name(*queue), thousands(*len))
+            }
         }
-        LogKind::Delivered { group, consumer, .. } => {
-            if zh { format!("投递给{} {} 号", name(*group), consumer + 1) } else { format!("delivered to {} #{}", name(*group), consumer + 1) }
+        LogKind::Delivered {
+            group, consumer, ..
+        } => {
+            if zh {
+                format!("投递给{} {} 号", name(*group), consumer + 1)
+            } else {
+                format!("delivered to {} #{}", name(*group), consumer + 1)
+            }
         }
         LogKind::Done { node, latency_us } => {
-            if zh { format!("{}处理完成并确认，从发出到完成 {}", name(*node), duration(*latency_us as f64, lang)) } else { format!("processed and acked by {}, {} after it was sent", name(*node), duration(*latency_us as f64, lang)) }
+            if zh {
+                format!(
+                    "{}处理完成并确认，从发出到完成 {}",
+                    name(*node),
+                    duration(*latency_us as f64, lang)
+                )
+            } else {
+                format!(
+                    "processed and acked by {}, {} after it was sent",
+                    name(*node),
+                    duration(*latency_us as f64, lang)
+                )
+            }
         }
-        LogKind::Replied { service, response_us } => {
-            if zh { format!("{}返回结果，调用方一共等了 {}", name(*service), duration(*response_us as f64, lang)) } else { format!("answered by {}; the caller waited {}", name(*service), duration(*response_us as f64, lang)) }
+        LogKind::Replied {
+            service,
+            response_us,
+        } => {
+            if zh {
+                format!(
+                    "{}返回结果，调用方一共等了 {}",
+                    name(*service),
+                    duration(*response_us as f64, lang)
+                )
+            } else {
+                format!(
+                    "answered by {}; the caller waited {}",
+                    name(*service),
+                    duration(*response_us as f64, lang)
+                )
+            }
         }
         LogKind::Rejected { node, cause } => {
             let why = cause_text(*cause).get(lang).replace("{node}", &name(*node));
-            if zh { format!("被拒绝：{why}") } else { format!("rejected: {why}") }
+            if zh {
+                format!("被拒绝：{why}")
+            } else {
+                format!("rejected: {why}")
+            }
         }
         LogKind::Lost { node, cause } => {
             let why = cause_text(*cause).get(lang).replace("{node}", &name(*node));
-            if zh { format!("丢失：{why}") } else { format!("lost: {why}") }
+            if zh {
+                format!("丢失：{why}")
+            } else {
+                format!("lost: {why}")
+            }
         }
         LogKind::Requeued { queue } => {
-            if zh { format!("未确认，重新放回{}", name(*queue)) } else { format!("not acked, so put back in {}", name(*queue)) }
+            if zh {
+                format!("未确认，重新放回{}", name(*queue))
+            } else {
+                format!("not acked, so put back in {}", name(*queue))
+            }
         }
-        LogKind::CallRetry { group, consumer, service } => {
-            if zh { format!("{}拒绝了请求，{} {} 号稍后重试", name(*service), name(*group), consumer + 1) } else { format!("refused by {}; {} #{} will retry", name(*service), name(*group), consumer + 1) }
+        LogKind::CallRetry {
+            group,
+            consumer,
+            service,
+        } => {
+            if zh {
+                format!(
+                    "{}拒绝了请求，{} {} 号稍后重试",
+                    name(*service),
+                    name(*group),
+                    consumer + 1
+                )
+            } else {
+                format!(
+                    "refused by {}; {} #{} will retry",
+                    name(*service),
+                    name(*group),
+                    consumer + 1
+                )
+            }
         }
-        LogKind::PublishDropped { producer, will_retry } => match (zh, will_retry) {
+        LogKind::PublishDropped {
+            producer,
+            will_retry,
+        } => match (zh, will_retry) {
             (true, true) => format!("在途中被网络丢弃；{}没收到确认，稍后重发", name(*producer)),
             (true, false) => "在途中被网络丢弃；没有发布确认，没人发现".to_string(),
-            (false, true) => format!("dropped by the network; {} got no confirm and will resend", name(*producer)),
-            (false, false) => "dropped by the network; with no publisher confirm nobody notices".to_string(),
+            (false, true) => format!(
+                "dropped by the network; {} got no confirm and will resend",
+                name(*producer)
+            ),
+            (false, false) => {
+                "dropped by the network; with no publisher confirm nobody notices".to_string()
+            }
         },
         LogKind::PublishRetried { producer } => {
-            if zh { format!("{}重新发送", name(*producer)) } else { format!("sent again by {}", name(*producer)) }
+            if zh {
+                format!("{}重新发送", name(*producer))
+            } else {
+                format!("sent again by {}", name(*producer))
+            }
         }
-        LogKind::ConsumerCrashed { group, consumer, requeued, lost } => {
-            if zh { format!("{} {} 号崩溃：{} 条重新入队，{} 条丢失", name(*group), consumer + 1, requeued, lost) } else { format!("{} #{} crashed: {} requeued, {} lost", name(*group), consumer + 1, requeued, lost) }
+        LogKind::ConsumerCrashed {
+            group,
+            consumer,
+            requeued,
+            lost,
+        } => {
+            if zh {
+                format!(
+                    "{} {} 号崩溃：{} 条重新入队，{} 条丢失",
+                    name(*group),
+                    consumer + 1,
+                    requeued,
+                    lost
+                )
+            } else {
+                format!(
+                    "{} #{} crashed: {} requeued, {} lost",
+                    name(*group),
+                    consumer + 1,
+                    requeued,
+                    lost
+                )
+            }
         }
         LogKind::ConsumerRestarted { group, consumer } => {
-            if zh { format!("{} {} 号已重启", name(*group), consumer + 1) } else { format!("{} #{} restarted", name(*group), consumer + 1) }
+            if zh {
+                format!("{} {} 号已重启", name(*group), consumer + 1)
+            } else {
+                format!("{} #{} restarted", name(*group), consumer + 1)
+            }
         }
         LogKind::ConsumersOnline { group, online } => match (zh, online) {
             (true, true) => format!("{}上线，开始取消息", name(*group)),
@@ -96,16 +216,58 @@ pub fn sentence(e: &LogEntry, layout: &StageLayout, nodes: &[NodeView], lang: La
             (false, false) => format!("{} went offline; messages wait in the queue", name(*group)),
         },
         LogKind::ConsumersChanged { group, count } => {
-            if zh { format!("{}数量调整为 {}", name(*group), count) } else { format!("{} now runs {} consumers", name(*group), count) }
+            if zh {
+                format!("{}数量调整为 {}", name(*group), count)
+            } else {
+                format!("{} now runs {} consumers", name(*group), count)
+            }
         }
         LogKind::ConsumerWorkChanged { group, mean_us } => {
-            if zh { format!("{}每条消息处理 {}", name(*group), duration(*mean_us as f64, lang)) } else { format!("{} now takes {} per message", name(*group), duration(*mean_us as f64, lang)) }
+            if zh {
+                format!(
+                    "{}每条消息处理 {}",
+                    name(*group),
+                    duration(*mean_us as f64, lang)
+                )
+            } else {
+                format!(
+                    "{} now takes {} per message",
+                    name(*group),
+                    duration(*mean_us as f64, lang)
+                )
+            }
         }
-        LogKind::RateChanged { producer, rate_per_s } => {
-            if zh { format!("{}发送速率改为 {} 条/秒", name(*producer), number(*rate_per_s)) } else { format!("{} now sends {}/s", name(*producer), number(*rate_per_s)) }
+        LogKind::RateChanged {
+            producer,
+            rate_per_s,
+        } => {
+            if zh {
+                format!(
+                    "{}发送速率改为 {} 条/秒",
+                    name(*producer),
+                    number(*rate_per_s)
+                )
+            } else {
+                format!("{} now sends {}/s", name(*producer), number(*rate_per_s))
+            }
         }
-        LogKind::ServiceCapacityChanged { service, capacity_per_s } => {
-            if zh { format!("{}处理能力改为 {} 次/秒", name(*service), number(*capacity_per_s)) } else { format!("{} now handles {}/s", name(*service), number(*capacity_per_s)) }
+        LogKind::ServiceCapacityChanged {
+            service,
+            capacity_per_s,
+        } => {
+            if zh {
+                format!(
+                    "{}处理能力改为 {} 次/秒",
+                    name(*service),
+                    number(*capacity_per_s)
+                )
+            } else {
+                format!(
+                    "{} now handles {}/s",
+                    name(*service),
+                    number(*capacity_per_s)
+                )
+            }
         }
         LogKind::ServiceUp { service, up } => match (zh, up) {
             (true, true) => format!("{}恢复服务", name(*service)),
@@ -114,10 +276,26 @@ pub fn sentence(e: &LogEntry, layout: &StageLayout, nodes: &[NodeView], lang: La
             (false, false) => format!("{} went down", name(*service)),
         },
         LogKind::BrokerCrashed { lost, kept } => {
-            if zh { format!("消息代理崩溃：{} 条未持久化的消息丢失，{} 条已持久化的保留", thousands(*lost), thousands(*kept)) } else { format!("the broker crashed: {} unpersisted messages lost, {} persisted kept", thousands(*lost), thousands(*kept)) }
+            if zh {
+                format!(
+                    "消息代理崩溃：{} 条未持久化的消息丢失，{} 条已持久化的保留",
+                    thousands(*lost),
+                    thousands(*kept)
+                )
+            } else {
+                format!(
+                    "the broker crashed: {} unpersisted messages lost, {} persisted kept",
+                    thousands(*lost),
+                    thousands(*kept)
+                )
+            }
         }
         LogKind::BrokerRestarted => {
-            if zh { "消息代理重启完成".to_string() } else { "the broker restarted".to_string() }
+            if zh {
+                "消息代理重启完成".to_string()
+            } else {
+                "the broker restarted".to_string()
+            }
         }
     };
     format!("{msg}{s}")
@@ -125,8 +303,14 @@ pub fn sentence(e: &LogEntry, layout: &StageLayout, nodes: &[NodeView], lang: La
 
 fn severity(k: &LogKind) -> &'static str {
     match k {
-        LogKind::Rejected { .. } | LogKind::Lost { .. } | LogKind::ConsumerCrashed { .. } | LogKind::BrokerCrashed { .. } => "bad",
-        LogKind::ServiceUp { up: false, .. } | LogKind::ConsumersOnline { online: false, .. } | LogKind::PublishDropped { .. } | LogKind::CallRetry { .. } => "warn",
+        LogKind::Rejected { .. }
+        | LogKind::Lost { .. }
+        | LogKind::ConsumerCrashed { .. }
+        | LogKind::BrokerCrashed { .. } => "bad",
+        LogKind::ServiceUp { up: false, .. }
+        | LogKind::ConsumersOnline { online: false, .. }
+        | LogKind::PublishDropped { .. }
+        | LogKind::CallRetry { .. } => "warn",
         _ => "",
     }
 }
@@ -185,20 +369,38 @@ mod tests {
     static LAYOUT: StageLayout = StageLayout {
         width: 100.0,
         height: 100.0,
-        spots: &[NodeSpot { name: "db", x: 0.0, y: 0.0, label: Text::new("数据库", "database") }],
+        spots: &[NodeSpot {
+            name: "db",
+            x: 0.0,
+            y: 0.0,
+            label: Text::new("数据库", "database"),
+        }],
         links: &[],
     };
 
     #[test]
     fn rejections_name_the_node_and_the_cause_in_both_languages() {
-        let nodes = vec![NodeView { id: 0, name: "db".into(), kind: NodeKind::Service }];
+        let nodes = vec![NodeView {
+            id: 0,
+            name: "db".into(),
+            kind: NodeKind::Service,
+        }];
         let e = LogEntry {
             t_us: 0,
             msg_id: Some(42),
-            kind: LogKind::Rejected { node: 0, cause: Cause::ServiceOverCapacity },
+            kind: LogKind::Rejected {
+                node: 0,
+                cause: Cause::ServiceOverCapacity,
+            },
         };
-        assert_eq!(sentence(&e, &LAYOUT, &nodes, Lang::En), "#42 rejected: database is over capacity");
-        assert_eq!(sentence(&e, &LAYOUT, &nodes, Lang::Zh), "#42 被拒绝：数据库 超出处理能力");
+        assert_eq!(
+            sentence(&e, &LAYOUT, &nodes, Lang::En),
+            "#42 rejected: database is over capacity"
+        );
+        assert_eq!(
+            sentence(&e, &LAYOUT, &nodes, Lang::Zh),
+            "#42 被拒绝：数据库 超出处理能力"
+        );
     }
 
     #[test]

@@ -68,7 +68,12 @@ pub struct DemoRun {
 
 impl DemoRun {
     /// Creates the run with the scenario's defaults and the given seed.
-    pub fn new(def: &'static ScenarioDef, panels: &'static [PanelDef], speed: f64, seed: u64) -> Self {
+    pub fn new(
+        def: &'static ScenarioDef,
+        panels: &'static [PanelDef],
+        speed: f64,
+        seed: u64,
+    ) -> Self {
         let run = DemoRun {
             def,
             panels,
@@ -121,7 +126,8 @@ impl DemoRun {
             })
             .collect();
         self.sims.set_value(sims);
-        self.seen.set_value(vec![(u64::MAX, usize::MAX, 0); self.panels.len()]);
+        self.seen
+            .set_value(vec![(u64::MAX, usize::MAX, 0); self.panels.len()]);
         self.publish();
     }
 
@@ -157,7 +163,8 @@ impl DemoRun {
                         *s = key;
                     }
                     new_series.push(pts.to_vec());
-                    let entries: Vec<LogEntry> = sim.log().entries().rev().take(LOG_SHOWN).cloned().collect();
+                    let entries: Vec<LogEntry> =
+                        sim.log().entries().rev().take(LOG_SHOWN).cloned().collect();
                     new_logs.push(entries);
                     let now = sim.now();
                     PanelFrame {
@@ -194,7 +201,11 @@ impl DemoRun {
     /// Advances by `real_ms` of wall time at the current speed.
     pub fn advance(&self, real_ms: f64) {
         // A long gap (tab in background, debugger) is not a reason to jump.
-        let real_ms = if real_ms.is_finite() { real_ms.clamp(0.0, 100.0) } else { 0.0 };
+        let real_ms = if real_ms.is_finite() {
+            real_ms.clamp(0.0, 100.0)
+        } else {
+            0.0
+        };
         let dt = (real_ms * 1_000.0 * self.speed.get_untracked()) as TimeUs;
         if dt == 0 {
             return;
@@ -252,14 +263,20 @@ impl DemoRun {
     }
 
     pub fn set_speed(&self, speed: f64) {
-        let s = if speed.is_finite() { speed.clamp(SPEEDS[0], SPEEDS[SPEEDS.len() - 1]) } else { 1.0 };
+        let s = if speed.is_finite() {
+            speed.clamp(SPEEDS[0], SPEEDS[SPEEDS.len() - 1])
+        } else {
+            1.0
+        };
         self.speed.set(s);
     }
 
     /// Changes a parameter: live if the scenario allows it in every panel,
     /// otherwise the run restarts with the new value (and says so).
     pub fn set_param(&self, key: &str, value: f64) {
-        let Some(def) = self.def.param(key) else { return };
+        let Some(def) = self.def.param(key) else {
+            return;
+        };
         let v = def.clamp(value);
         if self.params.get_untracked().get(key) == v {
             return;
@@ -348,7 +365,13 @@ mod tests {
             assert!(t > 1_000_000, "advanced {t}");
             let frames = run.frames.get_untracked();
             assert!(frames[0].snap.queued() > 0, "the burst waits in the queue");
-            assert!(frames[1].snap.ledger.count(mqlab_engine::MsgState::Rejected) > 90_000);
+            assert!(
+                frames[1]
+                    .snap
+                    .ledger
+                    .count(mqlab_engine::MsgState::Rejected)
+                    > 90_000
+            );
 
             // A live change keeps the clock; a structural one restarts.
             run.set_param("db_rate_per_s", 2_000.0);

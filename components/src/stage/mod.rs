@@ -94,10 +94,17 @@ fn node_status(snap: &Snapshot, node: u16, lang: Lang) -> (String, bool) {
             let p = snap.producers.iter().find(|p| p.node == node);
             match p {
                 Some(p) if p.waiting_for_reply > 0 => (
-                    format!("{} {}", words::WAITING.get(lang), thousands(p.waiting_for_reply)),
+                    format!(
+                        "{} {}",
+                        words::WAITING.get(lang),
+                        thousands(p.waiting_for_reply)
+                    ),
                     false,
                 ),
-                Some(p) => (format!("{}{per_s}", crate::format::number(p.rate_per_s)), false),
+                Some(p) => (
+                    format!("{}{per_s}", crate::format::number(p.rate_per_s)),
+                    false,
+                ),
                 None => (String::new(), false),
             }
         }
@@ -105,7 +112,10 @@ fn node_status(snap: &Snapshot, node: u16, lang: Lang) -> (String, bool) {
             let q = snap.queues.iter().find(|q| q.node == node);
             match q {
                 Some(_) if !snap.broker_up => (words::DOWN.get(lang).to_string(), true),
-                Some(q) => (format!("{} / {}", thousands(q.len), thousands(q.capacity)), false),
+                Some(q) => (
+                    format!("{} / {}", thousands(q.len), thousands(q.capacity)),
+                    false,
+                ),
                 None => (String::new(), false),
             }
         }
@@ -254,7 +264,13 @@ pub fn Stage(
         Some(views)
     };
     let path_for = move |kinds: &'static [MoveKind], shape: Shape| {
-        move || frame.with(|f| f.as_ref().map(|f| dots_path(layout, f, kinds, shape)).unwrap_or_default())
+        move || {
+            frame.with(|f| {
+                f.as_ref()
+                    .map(|f| dots_path(layout, f, kinds, shape))
+                    .unwrap_or_default()
+            })
+        }
     };
     view! {
         <figure class="stage">

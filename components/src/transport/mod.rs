@@ -37,7 +37,10 @@ pub fn Transport(
 ) -> impl IntoView {
     let lang = use_lang();
     let t = move |w: crate::i18n::Text| move || w.get(lang.get());
-    let time_us = move || run.frames.with(|f| f.iter().map(|p| p.snap.time_us).min().unwrap_or(0));
+    let time_us = move || {
+        run.frames
+            .with(|f| f.iter().map(|p| p.snap.time_us).min().unwrap_or(0))
+    };
     let seed_text = RwSignal::new(run.seed.get_untracked().to_string());
     let seed_error = RwSignal::new(false);
     view! {

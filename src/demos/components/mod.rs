@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use mqlab_components::format::thousands;
 use mqlab_components::i18n::{use_lang, words};
 use mqlab_components::{
-    ActionButton, DemoRun, EventLog, MetricCard, NodeSpot, PanelDef, ParamSlider, ParamToggle, Stage, StageLayout, Text,
+    ActionButton, DemoRun, EventLog, MetricCard, NodeSpot, PanelDef, ParamSlider, ParamToggle,
+    Stage, StageLayout, Text,
 };
 use mqlab_engine::{Action, MsgState};
 
@@ -22,9 +23,24 @@ static LAYOUT: StageLayout = StageLayout {
     width: 620.0,
     height: 190.0,
     spots: &[
-        NodeSpot { name: "producer", x: 95.0, y: 95.0, label: Text::new("生产者", "Producer") },
-        NodeSpot { name: "broker", x: 310.0, y: 95.0, label: Text::new("消息代理（队列）", "Broker (queue)") },
-        NodeSpot { name: "consumer", x: 525.0, y: 95.0, label: Text::new("消费者", "Consumer") },
+        NodeSpot {
+            name: "producer",
+            x: 95.0,
+            y: 95.0,
+            label: Text::new("生产者", "Producer"),
+        },
+        NodeSpot {
+            name: "broker",
+            x: 310.0,
+            y: 95.0,
+            label: Text::new("消息代理（队列）", "Broker (queue)"),
+        },
+        NodeSpot {
+            name: "consumer",
+            x: 525.0,
+            y: 95.0,
+            label: Text::new("消费者", "Consumer"),
+        },
     ],
     links: &[("producer", "broker"), ("broker", "consumer")],
 };
@@ -57,14 +73,24 @@ pub fn ComponentsDemo() -> impl IntoView {
     let def = mqlab_engine::scenario::find("components").expect("built-in scenario");
     let run = DemoRun::new(def, &PANELS, 1.0, 1);
     let log = Signal::derive(move || run.logs.with(|l| l.first().cloned().unwrap_or_default()));
-    let nodes = Signal::derive(move || run.frames.with(|f| f.first().map(|p| p.snap.nodes.clone()).unwrap_or_default()));
-    let sent = panel_value(run, 0, |s| s.producers.iter().map(|p| p.produced).sum::<u64>() as f64);
+    let nodes = Signal::derive(move || {
+        run.frames
+            .with(|f| f.first().map(|p| p.snap.nodes.clone()).unwrap_or_default())
+    });
+    let sent = panel_value(run, 0, |s| {
+        s.producers.iter().map(|p| p.produced).sum::<u64>() as f64
+    });
     let queued = panel_value(run, 0, |s| s.queued() as f64);
     let done = panel_value(run, 0, |s| s.ledger.count(MsgState::Done) as f64);
     let rejected = panel_value(run, 0, |s| s.ledger.count(MsgState::Rejected) as f64);
     let produce = move |n: u32| {
         Callback::new(move |_| {
-            run.act(|_| Some(Action::Produce { producer: "producer".into(), count: n }));
+            run.act(|_| {
+                Some(Action::Produce {
+                    producer: "producer".into(),
+                    count: n,
+                })
+            });
         })
     };
     let stage_label = Signal::derive(move || super::summary(&run, lang.get()));

@@ -3,15 +3,29 @@
 use leptos::prelude::*;
 use mqlab_components::format::{duration, thousands};
 use mqlab_components::i18n::{use_lang, words};
-use mqlab_components::{DemoRun, EventLog, MetricCard, NodeSpot, PanelDef, ParamSlider, ParamToggle, Stage, StageLayout, Text};
+use mqlab_components::{
+    DemoRun, EventLog, MetricCard, NodeSpot, PanelDef, ParamSlider, ParamToggle, Stage,
+    StageLayout, Text,
+};
 use mqlab_engine::MsgState;
 
 use super::{panel_frame, panel_value, Captions, DemoFrame};
 use crate::i18n;
 
 static PANELS: [PanelDef; 2] = [
-    PanelDef { id: "sync", title: Text::new("同步调用（像打电话）", "Sync call (like a phone call)"), fixed: &[("mode", 0.0)] },
-    PanelDef { id: "async", title: Text::new("异步消息（像发短信）", "Async message (like a text message)"), fixed: &[("mode", 1.0)] },
+    PanelDef {
+        id: "sync",
+        title: Text::new("同步调用（像打电话）", "Sync call (like a phone call)"),
+        fixed: &[("mode", 0.0)],
+    },
+    PanelDef {
+        id: "async",
+        title: Text::new(
+            "异步消息（像发短信）",
+            "Async message (like a text message)",
+        ),
+        fixed: &[("mode", 1.0)],
+    },
 ];
 
 const CALLER: Text = Text::new("调用方", "Caller");
@@ -21,8 +35,18 @@ static LAYOUT_SYNC: StageLayout = StageLayout {
     width: 560.0,
     height: 180.0,
     spots: &[
-        NodeSpot { name: "caller", x: 110.0, y: 90.0, label: CALLER },
-        NodeSpot { name: "callee", x: 450.0, y: 90.0, label: CALLEE },
+        NodeSpot {
+            name: "caller",
+            x: 110.0,
+            y: 90.0,
+            label: CALLER,
+        },
+        NodeSpot {
+            name: "callee",
+            x: 450.0,
+            y: 90.0,
+            label: CALLEE,
+        },
     ],
     links: &[("caller", "callee")],
 };
@@ -31,9 +55,24 @@ static LAYOUT_ASYNC: StageLayout = StageLayout {
     width: 560.0,
     height: 180.0,
     spots: &[
-        NodeSpot { name: "caller", x: 90.0, y: 90.0, label: CALLER },
-        NodeSpot { name: "inbox", x: 280.0, y: 90.0, label: Text::new("消息队列（收件箱）", "Queue (inbox)") },
-        NodeSpot { name: "callee", x: 470.0, y: 90.0, label: CALLEE },
+        NodeSpot {
+            name: "caller",
+            x: 90.0,
+            y: 90.0,
+            label: CALLER,
+        },
+        NodeSpot {
+            name: "inbox",
+            x: 280.0,
+            y: 90.0,
+            label: Text::new("消息队列（收件箱）", "Queue (inbox)"),
+        },
+        NodeSpot {
+            name: "callee",
+            x: 470.0,
+            y: 90.0,
+            label: CALLEE,
+        },
     ],
     links: &[("caller", "inbox"), ("inbox", "callee")],
 };
@@ -70,12 +109,17 @@ pub fn IntroDemo() -> impl IntoView {
         let p = &PANELS[i];
         let layout: &'static StageLayout = if i == 0 { &LAYOUT_SYNC } else { &LAYOUT_ASYNC };
         let log = Signal::derive(move || run.logs.with(|l| l.get(i).cloned().unwrap_or_default()));
-        let nodes = Signal::derive(move || run.frames.with(|f| f.get(i).map(|p| p.snap.nodes.clone()).unwrap_or_default()));
+        let nodes = Signal::derive(move || {
+            run.frames
+                .with(|f| f.get(i).map(|p| p.snap.nodes.clone()).unwrap_or_default())
+        });
         let wait = panel_value(run, i, |s| s.response.mean_us);
         let done = panel_value(run, i, |s| s.ledger.count(MsgState::Done) as f64);
         let failed = panel_value(run, i, |s| s.ledger.count(MsgState::Rejected) as f64);
         let queued = panel_value(run, i, |s| s.queued() as f64);
-        let waiting = panel_value(run, i, |s| s.producers.iter().map(|p| p.waiting_for_reply).sum::<u64>() as f64);
+        let waiting = panel_value(run, i, |s| {
+            s.producers.iter().map(|p| p.waiting_for_reply).sum::<u64>() as f64
+        });
         let stage_label = Signal::derive(move || {
             let l = lang.get();
             format!("{}: {}", p.title.get(l), super::summary(&run, l))

@@ -21,7 +21,10 @@ static PANELS: [PanelDef; 2] = [
     },
     PanelDef {
         id: "direct",
-        title: Text::new("没有队列：直接写数据库", "Without a queue: straight to the database"),
+        title: Text::new(
+            "没有队列：直接写数据库",
+            "Without a queue: straight to the database",
+        ),
         fixed: &[("queue", 0.0)],
     },
 ];
@@ -33,25 +36,62 @@ static LAYOUT_QUEUE: StageLayout = StageLayout {
     width: 640.0,
     height: 230.0,
     spots: &[
-        NodeSpot { name: "users", x: 75.0, y: 115.0, label: USERS },
-        NodeSpot { name: "orders", x: 230.0, y: 115.0, label: Text::new("订单队列", "Order queue") },
-        NodeSpot { name: "workers", x: 390.0, y: 115.0, label: Text::new("消费者", "Consumers") },
-        NodeSpot { name: "db", x: 555.0, y: 115.0, label: DB },
+        NodeSpot {
+            name: "users",
+            x: 75.0,
+            y: 115.0,
+            label: USERS,
+        },
+        NodeSpot {
+            name: "orders",
+            x: 230.0,
+            y: 115.0,
+            label: Text::new("订单队列", "Order queue"),
+        },
+        NodeSpot {
+            name: "workers",
+            x: 390.0,
+            y: 115.0,
+            label: Text::new("消费者", "Consumers"),
+        },
+        NodeSpot {
+            name: "db",
+            x: 555.0,
+            y: 115.0,
+            label: DB,
+        },
     ],
-    links: &[("users", "orders"), ("orders", "workers"), ("workers", "db")],
+    links: &[
+        ("users", "orders"),
+        ("orders", "workers"),
+        ("workers", "db"),
+    ],
 };
 
 static LAYOUT_DIRECT: StageLayout = StageLayout {
     width: 640.0,
     height: 230.0,
     spots: &[
-        NodeSpot { name: "users", x: 110.0, y: 115.0, label: USERS },
-        NodeSpot { name: "db", x: 500.0, y: 115.0, label: DB },
+        NodeSpot {
+            name: "users",
+            x: 110.0,
+            y: 115.0,
+            label: USERS,
+        },
+        NodeSpot {
+            name: "db",
+            x: 500.0,
+            y: 115.0,
+            label: DB,
+        },
     ],
     links: &[("users", "db")],
 };
 
-const TITLE: Text = Text::new("削峰填谷：用队列吸收流量洪峰", "Peak shaving: a queue absorbs the burst");
+const TITLE: Text = Text::new(
+    "削峰填谷：用队列吸收流量洪峰",
+    "Peak shaving: a queue absorbs the burst",
+);
 const LEDE: Text = Text::new(
     "秒杀开始的 1 秒内涌来 10 万个请求，而数据库每秒只能写 1000 次。左边请求先进队列，消费者按数据库的节奏取出；右边请求直接打到数据库上。",
     "In the first second of a flash sale 100,000 requests arrive, but the database can only write 1,000 a second. On the left, requests go into a queue and consumers feed the database at its own pace; on the right, they hit the database directly.",
@@ -78,7 +118,10 @@ const M_LITTLE_HINT: Text = Text::new(
     "平均排队长度（按时间平均）≈ 平均到达速率 × 每条消息的平均排队时间（还在排队的消息按已等待的时间计）",
     "Time-averaged queue length ≈ mean arrival rate × mean time each message spends in the queue (messages still waiting count the time so far)",
 );
-const CHART_LABEL: Text = Text::new("到达速率、处理速率与队列长度随时间变化", "Arrival rate, processing rate and queue length over time");
+const CHART_LABEL: Text = Text::new(
+    "到达速率、处理速率与队列长度随时间变化",
+    "Arrival rate, processing rate and queue length over time",
+);
 
 #[component]
 pub fn PeakShavingDemo() -> impl IntoView {
@@ -88,10 +131,18 @@ pub fn PeakShavingDemo() -> impl IntoView {
 
     let panel = move |i: usize| {
         let p = &PANELS[i];
-        let layout: &'static StageLayout = if i == 0 { &LAYOUT_QUEUE } else { &LAYOUT_DIRECT };
-        let series = Signal::derive(move || run.series.with(|s| s.get(i).cloned().unwrap_or_default()));
+        let layout: &'static StageLayout = if i == 0 {
+            &LAYOUT_QUEUE
+        } else {
+            &LAYOUT_DIRECT
+        };
+        let series =
+            Signal::derive(move || run.series.with(|s| s.get(i).cloned().unwrap_or_default()));
         let log = Signal::derive(move || run.logs.with(|l| l.get(i).cloned().unwrap_or_default()));
-        let nodes = Signal::derive(move || run.frames.with(|f| f.get(i).map(|p| p.snap.nodes.clone()).unwrap_or_default()));
+        let nodes = Signal::derive(move || {
+            run.frames
+                .with(|f| f.get(i).map(|p| p.snap.nodes.clone()).unwrap_or_default())
+        });
         let queued = panel_value(run, i, |s| s.queued() as f64);
         let done = panel_value(run, i, |s| s.ledger.count(MsgState::Done) as f64);
         let rejected = panel_value(run, i, |s| s.ledger.count(MsgState::Rejected) as f64);
@@ -144,14 +195,20 @@ fn LittleCard(run: DemoRun) -> impl IntoView {
     let lang = use_lang();
     let numbers = Signal::derive(move || {
         run.frames.with(|f| {
-            let Some(p) = f.first() else { return (0.0, 0.0, 0.0) };
+            let Some(p) = f.first() else {
+                return (0.0, 0.0, 0.0);
+            };
             let secs = p.snap.time_us as f64 / 1e6;
             let q = p.snap.queues.first();
             let l = q.map(|q| q.mean_len).unwrap_or(0.0);
             let visits = q.map(|q| q.visits as f64).unwrap_or(0.0);
             let lambda = if secs > 0.0 { visits / secs } else { 0.0 };
             // Mean time in the queue per visit, counting those still waiting.
-            let w = if visits > 0.0 { q.map(|q| q.total_wait_us).unwrap_or(0.0) / visits / 1e6 } else { 0.0 };
+            let w = if visits > 0.0 {
+                q.map(|q| q.total_wait_us).unwrap_or(0.0) / visits / 1e6
+            } else {
+                0.0
+            };
             (l, lambda, w)
         })
     });
