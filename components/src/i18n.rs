@@ -124,6 +124,23 @@ pub mod words {
         "这个参数改变了系统结构，模拟已用新参数重新开始。",
         "This setting changes the system's shape, so the run restarted with it.",
     );
+    pub const FORK_NOTICE: Text = Text::new(
+        "你在过去的时刻改了设置：运行从这一刻分叉，之后的记录已丢弃。",
+        "You changed a setting at a past moment: the run forked here and what came after was discarded.",
+    );
+    pub const TIMELINE: Text = Text::new("时间线", "Timeline");
+    pub const STEP_BACK: Text = Text::new("后退一步", "Step back");
+    pub const STEP_BACK_HINT: Text =
+        Text::new("回到上一个事件发生的时刻", "Go back to the previous event");
+    pub const LIVE: Text = Text::new("回到最新", "Live");
+    pub const LIVE_HINT: Text = Text::new(
+        "跳回已模拟到的最新时刻",
+        "Jump back to the latest moment simulated",
+    );
+    pub const IN_PAST: Text = Text::new(
+        "正在回看过去：此时改动设置会让运行从这里分叉",
+        "Viewing the past: changing a setting now forks the run from here",
+    );
     pub const DISMISS: Text = Text::new("知道了", "Dismiss");
     pub const STAGE_LABEL: Text = Text::new("消息流动示意图", "Diagram of messages moving");
     pub const DOTS_SAMPLED: Text = Text::new(

@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod metrics;
 pub mod runner;
 pub mod stage;
+pub mod timeline;
 pub mod transport;
 
 pub use chart::TimeSeriesChart;
@@ -23,4 +24,5 @@ pub use i18n::{Lang, Text};
 pub use metrics::MetricCard;
 pub use runner::{DemoRun, PanelDef, PanelFrame};
 pub use stage::{NodeSpot, Stage, StageLayout};
+pub use timeline::Timeline;
 pub use transport::Transport;

@@ -92,7 +92,7 @@ fn describe(scenario: &str, read_file: &dyn Fn(&str) -> Result<String, String>) 
                 ParamKind::Choice(opts) => opts.join("|"),
                 _ => format!("{}..{}", p.show(p.min), p.show(p.max)),
             };
-            let live = (def.live)(&params, p.key, p.default).is_some();
+            let live = matches!((def.live)(&params, p.key, p.default), crate::scenario::Live::Apply(_));
             out.push_str(&format!(
                 "{}\t{}\t{}\t{}\t{}\t{}\n",
                 p.key,

@@ -178,6 +178,26 @@ impl Params {
     }
 }
 
+/// What changing a parameter does to a running simulation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Live {
+    /// Apply this command; the run goes on.
+    Apply(Action),
+    /// Nothing in this simulation depends on the parameter.
+    NoEffect,
+    /// The change reshapes the system: start a new run.
+    Restart,
+}
+
+impl Live {
+    pub fn into_action(self) -> Option<Action> {
+        match self {
+            Live::Apply(a) => Some(a),
+            _ => None,
+        }
+    }
+}
+
 /// A built-in scenario.
 #[derive(Clone, Copy)]
 pub struct ScenarioDef {
@@ -186,9 +206,8 @@ pub struct ScenarioDef {
     pub summary: &'static str,
     pub params: &'static [ParamDef],
     pub build: fn(&Params) -> ScenarioSpec,
-    /// The command that applies a parameter change to a running simulation,
-    /// or `None` if the change needs a restart.
-    pub live: fn(&Params, &str, f64) -> Option<Action>,
+    /// How a parameter change applies to a running simulation.
+    pub live: fn(&Params, &str, f64) -> Live,
 }
 
 impl ScenarioDef {
@@ -274,6 +293,17 @@ mod tests {
             .contains("whole number"));
         let p = def.params_from(&[("queue".into(), "off".into())]).unwrap();
         assert!(!p.flag("queue"));
+    }
+
+    #[test]
+    fn live_changes_are_classified() {
+        let def = find("peak-shaving").unwrap();
+        let with_queue = def.defaults();
+        let mut direct = def.defaults();
+        direct.set("queue", 0.0);
+        assert!(matches!((def.live)(&with_queue, "consumers", 5.0), Live::Apply(_)));
+        assert_eq!((def.live)(&direct, "consumers", 5.0), Live::NoEffect);
+        assert_eq!((def.live)(&with_queue, "burst_ms", 500.0), Live::Restart);
     }
 
     #[test]

@@ -89,6 +89,9 @@ struct Totals {
     failed: u64,
 }
 
+/// Cloning a `Sim` is a checkpoint: the clone continues exactly as the
+/// original would (the UI's rewind restores from these).
+#[derive(Clone)]
 pub struct Sim {
     spec: ScenarioSpec,
     seed: u64,

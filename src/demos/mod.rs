@@ -8,7 +8,7 @@ pub mod peak_shaving;
 use leptos::prelude::*;
 use mqlab_components::format::thousands;
 use mqlab_components::i18n::{use_lang, words};
-use mqlab_components::{DemoRun, Lang, Text, Transport};
+use mqlab_components::{DemoRun, Lang, Text, Timeline, Transport};
 use mqlab_engine::MsgState;
 
 use crate::i18n;
@@ -161,6 +161,7 @@ pub fn DemoFrame(
                 <p class="lede">{move || lede.get(lang.get())}</p>
             </header>
             <Transport run=run/>
+            <Timeline run=run/>
             <Show when=move || run.notice.get().is_some()>
                 <div class="notice" role="status" data-testid="notice">
                     <span>{move || run.notice.get().map(|t| t.get(lang.get())).unwrap_or_default()}</span>

@@ -8,9 +8,16 @@
 use leptos::prelude::*;
 use mqlab_engine::metrics::SeriesPoint;
 use mqlab_engine::render::LogEntry;
+use mqlab_engine::scenario::Live;
 use mqlab_engine::{Action, Movement, Params, ScenarioDef, Sim, Snapshot, TimeUs};
 
 use crate::i18n::{words, Text};
+
+pub mod share;
+pub mod timeline;
+
+use share::{Ignored, SharedRun};
+use timeline::{schedule_input, RunInput, Timeline};
 
 /// Most events one panel may process per animation frame; beyond that the
 /// simulation falls behind the chosen speed instead of freezing the page.
@@ -46,6 +53,7 @@ pub struct DemoRun {
     pub def: &'static ScenarioDef,
     pub panels: &'static [PanelDef],
     sims: StoredValue<Vec<Sim>>,
+    timeline: StoredValue<Timeline>,
     pub params: RwSignal<Params>,
     pub seed: RwSignal<u64>,
     pub playing: RwSignal<bool>,
@@ -53,6 +61,8 @@ pub struct DemoRun {
     pub frames: RwSignal<Vec<PanelFrame>>,
     pub series: RwSignal<Vec<Vec<SeriesPoint>>>,
     pub logs: RwSignal<Vec<Vec<LogEntry>>>,
+    /// The furthest moment simulated so far (the end of the timeline).
+    pub live_us: RwSignal<TimeUs>,
     /// The simulation could not keep up with the chosen speed last frame.
     pub behind: RwSignal<bool>,
     /// Nothing is left to happen in any panel.
@@ -78,6 +88,7 @@ impl DemoRun {
             def,
             panels,
             sims: StoredValue::new(Vec::new()),
+            timeline: StoredValue::new(Timeline::new(def.defaults(), &[])),
             params: RwSignal::new(def.defaults()),
             seed: RwSignal::new(seed),
             playing: RwSignal::new(false),
@@ -85,6 +96,7 @@ impl DemoRun {
             frames: RwSignal::new(Vec::new()),
             series: RwSignal::new(Vec::new()),
             logs: RwSignal::new(Vec::new()),
+            live_us: RwSignal::new(0),
             behind: RwSignal::new(false),
             idle: RwSignal::new(false),
             notice: RwSignal::new(None),
@@ -94,6 +106,66 @@ impl DemoRun {
         };
         run.rebuild();
         run
+    }
+
+    /// Re-creates a shared run from its link state. Whatever could not be
+    /// used is returned (and the run starts from defaults for those parts).
+    pub fn from_shared(
+        def: &'static ScenarioDef,
+        panels: &'static [PanelDef],
+        speed: f64,
+        state: &str,
+    ) -> (Self, Vec<Ignored>) {
+        let (shared, mut ignored) = share::decode(def, panels.len(), state);
+        let run = DemoRun::new(def, panels, speed, shared.s);
+        let mut base = def.defaults();
+        for (k, v) in &shared.p {
+            base.set(k, *v);
+        }
+        run.params.set(base);
+        run.rebuild();
+        let mut bad = 0;
+        let mut last = 0;
+        run.sims.update_value(|sims| {
+            run.timeline.update_value(|tl| {
+                for input in shared.i {
+                    if schedule_input(sims, &input) {
+                        last = input.at_us;
+                        tl.inputs.push(input);
+                    } else {
+                        bad += 1;
+                    }
+                }
+            });
+        });
+        if bad > 0 {
+            ignored.push(Ignored::Inputs(bad));
+        }
+        let target = shared.t.max(last);
+        if !run.fast_forward(target) {
+            ignored.push(Ignored::Inputs(0));
+        }
+        run.seek(shared.t);
+        (run, ignored)
+    }
+
+    /// The run as a link-safe string (see [`share`]).
+    pub fn share_state(&self) -> String {
+        let defaults = self.def.defaults();
+        self.timeline.with_value(|tl| {
+            let p = tl
+                .base_params
+                .iter()
+                .filter(|(k, v)| defaults.get(k) != *v)
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+            share::encode(&SharedRun {
+                s: self.seed.get_untracked(),
+                p,
+                i: tl.inputs.clone(),
+                t: self.now(),
+            })
+        })
     }
 
     /// The parameters one panel runs with.
@@ -112,6 +184,8 @@ impl DemoRun {
             .all(|p| p.fixed.iter().any(|(k, _)| *k == key))
     }
 
+    /// Starts a new run (time 0, empty input log) from the current
+    /// parameters and seed.
     fn rebuild(&self) {
         let seed = self.seed.get_untracked();
         let sims: Vec<Sim> = (0..self.panels.len())
@@ -125,7 +199,10 @@ impl DemoRun {
                 })
             })
             .collect();
+        self.timeline
+            .set_value(Timeline::new(self.params.get_untracked(), &sims));
         self.sims.set_value(sims);
+        self.live_us.set(0);
         self.seen
             .set_value(vec![(u64::MAX, usize::MAX, 0); self.panels.len()]);
         self.publish();
@@ -190,12 +267,27 @@ impl DemoRun {
         if self.idle.get_untracked() != idle {
             self.idle.set(idle);
         }
+        let live = self.timeline.with_value(|t| t.live_us);
+        if self.live_us.get_untracked() != live {
+            self.live_us.set(live);
+        }
     }
 
     /// The shared simulated clock (the slowest panel).
     pub fn now(&self) -> TimeUs {
         self.sims
             .with_value(|s| s.iter().map(Sim::now).min().unwrap_or(0))
+    }
+
+    /// Whether the moment shown is before the live edge (rewound).
+    pub fn in_past(&self) -> bool {
+        self.now() < self.timeline.with_value(|t| t.live_us)
+    }
+
+    fn note_progress(&self) {
+        self.sims.with_value(|sims| {
+            self.timeline.update_value(|tl| tl.after_advance(sims));
+        });
     }
 
     /// Advances by `real_ms` of wall time at the current speed.
@@ -222,28 +314,108 @@ impl DemoRun {
         if self.behind.get_untracked() != behind {
             self.behind.set(behind);
         }
+        self.note_progress();
         self.publish();
+    }
+
+    /// Runs forward to `t` (at most [`timeline::SEEK_EVENT_BUDGET`] events),
+    /// taking checkpoints on the way. Returns false if the budget ran out.
+    fn fast_forward(&self, t: TimeUs) -> bool {
+        let mut spent = 0u64;
+        loop {
+            let (done, used) = self
+                .sims
+                .try_update_value(|sims| {
+                    let before: u64 = sims.iter().map(Sim::events_processed).sum();
+                    let mut done = true;
+                    for sim in sims.iter_mut() {
+                        done &= sim.run_until_bounded(t, timeline::CHECKPOINT_EVENTS);
+                    }
+                    let after: u64 = sims.iter().map(Sim::events_processed).sum();
+                    (done, after - before)
+                })
+                .unwrap_or((true, 0));
+            self.note_progress();
+            spent += used;
+            if done {
+                return true;
+            }
+            if spent >= timeline::SEEK_EVENT_BUDGET {
+                return false;
+            }
+        }
     }
 
     /// Runs the next event (the earliest across panels) and brings the other
     /// panels to the same time.
     pub fn step(&self) {
         self.playing.set(false);
-        self.sims.update_value(|sims| {
-            let next = sims
+        self.sims.update_value(step_sims);
+        self.note_progress();
+        self.publish();
+    }
+
+    /// Shows moment `t` of the run so far (clamped to the live edge):
+    /// restores the nearest earlier checkpoint and re-simulates from there.
+    pub fn seek(&self, t: TimeUs) {
+        self.playing.set(false);
+        let (sims, params) = self.timeline.with_value(|tl| {
+            let t = t.min(tl.live_us);
+            let (sims, _) = tl.restore(t);
+            (sims, tl.params_at(t))
+        });
+        self.timeline.update_value(|tl| tl.mark_events(&sims));
+        self.sims.set_value(sims);
+        self.params.set(params);
+        self.publish();
+    }
+
+    /// Goes back to the previous moment at which something happened.
+    pub fn step_back(&self) {
+        self.playing.set(false);
+        let now = self.now();
+        if now == 0 {
+            return;
+        }
+        // Replay from a checkpoint before now, one visible event at a time,
+        // remembering the last moment strictly before now.
+        let target = self.timeline.with_value(|tl| {
+            let from = tl
+                .checkpoints
                 .iter()
-                .enumerate()
-                .filter(|(_, s)| !s.is_idle())
-                .min_by_key(|(_, s)| s.next_event_time().unwrap_or(TimeUs::MAX))
-                .map(|(i, _)| i);
-            let Some(i) = next else { return };
-            if let Some(t) = sims[i].step_visible() {
-                for s in sims.iter_mut() {
-                    s.run_until(t);
+                .rev()
+                .find(|c| c.t_us < now)
+                .map(|c| c.t_us)
+                .unwrap_or(0);
+            let (mut sims, _) = tl.restore(from);
+            let mut last = sims.iter().map(Sim::now).min().unwrap_or(0);
+            loop {
+                let next = sims
+                    .iter()
+                    .filter(|s| !s.is_idle())
+                    .filter_map(Sim::next_event_time)
+                    .min();
+                match next {
+                    Some(t) if t < now => {
+                        step_sims(&mut sims);
+                        let reached = sims.iter().map(Sim::now).min().unwrap_or(last);
+                        if reached >= now {
+                            break; // only periodic samples were left before now
+                        }
+                        last = reached;
+                    }
+                    _ => break,
                 }
             }
+            last
         });
-        self.publish();
+        self.seek(target);
+    }
+
+    /// Back to the furthest moment simulated.
+    pub fn jump_live(&self) {
+        let live = self.timeline.with_value(|t| t.live_us);
+        self.seek(live);
     }
 
     pub fn toggle_play(&self) {
@@ -271,6 +443,38 @@ impl DemoRun {
         self.speed.set(s);
     }
 
+    /// Records a learner input at the current moment and applies it. If the
+    /// moment is in the past, the run forks: what came after is dropped.
+    fn record(&self, param: Option<(String, f64)>, actions: Vec<Option<Action>>) {
+        // Panels can be a frame apart under heavy load; line them up first.
+        let mut now = self
+            .sims
+            .with_value(|s| s.iter().map(Sim::now).max().unwrap_or(0));
+        self.sims
+            .update_value(|sims| sims.iter_mut().for_each(|s| s.run_until(now)));
+        if self.in_past() {
+            self.timeline.update_value(|tl| tl.truncate_after(now));
+            let sims = self.timeline.with_value(|tl| tl.restore(now).0);
+            now = sims.iter().map(Sim::now).min().unwrap_or(now);
+            self.timeline.update_value(|tl| tl.mark_events(&sims));
+            self.sims.set_value(sims);
+            self.notice.set(Some(words::FORK_NOTICE));
+        }
+        let input = RunInput {
+            at_us: now,
+            param,
+            actions,
+        };
+        self.sims.update_value(|sims| {
+            schedule_input(sims, &input);
+            // Apply it now, so a paused run shows the change at once.
+            sims.iter_mut().for_each(|s| s.run_until(now));
+        });
+        self.timeline.update_value(|tl| tl.inputs.push(input));
+        self.note_progress();
+        self.publish();
+    }
+
     /// Changes a parameter: live if the scenario allows it in every panel,
     /// otherwise the run restarts with the new value (and says so).
     pub fn set_param(&self, key: &str, value: f64) {
@@ -282,28 +486,26 @@ impl DemoRun {
             return;
         }
         self.params.update(|p| p.set(key, v));
+        let fixed_here = |i: usize| self.panels[i].fixed.iter().any(|(k, _)| *k == key);
+        let mut restart = false;
         let actions: Vec<Option<Action>> = (0..self.panels.len())
             .map(|i| {
-                if self.panels[i].fixed.iter().any(|(k, _)| *k == key) {
+                if fixed_here(i) {
                     return None; // not this panel's business
                 }
-                let p = self.panel_params(i);
-                (self.def.live)(&p, key, v)
-            })
-            .collect();
-        let affected: Vec<usize> = (0..self.panels.len())
-            .filter(|i| !self.panels[*i].fixed.iter().any(|(k, _)| *k == key))
-            .collect();
-        let all_live = affected.iter().all(|i| actions[*i].is_some());
-        if all_live {
-            self.sims.update_value(|sims| {
-                for (i, a) in actions.into_iter().enumerate() {
-                    if let Some(a) = a {
-                        let _ = sims[i].apply(a);
+                match (self.def.live)(&self.panel_params(i), key, v) {
+                    Live::Apply(a) => Some(a),
+                    Live::NoEffect => None,
+                    Live::Restart => {
+                        restart = true;
+                        None
                     }
                 }
-            });
-            self.publish();
+            })
+            .collect();
+        let all_live = !restart;
+        if all_live {
+            self.record(Some((def.key.to_string(), v)), actions);
         } else {
             let was_playing = self.playing.get_untracked();
             self.rebuild();
@@ -315,19 +517,36 @@ impl DemoRun {
     /// Applies an action (a fault or a button) to the panels that accept it;
     /// `pick` returns the action for a panel index, or `None` to skip it.
     pub fn act(&self, pick: impl Fn(usize) -> Option<Action>) {
-        self.sims.update_value(|sims| {
-            for (i, sim) in sims.iter_mut().enumerate() {
-                if let Some(a) = pick(i) {
-                    let _ = sim.apply(a);
-                }
-            }
-        });
-        self.publish();
+        let actions = (0..self.panels.len()).map(pick).collect();
+        self.record(None, actions);
     }
 
     /// Read access to one panel's simulation (tests, summaries).
     pub fn with_sim<R>(&self, panel: usize, f: impl FnOnce(&Sim) -> R) -> Option<R> {
         self.sims.with_value(|s| s.get(panel).map(f))
+    }
+
+    /// Number of inputs in the log and checkpoints held (for tests).
+    pub fn history_size(&self) -> (usize, usize) {
+        self.timeline
+            .with_value(|t| (t.inputs.len(), t.checkpoints.len()))
+    }
+}
+
+/// Runs the earliest pending visible event across panels, then brings every
+/// panel to that time.
+fn step_sims(sims: &mut Vec<Sim>) {
+    let next = sims
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.is_idle())
+        .min_by_key(|(_, s)| s.next_event_time().unwrap_or(TimeUs::MAX))
+        .map(|(i, _)| i);
+    let Some(i) = next else { return };
+    if let Some(t) = sims[i].step_visible() {
+        for s in sims.iter_mut() {
+            s.run_until(t);
+        }
     }
 }
 
@@ -384,6 +603,143 @@ mod tests {
             run.set_param("consumers", 1e12);
             assert_eq!(run.params.get_untracked().get("consumers"), 200.0);
             run.set_param("no-such-key", 1.0);
+        });
+    }
+
+    fn hashes(run: &DemoRun) -> Vec<String> {
+        (0..run.panels.len())
+            .map(|i| {
+                run.with_sim(i, |s| format!("{}@{}", s.trace_hash(), s.now()))
+                    .unwrap()
+            })
+            .collect()
+    }
+
+    fn snapshots(run: &DemoRun) -> Vec<Snapshot> {
+        run.frames
+            .get_untracked()
+            .into_iter()
+            .map(|f| f.snap)
+            .collect()
+    }
+
+    #[test]
+    fn rewinding_shows_exactly_what_was_there_and_live_comes_back() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let run = DemoRun::new(find("peak-shaving").unwrap(), &PANELS, 64.0, 3);
+            run.playing.set(true);
+            let mut seen = Vec::new();
+            for k in 0..40 {
+                run.advance(40.0);
+                if k == 5 {
+                    run.set_param("db_rate_per_s", 3_000.0);
+                }
+                seen.push((run.now(), snapshots(&run), run.params.get_untracked()));
+            }
+            let live = run.now();
+            let live_snaps = snapshots(&run);
+            assert!(run.history_size().1 > 1, "checkpoints were taken");
+            for (t, snaps, params) in seen.iter().rev().step_by(7) {
+                run.seek(*t);
+                assert_eq!(run.now(), *t);
+                assert_eq!(&snapshots(&run), snaps, "moment {t}");
+                assert_eq!(
+                    &run.params.get_untracked(),
+                    params,
+                    "sliders as they were at {t}"
+                );
+            }
+            run.jump_live();
+            assert_eq!(run.now(), live);
+            assert_eq!(snapshots(&run), live_snaps);
+        });
+    }
+
+    #[test]
+    fn step_back_goes_to_the_previous_event_and_forward_again() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let run = DemoRun::new(find("components").unwrap(), &PANELS[..1], 1.0, 1);
+            for _ in 0..6 {
+                run.step();
+            }
+            let t6 = run.now();
+            let s6 = snapshots(&run);
+            run.step();
+            let t7 = run.now();
+            assert!(t7 > t6);
+            run.step_back();
+            assert_eq!(run.now(), t6);
+            assert_eq!(snapshots(&run), s6);
+            run.step();
+            assert_eq!(run.now(), t7, "forward again replays the same future");
+        });
+    }
+
+    #[test]
+    fn changing_a_setting_in_the_past_forks_the_run() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let run = DemoRun::new(find("peak-shaving").unwrap(), &PANELS, 64.0, 1);
+            run.playing.set(true);
+            for _ in 0..10 {
+                run.advance(50.0);
+            }
+            run.set_param("db_rate_per_s", 2_000.0);
+            for _ in 0..10 {
+                run.advance(50.0);
+            }
+            assert_eq!(run.history_size().0, 1);
+            let t = run.now() / 4;
+            run.seek(t);
+            assert!(run.in_past());
+            assert_eq!(
+                run.params.get_untracked().get("db_rate_per_s"),
+                1_000.0,
+                "before the change"
+            );
+            run.set_param("consumers", 20.0);
+            assert_eq!(run.notice.get_untracked(), Some(words::FORK_NOTICE));
+            assert!(!run.in_past(), "the fork point is the new live edge");
+            assert_eq!(
+                run.history_size().0,
+                1,
+                "the later change was dropped, the new one kept"
+            );
+        });
+    }
+
+    #[test]
+    fn a_shared_run_reopens_identically() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let run = DemoRun::new(find("peak-shaving").unwrap(), &PANELS, 64.0, 9);
+            run.set_param("burst_ms", 500.0); // restart with a non-default start
+            run.playing.set(true);
+            for k in 0..30 {
+                run.advance(40.0);
+                if k == 3 {
+                    run.set_param("consumers", 30.0);
+                }
+                if k == 9 {
+                    run.set_param("db_rate_per_s", 1_500.0);
+                }
+            }
+            let link = run.share_state();
+            let (copy, ignored) =
+                DemoRun::from_shared(find("peak-shaving").unwrap(), &PANELS, 1.0, &link);
+            assert!(ignored.is_empty(), "{ignored:?}");
+            assert_eq!(copy.now(), run.now());
+            assert_eq!(hashes(&copy), hashes(&run));
+            assert_eq!(snapshots(&copy), snapshots(&run));
+            assert_eq!(copy.params.get_untracked(), run.params.get_untracked());
+            assert_eq!(copy.seed.get_untracked(), 9);
+
+            let (fresh, ignored) =
+                DemoRun::from_shared(find("peak-shaving").unwrap(), &PANELS, 1.0, "1.@@garbage");
+            assert_eq!(fresh.now(), 0);
+            assert_eq!(ignored, vec![Ignored::Unreadable]);
         });
     }
 

@@ -3,7 +3,7 @@
 
 use crate::command::Action;
 use crate::rng::Dist;
-use crate::scenario::{ParamDef, Params, ScenarioDef};
+use crate::scenario::{Live, ParamDef, Params, ScenarioDef};
 use crate::spec::*;
 use crate::time::{US_PER_MS, US_PER_S};
 
@@ -69,20 +69,20 @@ fn build(p: &Params) -> ScenarioSpec {
     }
 }
 
-fn live(_: &Params, key: &str, v: f64) -> Option<Action> {
+fn live(_: &Params, key: &str, v: f64) -> Live {
     match key {
-        "rate_per_s" => Some(Action::SetRate {
+        "rate_per_s" => Live::Apply(Action::SetRate {
             producer: "producer".into(),
             rate_per_s: v,
         }),
-        "work_ms" => Some(Action::SetConsumerWork {
+        "work_ms" => Live::Apply(Action::SetConsumerWork {
             group: "consumer".into(),
             mean_us: (v * US_PER_MS as f64) as u64,
         }),
-        "consumer_online" => Some(Action::SetConsumersOnline {
+        "consumer_online" => Live::Apply(Action::SetConsumersOnline {
             group: "consumer".into(),
             online: v >= 0.5,
         }),
-        _ => None,
+        _ => Live::Restart,
     }
 }

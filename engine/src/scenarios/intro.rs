@@ -3,7 +3,7 @@
 
 use crate::command::Action;
 use crate::rng::Dist;
-use crate::scenario::{ParamDef, Params, ScenarioDef};
+use crate::scenario::{Live, ParamDef, Params, ScenarioDef};
 use crate::spec::*;
 use crate::time::{US_PER_MS, US_PER_S};
 
@@ -87,29 +87,29 @@ fn build(p: &Params) -> ScenarioSpec {
     spec
 }
 
-fn live(p: &Params, key: &str, v: f64) -> Option<Action> {
+fn live(p: &Params, key: &str, v: f64) -> Live {
     let sync = p.get("mode") < 0.5;
     match key {
-        "rate_per_s" => Some(Action::SetRate {
+        "rate_per_s" => Live::Apply(Action::SetRate {
             producer: "caller".into(),
             rate_per_s: v,
         }),
-        "callee_ms" if sync => Some(Action::SetServiceCapacity {
+        "callee_ms" if sync => Live::Apply(Action::SetServiceCapacity {
             service: "callee".into(),
             capacity_per_s: 1000.0 / v,
         }),
-        "callee_ms" => Some(Action::SetConsumerWork {
+        "callee_ms" => Live::Apply(Action::SetConsumerWork {
             group: "callee".into(),
             mean_us: (v * US_PER_MS as f64) as u64,
         }),
-        "callee_down" if sync => Some(Action::SetServiceUp {
+        "callee_down" if sync => Live::Apply(Action::SetServiceUp {
             service: "callee".into(),
             up: v < 0.5,
         }),
-        "callee_down" => Some(Action::SetConsumersOnline {
+        "callee_down" => Live::Apply(Action::SetConsumersOnline {
             group: "callee".into(),
             online: v < 0.5,
         }),
-        _ => None,
+        _ => Live::Restart,
     }
 }

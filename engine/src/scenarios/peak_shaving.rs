@@ -4,7 +4,7 @@
 
 use crate::command::Action;
 use crate::rng::Dist;
-use crate::scenario::{ParamDef, Params, ScenarioDef};
+use crate::scenario::{Live, ParamDef, Params, ScenarioDef};
 use crate::spec::*;
 use crate::time::{US_PER_MS, US_PER_S};
 
@@ -88,16 +88,18 @@ fn build(p: &Params) -> ScenarioSpec {
     spec
 }
 
-fn live(p: &Params, key: &str, v: f64) -> Option<Action> {
+fn live(p: &Params, key: &str, v: f64) -> Live {
     match key {
-        "db_rate_per_s" => Some(Action::SetServiceCapacity {
+        "db_rate_per_s" => Live::Apply(Action::SetServiceCapacity {
             service: "db".into(),
             capacity_per_s: v,
         }),
-        "consumers" if p.flag("queue") => Some(Action::SetConsumers {
+        "consumers" if p.flag("queue") => Live::Apply(Action::SetConsumers {
             group: "workers".into(),
             count: v as u32,
         }),
-        _ => None,
+        // Without a queue there are no consumers and no queue to size.
+        "consumers" | "queue_capacity" if !p.flag("queue") => Live::NoEffect,
+        _ => Live::Restart,
     }
 }
