@@ -11,6 +11,7 @@ pub const SITE_TAGLINE: Text = Text::new(
     "动手理解消息队列：拖动滑块改速率，按按钮注入故障，一步步看消息去了哪里。",
     "Learn message queues by doing: move sliders to change rates, press buttons to inject faults, and step through where every message goes.",
 );
+pub const SKIP: Text = Text::new("跳到正文", "Skip to content");
 pub const HOME: Text = Text::new("全部演示", "All demos");
 pub const SWITCH_TO: Text = Text::new("English", "中文");
 pub const SWITCH_HINT: Text = Text::new("切换到英文", "Switch to Chinese");
@@ -47,3 +48,18 @@ pub const M_DONE: Text = Text::new("已处理", "Processed");
 pub const M_REJECTED: Text = Text::new("被拒绝", "Rejected");
 pub const M_LOST: Text = Text::new("丢失", "Lost");
 pub const M_PRODUCED: Text = Text::new("已发出", "Sent");
+
+pub const OPEN_FULL: Text = Text::new("在 mqlab 中打开 ↗", "Open in mqlab ↗");
+pub const LINK_IGNORED: Text = Text::new(
+    "链接中有部分内容无法使用，已按默认值打开：",
+    "Parts of this link could not be used; the demo opened with defaults for them:",
+);
+pub const SHARE: Text = Text::new("分享这一刻", "Share this moment");
+pub const SHARE_HINT: Text = Text::new(
+    "链接会记下参数、随机种子、你做过的每个操作和当前时刻；打开它的人看到的是完全相同的运行。",
+    "The link records the settings, the seed, every action you took and the current moment; whoever opens it sees exactly the same run.",
+);
+pub const COPY_LINK: Text = Text::new("复制链接", "Copy link");
+pub const COPY_EMBED: Text = Text::new("复制嵌入代码", "Copy embed code");
+pub const LINK: Text = Text::new("链接", "Link");
+pub const EMBED_CODE: Text = Text::new("嵌入代码（iframe）", "Embed code (iframe)");

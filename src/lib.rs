@@ -6,6 +6,8 @@
 
 pub mod catalog;
 pub mod demos;
+#[cfg(target_arch = "wasm32")]
+pub mod embed;
 pub mod i18n;
 pub mod route;
 
@@ -13,7 +15,7 @@ use leptos::prelude::*;
 use mqlab_components::i18n::provide_lang;
 use mqlab_components::Lang;
 
-use crate::route::{href, parse_hash, Route};
+use crate::route::{href, parse_hash, parse_query, Query, Route};
 
 /// The language to start in: `?lang=` if valid, else the browser's
 /// preferred languages (Chinese first when preferred), else English.
@@ -95,20 +97,41 @@ fn show_panic_panel() {
     }
 }
 
+/// The URL's options for the current page, for demos to read.
+#[derive(Clone, Copy)]
+pub struct PageQuery(pub RwSignal<Query>);
+
+/// The demo currently on the page (the embed API drives it).
+#[derive(Clone, Copy)]
+pub struct ActiveRun(pub RwSignal<Option<(&'static str, mqlab_components::DemoRun)>>);
+
+/// Set when the page is an embed (no site chrome, compact).
+#[derive(Clone, Copy)]
+pub struct EmbedMode;
+
 #[component]
 pub fn App() -> impl IntoView {
     let (search, hash) = current_location();
+    let query = RwSignal::new(parse_query(&search, &hash));
     let lang = RwSignal::new(initial_lang(
-        route::lang_param(&search, &hash).as_deref(),
+        query.get_untracked().lang.as_deref(),
         &browser_languages(),
     ));
     provide_lang(lang);
+    provide_context(PageQuery(query));
+    let active = ActiveRun(RwSignal::new(None));
+    provide_context(active);
     let route = RwSignal::new(parse_hash(&hash));
 
     #[cfg(target_arch = "wasm32")]
     {
         let handle = window_event_listener(leptos::ev::hashchange, move |_| {
-            let (_, hash) = current_location();
+            let (search, hash) = current_location();
+            let q = parse_query(&search, &hash);
+            if let Some(l) = q.lang.as_deref().and_then(Lang::from_tag) {
+                lang.set(l);
+            }
+            query.set(q);
             route.set(parse_hash(&hash));
             window().scroll_to_with_x_and_y(0.0, 0.0);
         });
@@ -119,13 +142,30 @@ pub fn App() -> impl IntoView {
                 let _ = el.set_attribute("lang", l.tag());
             }
             let title = match route.get() {
-                Route::Demo(id) => catalog::find(&id)
+                Route::Demo(id) | Route::Embed(id) => catalog::find(&id)
                     .map(|d| format!("{} · mqlab", d.title.get(l)))
                     .unwrap_or_else(|| "mqlab".into()),
                 _ => i18n::SITE_TITLE.get(l).to_string(),
             };
             document().set_title(&title);
         });
+        Effect::new(move |_| {
+            // Only the two known themes; anything else follows the system.
+            let theme = query.with(|q| q.theme.clone());
+            if let Some(el) = document().document_element() {
+                match theme.as_deref() {
+                    Some(t @ ("dark" | "light")) => {
+                        let _ = el.set_attribute("data-theme", t);
+                    }
+                    _ => {
+                        let _ = el.remove_attribute("data-theme");
+                    }
+                }
+            }
+        });
+        if matches!(route.get_untracked(), Route::Embed(_)) {
+            embed::install(active, lang);
+        }
     }
 
     let switch_lang = move |_| {
@@ -133,33 +173,63 @@ pub fn App() -> impl IntoView {
         remember_lang(lang.get_untracked());
     };
 
+    let page = move || match route.get() {
+        Route::Home => view! { <Home/> }.into_any(),
+        Route::Demo(id) => demos::demo_page(&id),
+        Route::Embed(id) => {
+            provide_context(EmbedMode);
+            demos::demo_page(&id)
+        }
+        Route::PanicTest => view! { <PanicTest/> }.into_any(),
+        Route::NotFound(_) => view! { <NotFound/> }.into_any(),
+    };
+
     view! {
-        <div class="app">
-            <header class="site-header">
-                <a class="brand" href="#/">"mqlab"</a>
-                <nav>
-                    <a href="#/">{move || i18n::HOME.get(lang.get())}</a>
-                </nav>
-                <button
-                    class="btn lang-switch"
-                    data-testid="lang-switch"
-                    title=move || i18n::SWITCH_HINT.get(lang.get())
-                    lang=move || lang.get().other().tag()
-                    on:click=switch_lang
-                >
-                    {move || i18n::SWITCH_TO.get(lang.get())}
-                </button>
-            </header>
-            <main id="main">
-                {move || match route.get() {
-                    Route::Home => view! { <Home/> }.into_any(),
-                    Route::Demo(id) => demos::demo_page(&id),
-                    Route::NotFound(_) => view! { <NotFound/> }.into_any(),
-                }}
-            </main>
-            <footer class="site-footer">{move || i18n::FOOTER.get(lang.get())}</footer>
-        </div>
+        <Show
+            when=move || !matches!(route.get(), Route::Embed(_))
+            fallback=move || view! { <main id="main" class="embed">{page}</main> }
+        >
+            <div class="app">
+                <a class="skip-link" href="#main" on:click=|ev| {
+                    ev.prevent_default();
+                    #[cfg(target_arch = "wasm32")]
+                    if let Some(m) = document().get_element_by_id("main") {
+                        m.scroll_into_view();
+                    }
+                }>{move || i18n::SKIP.get(lang.get())}</a>
+                <header class="site-header">
+                    <a class="brand" href="#/">"mqlab"</a>
+                    <nav aria-label=move || i18n::HOME.get(lang.get())>
+                        <a href="#/">{move || i18n::HOME.get(lang.get())}</a>
+                    </nav>
+                    <button
+                        class="btn lang-switch"
+                        data-testid="lang-switch"
+                        title=move || i18n::SWITCH_HINT.get(lang.get())
+                        lang=move || lang.get().other().tag()
+                        on:click=switch_lang
+                    >
+                        {move || i18n::SWITCH_TO.get(lang.get())}
+                    </button>
+                </header>
+                <main id="main">{page}</main>
+                <footer class="site-footer">{move || i18n::FOOTER.get(lang.get())}</footer>
+            </div>
+        </Show>
     }
+}
+
+/// Renders nothing and panics: `#/debug/panic` checks the error panel.
+#[component]
+fn PanicTest() -> impl IntoView {
+    #[cfg(target_arch = "wasm32")]
+    {
+        set_timeout(
+            || panic!("deliberate panic from #/debug/panic"),
+            std::time::Duration::from_millis(0),
+        );
+    }
+    view! { <p>"…"</p> }
 }
 
 /// `(search, hash)` of the current URL; empty outside a browser.
@@ -184,6 +254,18 @@ fn remember_lang(_lang: Lang) {
     {
         let loc = window().location();
         let hash = loc.hash().unwrap_or_default();
+        // Drop any lang= inside the hash so the new choice is the only one.
+        let hash = match hash.split_once('?') {
+            Some((path, q)) => {
+                let rest: Vec<&str> = q.split('&').filter(|kv| !kv.starts_with("lang=")).collect();
+                if rest.is_empty() {
+                    path.to_string()
+                } else {
+                    format!("{path}?{}", rest.join("&"))
+                }
+            }
+            None => hash,
+        };
         let path = loc.pathname().unwrap_or_default();
         let url = format!("{path}?lang={}{hash}", _lang.tag());
         if let Ok(history) = window().history() {

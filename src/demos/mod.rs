@@ -8,10 +8,69 @@ pub mod peak_shaving;
 use leptos::prelude::*;
 use mqlab_components::format::thousands;
 use mqlab_components::i18n::{use_lang, words};
-use mqlab_components::{DemoRun, Lang, Text, Timeline, Transport};
-use mqlab_engine::MsgState;
+use mqlab_components::runner::share::Ignored;
+use mqlab_components::{DemoRun, Lang, PanelDef, Text, Timeline, Transport};
+use mqlab_engine::{MsgState, ScenarioDef};
 
-use crate::i18n;
+use crate::{i18n, ActiveRun, EmbedMode, PageQuery};
+
+/// Creates a demo's run: from the link's shared state if there is one,
+/// otherwise from the scenario's defaults.
+pub fn make_run(def: &'static ScenarioDef, panels: &'static [PanelDef], speed: f64) -> DemoRun {
+    let state = use_context::<PageQuery>().and_then(|q| q.0.with_untracked(|q| q.state.clone()));
+    match state {
+        Some(s) => DemoRun::from_shared(def, panels, speed, &s).0,
+        None => DemoRun::new(def, panels, speed, 1),
+    }
+}
+
+fn ignored_text(i: &Ignored, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    match i {
+        Ignored::Unreadable => {
+            if zh {
+                "链接里的运行状态无法读取（可能被截断或改动过）".into()
+            } else {
+                "the run in the link could not be read (it may be cut off or altered)".into()
+            }
+        }
+        Ignored::Version(v) => {
+            if zh {
+                format!("链接格式版本“{v}”不受支持")
+            } else {
+                format!("link format version \"{v}\" is not supported")
+            }
+        }
+        Ignored::UnknownParam(k) => {
+            if zh {
+                format!("没有名为“{k}”的参数")
+            } else {
+                format!("there is no setting called \"{k}\"")
+            }
+        }
+        Ignored::Clamped(k) => {
+            if zh {
+                format!("“{k}”超出范围，已改为最接近的允许值")
+            } else {
+                format!("\"{k}\" was out of range and was brought to the nearest allowed value")
+            }
+        }
+        Ignored::Inputs(0) => {
+            if zh {
+                "链接要求的运行太长，只重现了前面一部分".into()
+            } else {
+                "the link asks for too long a run; only its beginning was replayed".into()
+            }
+        }
+        Ignored::Inputs(n) => {
+            if zh {
+                format!("{n} 个无法使用的操作被跳过")
+            } else {
+                format!("{n} unusable actions were skipped")
+            }
+        }
+    }
+}
 
 /// The page for a demo id (the router has checked the id is known).
 pub fn demo_page(id: &str) -> AnyView {
@@ -86,6 +145,13 @@ pub fn DemoFrame(
     let lang = use_lang();
     let root = NodeRef::<leptos::html::Div>::new();
     let spoken = RwSignal::new(String::new());
+    let embedded = use_context::<EmbedMode>().is_some();
+    if let Some(active) = use_context::<ActiveRun>() {
+        active.0.set(Some((id, run)));
+        on_cleanup(move || {
+            active.0.try_set(None);
+        });
+    }
 
     #[cfg(target_arch = "wasm32")]
     {
@@ -149,7 +215,7 @@ pub fn DemoFrame(
 
     view! {
         <div
-            class="demo"
+            class=if embedded { "demo embedded" } else { "demo" }
             data-testid=format!("demo-{id}")
             tabindex="0"
             node_ref=root
@@ -158,7 +224,16 @@ pub fn DemoFrame(
         >
             <header class="demo-header">
                 <h1>{move || title.get(lang.get())}</h1>
-                <p class="lede">{move || lede.get(lang.get())}</p>
+                {if embedded {
+                    view! {
+                        <a class="open-full" href=move || format!("./#/demo/{id}?lang={}&s={}", lang.get().tag(), run.share_state()) target="_blank" rel="noopener">
+                            {move || i18n::OPEN_FULL.get(lang.get())}
+                        </a>
+                    }
+                    .into_any()
+                } else {
+                    view! { <p class="lede">{move || lede.get(lang.get())}</p> }.into_any()
+                }}
             </header>
             <Transport run=run/>
             <Timeline run=run/>
@@ -170,7 +245,21 @@ pub fn DemoFrame(
                     </button>
                 </div>
             </Show>
+            <Show when=move || !run.link_ignored.with(Vec::is_empty)>
+                <div class="notice" role="status" data-testid="link-notice">
+                    <div>
+                        <strong>{move || i18n::LINK_IGNORED.get(lang.get())}</strong>
+                        <ul>
+                            {move || run.link_ignored.get().iter().map(|i| view! { <li>{ignored_text(i, lang.get())}</li> }).collect_view()}
+                        </ul>
+                    </div>
+                    <button class="btn" data-testid="dismiss-link-notice" on:click=move |_| run.link_ignored.set(Vec::new())>
+                        {move || words::DISMISS.get(lang.get())}
+                    </button>
+                </div>
+            </Show>
             {children()}
+            {(!embedded).then(|| view! { <SharePanel id=id run=run/> })}
             <p class="sr-only" aria-live="polite" data-testid="live-summary">{move || spoken.get()}</p>
         </div>
     }
@@ -185,7 +274,8 @@ pub fn Captions(
     notice: &'static [Text],
 ) -> impl IntoView {
     let lang = use_lang();
-    view! {
+    let embedded = use_context::<EmbedMode>().is_some();
+    let body = view! {
         <div class="captions">
             <section class="try">
                 <h2>{move || i18n::TRY_THIS.get(lang.get())}</h2>
@@ -196,6 +286,114 @@ pub fn Captions(
                 <ul>{notice.iter().map(|t| view! { <li>{move || t.get(lang.get())}</li> }).collect_view()}</ul>
             </section>
         </div>
+    };
+    if embedded {
+        view! {
+            <details class="captions-fold">
+                <summary>{move || i18n::TRY_THIS.get(lang.get())}</summary>
+                {body}
+            </details>
+        }
+        .into_any()
+    } else {
+        body.into_any()
+    }
+}
+
+/// The page's address without its hash, e.g. `https://host/course/mqlab/`.
+fn page_base() -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let loc = window().location();
+        format!(
+            "{}{}",
+            loc.origin().unwrap_or_default(),
+            loc.pathname().unwrap_or_default()
+        )
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        String::from("./")
+    }
+}
+
+fn copy_to_clipboard(_text: &str) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        // Best effort: the text is also shown in a field to copy by hand.
+        let _ = window().navigator().clipboard().write_text(_text);
+    }
+}
+
+/// "Copy link" and "Copy embed code" for the exact moment shown.
+#[component]
+fn SharePanel(id: &'static str, run: DemoRun) -> impl IntoView {
+    let lang = use_lang();
+    let link = RwSignal::new(String::new());
+    let embed = RwSignal::new(String::new());
+    let copy_link = move |_| {
+        let url = format!(
+            "{}#/demo/{id}?lang={}&s={}",
+            page_base(),
+            lang.get_untracked().tag(),
+            run.share_state()
+        );
+        copy_to_clipboard(&url);
+        link.set(url);
+    };
+    let copy_embed = move |_| {
+        let title = crate::catalog::find(id)
+            .map(|d| d.title.get(lang.get_untracked()))
+            .unwrap_or(id);
+        let code = format!(
+            "<iframe src=\"{}#/embed/{id}?lang={}&s={}\" title=\"mqlab: {}\" width=\"100%\" height=\"720\" style=\"border:0\" loading=\"lazy\"></iframe>",
+            page_base(),
+            lang.get_untracked().tag(),
+            run.share_state(),
+            title.replace('"', "&quot;").replace('<', "&lt;")
+        );
+        copy_to_clipboard(&code);
+        embed.set(code);
+    };
+    view! {
+        <section class="share" aria-label=move || i18n::SHARE.get(lang.get())>
+            <h2>{move || i18n::SHARE.get(lang.get())}</h2>
+            <p class="hint">{move || i18n::SHARE_HINT.get(lang.get())}</p>
+            <div class="actions">
+                <button class="btn" data-testid="copy-link" on:click=copy_link>{move || i18n::COPY_LINK.get(lang.get())}</button>
+                <button class="btn" data-testid="copy-embed" on:click=copy_embed>{move || i18n::COPY_EMBED.get(lang.get())}</button>
+            </div>
+            <Show when=move || !link.get().is_empty()>
+                <label class="share-field">
+                    <span>{move || i18n::LINK.get(lang.get())}</span>
+                    <input data-testid="share-url" readonly prop:value=move || link.get() on:focus=|ev| select_all(&ev)/>
+                </label>
+            </Show>
+            <Show when=move || !embed.get().is_empty()>
+                <label class="share-field">
+                    <span>{move || i18n::EMBED_CODE.get(lang.get())}</span>
+                    <textarea data-testid="embed-code" readonly rows="3" prop:value=move || embed.get() on:focus=|ev| select_all(&ev)></textarea>
+                </label>
+            </Show>
+        </section>
+    }
+}
+
+fn select_all(_ev: &leptos::ev::FocusEvent) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use wasm_bindgen::JsCast;
+        let target = _ev.target();
+        if let Some(i) = target
+            .clone()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        {
+            i.select();
+        } else if let Some(t) =
+            target.and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+        {
+            t.select();
+        }
     }
 }
 

@@ -73,6 +73,8 @@ pub struct DemoRun {
     pub visible: RwSignal<bool>,
     /// Whether to draw moving dots (off under prefers-reduced-motion).
     pub show_dots: RwSignal<bool>,
+    /// Parts of a shared link that could not be used.
+    pub link_ignored: RwSignal<Vec<Ignored>>,
     seen: StoredValue<Vec<(u64, usize, TimeUs)>>,
 }
 
@@ -102,6 +104,7 @@ impl DemoRun {
             notice: RwSignal::new(None),
             visible: RwSignal::new(true),
             show_dots: RwSignal::new(true),
+            link_ignored: RwSignal::new(Vec::new()),
             seen: StoredValue::new(Vec::new()),
         };
         run.rebuild();
@@ -146,6 +149,7 @@ impl DemoRun {
             ignored.push(Ignored::Inputs(0));
         }
         run.seek(shared.t);
+        run.link_ignored.set(ignored.clone());
         (run, ignored)
     }
 

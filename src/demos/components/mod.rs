@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use mqlab_components::format::thousands;
 use mqlab_components::i18n::{use_lang, words};
 use mqlab_components::{
-    ActionButton, DemoRun, EventLog, MetricCard, NodeSpot, PanelDef, ParamSlider, ParamToggle,
-    Stage, StageLayout, Text,
+    ActionButton, EventLog, MetricCard, NodeSpot, PanelDef, ParamSlider, ParamToggle, Stage,
+    StageLayout, Text,
 };
 use mqlab_engine::{Action, MsgState};
 
@@ -71,7 +71,7 @@ const M_CONSUMED: Text = Text::new("已消费", "Consumed");
 pub fn ComponentsDemo() -> impl IntoView {
     let lang = use_lang();
     let def = mqlab_engine::scenario::find("components").expect("built-in scenario");
-    let run = DemoRun::new(def, &PANELS, 1.0, 1);
+    let run = super::make_run(def, &PANELS, 1.0);
     let log = Signal::derive(move || run.logs.with(|l| l.first().cloned().unwrap_or_default()));
     let nodes = Signal::derive(move || {
         run.frames

@@ -4,8 +4,7 @@ use leptos::prelude::*;
 use mqlab_components::format::{duration, thousands};
 use mqlab_components::i18n::{use_lang, words};
 use mqlab_components::{
-    DemoRun, EventLog, MetricCard, NodeSpot, PanelDef, ParamSlider, ParamToggle, Stage,
-    StageLayout, Text,
+    EventLog, MetricCard, NodeSpot, PanelDef, ParamSlider, ParamToggle, Stage, StageLayout, Text,
 };
 use mqlab_engine::MsgState;
 
@@ -103,7 +102,7 @@ const M_FAILED: Text = Text::new("调用失败", "Failed calls");
 pub fn IntroDemo() -> impl IntoView {
     let lang = use_lang();
     let def = mqlab_engine::scenario::find("intro").expect("built-in scenario");
-    let run = DemoRun::new(def, &PANELS, 1.0, 1);
+    let run = super::make_run(def, &PANELS, 1.0);
 
     let panel = move |i: usize| {
         let p = &PANELS[i];

@@ -127,7 +127,7 @@ const CHART_LABEL: Text = Text::new(
 pub fn PeakShavingDemo() -> impl IntoView {
     let lang = use_lang();
     let def = mqlab_engine::scenario::find("peak-shaving").expect("built-in scenario");
-    let run = DemoRun::new(def, &PANELS, 4.0, 1);
+    let run = super::make_run(def, &PANELS, 4.0);
 
     let panel = move |i: usize| {
         let p = &PANELS[i];
