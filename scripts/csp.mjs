@@ -16,12 +16,15 @@ const hashes = [];
 for (const m of html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)) {
   hashes.push(`'sha256-${createHash("sha256").update(m[1], "utf8").digest("base64")}'`);
 }
+// `trunk serve` adds a live-reload script that opens a websocket to itself;
+// allow that only in that case (release builds from `trunk build` have none).
+const liveReload = html.includes("__trunk_address__") || html.includes("/.well-known/trunk/ws");
 const policy = [
   "default-src 'self'",
   `script-src 'self' 'wasm-unsafe-eval' ${hashes.join(" ")}`.trim(),
   "style-src 'self'",
   "img-src 'self' data:",
-  "connect-src 'self'",
+  liveReload ? "connect-src 'self' ws: wss:" : "connect-src 'self'",
   "font-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
