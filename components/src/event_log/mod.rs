@@ -330,7 +330,7 @@ pub fn EventLog(
     let lang = use_lang();
     view! {
         <section class="event-log" data-testid="event-log">
-            <h4>{move || words::EVENT_LOG.get(lang.get())}</h4>
+            <h3>{move || words::EVENT_LOG.get(lang.get())}</h3>
             <ol>
                 {move || {
                     let lang = lang.get();
