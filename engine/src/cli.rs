@@ -73,7 +73,9 @@ pub fn run(args: &[String], read_file: &dyn Fn(&str) -> Result<String, String>) 
         },
         "run" => run_cmd(&args[1..], read_file),
         "help" | "--help" | "-h" => Outcome::ok(USAGE.to_string()),
-        other => Outcome::usage(format!("unknown command '{other}' (use list, describe or run)")),
+        other => Outcome::usage(format!(
+            "unknown command '{other}' (use list, describe or run)"
+        )),
     }
 }
 
@@ -92,7 +94,10 @@ fn describe(scenario: &str, read_file: &dyn Fn(&str) -> Result<String, String>) 
                 ParamKind::Choice(opts) => opts.join("|"),
                 _ => format!("{}..{}", p.show(p.min), p.show(p.max)),
             };
-            let live = matches!((def.live)(&params, p.key, p.default), crate::scenario::Live::Apply(_));
+            let live = matches!(
+                (def.live)(&params, p.key, p.default),
+                crate::scenario::Live::Apply(_)
+            );
             out.push_str(&format!(
                 "{}\t{}\t{}\t{}\t{}\t{}\n",
                 p.key,
@@ -159,9 +164,13 @@ fn collect_leaves(v: &Value, path: String, out: &mut Vec<(String, String)>) {
     }
 }
 
-fn load_file_value(path: &str, read_file: &dyn Fn(&str) -> Result<String, String>) -> Result<Value, String> {
+fn load_file_value(
+    path: &str,
+    read_file: &dyn Fn(&str) -> Result<String, String>,
+) -> Result<Value, String> {
     let text = read_file(path).map_err(|e| format!("cannot read scenario file '{path}': {e}"))?;
-    serde_json::from_str(&text).map_err(|e| format!("scenario file '{path}' is not valid JSON: {e}"))
+    serde_json::from_str(&text)
+        .map_err(|e| format!("scenario file '{path}' is not valid JSON: {e}"))
 }
 
 fn spec_from_value(v: &Value) -> Result<ScenarioSpec, String> {
@@ -228,11 +237,17 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
         match a.as_str() {
             "--seed" => {
                 let v = value("--seed")?;
-                r.seed = v
-                    .parse()
-                    .map_err(|_| format!("--seed must be a whole number from 0 to {}, not '{v}'", u64::MAX))?;
+                r.seed = v.parse().map_err(|_| {
+                    format!(
+                        "--seed must be a whole number from 0 to {}, not '{v}'",
+                        u64::MAX
+                    )
+                })?;
             }
-            "--until" => r.until = Some(parse_duration(&value("--until")?).map_err(|e| format!("--until: {e}"))?),
+            "--until" => {
+                r.until =
+                    Some(parse_duration(&value("--until")?).map_err(|e| format!("--until: {e}"))?)
+            }
             "--set" => {
                 let v = value("--set")?;
                 let (k, val) = v
@@ -326,7 +341,10 @@ fn run_cmd(args: &[String], read_file: &dyn Fn(&str) -> Result<String, String>) 
         None => sim.run_until_idle(spec.horizon_us),
     };
     let report = report(&r.scenario, r.seed, params_json, &sim, drained);
-    Outcome::ok(format!("{}\n", serde_json::to_string_pretty(&report).expect("plain data")))
+    Outcome::ok(format!(
+        "{}\n",
+        serde_json::to_string_pretty(&report).expect("plain data")
+    ))
 }
 
 /// The JSON report of a finished run.
@@ -339,7 +357,9 @@ pub fn report(scenario: &str, seed: u64, params: Value, sim: &Sim, drained: bool
         .map(|(s, n)| (s.as_str().to_string(), json!(n)))
         .collect();
     let causes = |m: &std::collections::BTreeMap<crate::Cause, u64>| -> Map<String, Value> {
-        m.iter().map(|(c, n)| (c.as_str().to_string(), json!(n))).collect()
+        m.iter()
+            .map(|(c, n)| (c.as_str().to_string(), json!(n)))
+            .collect()
     };
     let explained: Map<String, Value> = ledger
         .rejected_by_cause
@@ -349,9 +369,7 @@ pub fn report(scenario: &str, seed: u64, params: Value, sim: &Sim, drained: bool
         .collect();
     let secs = sim.now() as f64 / 1e6;
     let done = ledger.count(crate::MsgState::Done);
-    let lat = |s: &crate::metrics::LatencySummary| {
-        json!({"mean": s.mean_us, "p50": s.p50_us, "p95": s.p95_us, "p99": s.p99_us, "max": s.max_us, "count": s.count})
-    };
+    let lat = |s: &crate::metrics::LatencySummary| json!({"mean": s.mean_us, "p50": s.p50_us, "p95": s.p95_us, "p99": s.p99_us, "max": s.max_us, "count": s.count});
     let (q_mean, q_max) = snap
         .queues
         .iter()

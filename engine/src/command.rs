@@ -32,7 +32,10 @@ pub enum Action {
     /// Change a consumer group's mean work time per message.
     SetConsumerWork { group: String, mean_us: TimeUs },
     /// Change a service's capacity (requests per second).
-    SetServiceCapacity { service: String, capacity_per_s: f64 },
+    SetServiceCapacity {
+        service: String,
+        capacity_per_s: f64,
+    },
     /// Bring a service down or back up.
     SetServiceUp { service: String, up: bool },
     /// Fault: one consumer of the group crashes mid-work and restarts later.
@@ -76,9 +79,9 @@ pub fn parse_commands(json: &str) -> Result<Vec<Command>, String> {
             .ok_or_else(|| format!("command #{i} is not a JSON object"))?
             .clone();
         if let Some(at) = obj.remove("at") {
-            let text = at
-                .as_str()
-                .ok_or_else(|| format!("command #{i}: 'at' must be a duration string like \"1.5s\""))?;
+            let text = at.as_str().ok_or_else(|| {
+                format!("command #{i}: 'at' must be a duration string like \"1.5s\"")
+            })?;
             let us = crate::time::parse_duration(text).map_err(|e| format!("command #{i}: {e}"))?;
             obj.insert("at_us".into(), us.into());
         }

@@ -10,7 +10,7 @@
 //! are small; the events themselves wait in a slab.
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 
 use crate::time::TimeUs;
 
@@ -26,9 +26,9 @@ struct Key {
 }
 
 impl Key {
-    #[inline]
+    #[inline(always)]
     fn before(&self, other: &Key) -> bool {
-        (self.at, self.seq) < (other.at, other.seq)
+        self.at < other.at || (self.at == other.at && self.seq < other.seq)
     }
 }
 
@@ -51,12 +51,44 @@ impl Ord for Key {
     }
 }
 
-/// Events scheduled `delay` after the time of the last popped event. That
-/// time never goes back, so a lane is sorted by (time, sequence).
+/// Events pushed `delay` after the queue's `base` (the latest time popped).
+/// `base` never goes back, so a lane is sorted by (time, sequence).
 #[derive(Clone, Debug)]
 struct Lane {
     delay: TimeUs,
-    keys: VecDeque<Key>,
+    /// A FIFO: `keys[head..]` are queued.
+    keys: Vec<Key>,
+    head: usize,
+}
+
+impl Lane {
+    #[inline(always)]
+    fn front(&self) -> Option<&Key> {
+        self.keys.get(self.head)
+    }
+
+    #[inline]
+    fn is_empty(&self) -> bool {
+        self.head == self.keys.len()
+    }
+
+    #[inline]
+    fn push_back(&mut self, key: Key) {
+        self.keys.push(key);
+    }
+
+    #[inline]
+    fn pop_front(&mut self) {
+        self.head += 1;
+        if self.head == self.keys.len() {
+            self.keys.clear();
+            self.head = 0;
+        } else if self.head >= 1024 && self.head * 2 >= self.keys.len() {
+            // A lane that never empties (a long timeout): drop the popped part.
+            self.keys.drain(..self.head);
+            self.head = 0;
+        }
+    }
 }
 
 /// Where the next event is.
@@ -70,7 +102,8 @@ enum Head {
 pub struct EventQueue<E> {
     heap: BinaryHeap<Key>,
     lanes: Vec<Lane>,
-    /// Time of the last popped event: every event still queued is at or after it.
+    /// The latest time popped so far. Never decreases, so events pushed
+    /// with the same delay after it come in (time, sequence) order.
     base: TimeUs,
     /// The next event to pop and where it is (kept up to date by push and pop).
     next: Option<(Key, Head)>,
@@ -125,25 +158,20 @@ impl<E> EventQueue<E> {
         if at >= self.base {
             let delay = at - self.base;
             // The lane for this delay, or an empty one to take over.
-            let mut spare = None;
-            for (i, lane) in self.lanes.iter_mut().enumerate() {
-                if lane.delay == delay {
-                    lane.keys.push_back(key);
-                    return Head::Lane(i);
-                }
-                if spare.is_none() && lane.keys.is_empty() {
-                    spare = Some(i);
-                }
+            if let Some(i) = self.lanes.iter().position(|l| l.delay == delay) {
+                self.lanes[i].push_back(key);
+                return Head::Lane(i);
             }
-            if let Some(i) = spare {
+            if let Some(i) = self.lanes.iter().position(Lane::is_empty) {
                 self.lanes[i].delay = delay;
-                self.lanes[i].keys.push_back(key);
+                self.lanes[i].push_back(key);
                 return Head::Lane(i);
             }
             if self.lanes.len() < MAX_LANES {
                 self.lanes.push(Lane {
                     delay,
-                    keys: VecDeque::from([key]),
+                    keys: vec![key],
+                    head: 0,
                 });
                 return Head::Lane(self.lanes.len() - 1);
             }
@@ -155,15 +183,26 @@ impl<E> EventQueue<E> {
     /// Finds the smallest (time, sequence) among the heap top and lane heads.
     #[inline]
     fn find_next(&self) -> Option<(Key, Head)> {
-        let mut best = self.heap.peek().map(|k| (*k, Head::Heap));
+        let mut best = match self.heap.peek() {
+            Some(k) => *k,
+            None => Key {
+                at: TimeUs::MAX,
+                seq: u64::MAX,
+                slot: u32::MAX,
+            },
+        };
+        let mut head = Head::Heap;
         for (i, lane) in self.lanes.iter().enumerate() {
-            if let Some(k) = lane.keys.front() {
-                if best.is_none_or(|(b, _)| k.before(&b)) {
-                    best = Some((*k, Head::Lane(i)));
+            if let Some(k) = lane.front() {
+                if k.before(&best) {
+                    best = *k;
+                    head = Head::Lane(i);
                 }
             }
         }
-        best
+        // The sentinel (nothing queued) is never a real key: sequence
+        // numbers never reach u64::MAX.
+        (best.seq != u64::MAX).then_some((best, head))
     }
 
     #[inline]
@@ -174,11 +213,14 @@ impl<E> EventQueue<E> {
                 self.heap.pop();
             }
             Head::Lane(i) => {
-                self.lanes[i].keys.pop_front();
+                self.lanes[i].pop_front();
             }
         }
         self.len -= 1;
-        self.base = key.at;
+        // Never back: lanes stay sorted only if `base` never decreases (an
+        // event pushed before the last pop goes to the heap and may pop
+        // now, but must not pull `base` back).
+        self.base = self.base.max(key.at);
         self.next = self.find_next();
         let event = self.slab[key.slot as usize]
             .take()
@@ -215,5 +257,49 @@ mod tests {
         q.push(9, "c");
         let order: Vec<_> = std::iter::from_fn(|| q.pop().map(|(_, _, e)| e)).collect();
         assert_eq!(order, ["a", "b1", "b2", "b3", "c"]);
+    }
+
+    /// Lanes and heap together pop exactly like one big (time, seq) heap,
+    /// whatever mix of fixed and random delays is pushed.
+    #[test]
+    fn pops_in_the_same_order_as_a_plain_heap() {
+        use crate::rng::SimRng;
+        use std::cmp::Reverse;
+        let mut rng = SimRng::new(5);
+        let mut q = EventQueue::default();
+        let mut model = BinaryHeap::new();
+        let mut now: TimeUs = 0;
+        let mut seq = 0u64;
+        let delays = [0, 1, 10, 1_000, 1_000_000, 7, 3, 500, 20, 40, 90];
+        for round in 0..200_000u64 {
+            if rng.below(100) < 52 || model.is_empty() {
+                let delay = if rng.chance(0.2) {
+                    rng.below(5_000)
+                } else {
+                    delays[rng.below(delays.len() as u64) as usize]
+                };
+                // Now and then an event "in the past" of the last pop.
+                let at = if rng.chance(0.01) {
+                    now.saturating_sub(rng.below(50))
+                } else {
+                    now + delay
+                };
+                q.push(at, round);
+                model.push(Reverse((at, seq, round)));
+                seq += 1;
+            } else {
+                let Reverse((at, s, ev)) = model.pop().unwrap();
+                assert_eq!(q.peek_time(), Some(at));
+                assert_eq!(q.pop(), Some((at, s, ev)));
+                now = at;
+            }
+            assert_eq!(q.len(), model.len());
+        }
+        while let Some(Reverse((at, s, ev))) = model.pop() {
+            assert_eq!(q.pop(), Some((at, s, ev)));
+        }
+        assert!(q.is_empty());
+        assert_eq!(q.pop(), None);
+        assert_eq!(q.peek_time(), None);
     }
 }

@@ -59,7 +59,11 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
             }
             let st = sim.ledger.get(h.slot).state;
             if st != MsgState::Queued {
-                return Err(format!("queue {qi} holds #{} in state {}", h.id, st.as_str()));
+                return Err(format!(
+                    "queue {qi} holds #{} in state {}",
+                    h.id,
+                    st.as_str()
+                ));
             }
         }
         queued += q.len();
@@ -82,11 +86,18 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
             }
             for h in &m.held {
                 if !sim.ledger.is_live(h.slot, h.id) {
-                    return Err(format!("consumer {gi}/{mi} holds finished message #{}", h.id));
+                    return Err(format!(
+                        "consumer {gi}/{mi} holds finished message #{}",
+                        h.id
+                    ));
                 }
                 let st = sim.ledger.get(h.slot).state;
                 if !matches!(st, MsgState::InFlight | MsgState::Unacked) {
-                    return Err(format!("consumer {gi}/{mi} holds #{} in state {}", h.id, st.as_str()));
+                    return Err(format!(
+                        "consumer {gi}/{mi} holds #{} in state {}",
+                        h.id,
+                        st.as_str()
+                    ));
                 }
             }
             held += m.held.len() as u64;
@@ -103,7 +114,9 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
             return Err(format!("service {si} has more busy workers than it has"));
         }
         if s.waiting.len() as u32 > s.backlog_limit {
-            return Err(format!("service {si} has more waiting than its line allows"));
+            return Err(format!(
+                "service {si} has more waiting than its line allows"
+            ));
         }
     }
     Ok(())

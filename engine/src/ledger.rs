@@ -126,9 +126,15 @@ impl Cause {
             Cause::ServiceTimeout => "the request timed out waiting for the service",
             Cause::ServiceDown => "the service was down",
             Cause::BrokerDown => "the broker was down",
-            Cause::AutoAckConsumerCrash => "auto-ack: the consumer crashed after the broker forgot the message",
-            Cause::NoConfirmNetworkDrop => "the network dropped it and no publisher confirm noticed",
-            Cause::NotPersistentBrokerCrash => "the broker crashed and the message was not persisted",
+            Cause::AutoAckConsumerCrash => {
+                "auto-ack: the consumer crashed after the broker forgot the message"
+            }
+            Cause::NoConfirmNetworkDrop => {
+                "the network dropped it and no publisher confirm noticed"
+            }
+            Cause::NotPersistentBrokerCrash => {
+                "the broker crashed and the message was not persisted"
+            }
         }
     }
 
@@ -274,7 +280,12 @@ impl Ledger {
     }
 
     /// Ends a message's life as rejected or lost, with its cause.
-    pub fn finish_with_cause(&mut self, slot: Slot, cause: Cause, trace: &mut TraceHasher) -> MsgRecord {
+    pub fn finish_with_cause(
+        &mut self,
+        slot: Slot,
+        cause: Cause,
+        trace: &mut TraceHasher,
+    ) -> MsgRecord {
         let state = cause.terminal_state();
         let map = if state == MsgState::Rejected {
             &mut self.rejected_by_cause

@@ -2,7 +2,9 @@
 //!
 //! Pure Rust: no web dependencies, no wall clock, no unseeded randomness.
 //! (scenario, parameters, seed, input log) decide every event; events at the
-//! same virtual time fire in insertion order. See ARCHITECTURE.md.
+//! same virtual time fire in insertion order, and a learner command at time
+//! `t` fires after the simulation's own events at `t` (so a live run and its
+//! replayed input log are the same run). See ARCHITECTURE.md.
 
 pub mod cli;
 pub mod command;

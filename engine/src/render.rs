@@ -60,7 +60,8 @@ impl Movement {
         if self.arrive_us <= self.depart_us {
             return 1.0;
         }
-        let p = (t.saturating_sub(self.depart_us)) as f64 / (self.arrive_us - self.depart_us) as f64;
+        let p =
+            (t.saturating_sub(self.depart_us)) as f64 / (self.arrive_us - self.depart_us) as f64;
         p.clamp(0.0, 1.0)
     }
 }
@@ -122,26 +123,87 @@ impl MoveLog {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LogKind {
-    Produced { producer: NodeId },
-    Enqueued { queue: NodeId, len: u64 },
-    Delivered { queue: NodeId, group: NodeId, consumer: u16 },
-    Done { node: NodeId, latency_us: TimeUs },
-    Replied { service: NodeId, response_us: TimeUs },
-    Rejected { node: NodeId, cause: Cause },
-    Lost { node: NodeId, cause: Cause },
-    Requeued { queue: NodeId },
-    CallRetry { group: NodeId, consumer: u16, service: NodeId },
-    PublishDropped { producer: NodeId, will_retry: bool },
-    PublishRetried { producer: NodeId },
-    ConsumerCrashed { group: NodeId, consumer: u16, requeued: u32, lost: u32 },
-    ConsumerRestarted { group: NodeId, consumer: u16 },
-    ConsumersOnline { group: NodeId, online: bool },
-    ConsumersChanged { group: NodeId, count: u32 },
-    ConsumerWorkChanged { group: NodeId, mean_us: TimeUs },
-    RateChanged { producer: NodeId, rate_per_s: f64 },
-    ServiceCapacityChanged { service: NodeId, capacity_per_s: f64 },
-    ServiceUp { service: NodeId, up: bool },
-    BrokerCrashed { lost: u64, kept: u64 },
+    Produced {
+        producer: NodeId,
+    },
+    Enqueued {
+        queue: NodeId,
+        len: u64,
+    },
+    Delivered {
+        queue: NodeId,
+        group: NodeId,
+        consumer: u16,
+    },
+    Done {
+        node: NodeId,
+        latency_us: TimeUs,
+    },
+    Replied {
+        service: NodeId,
+        response_us: TimeUs,
+    },
+    Rejected {
+        node: NodeId,
+        cause: Cause,
+    },
+    Lost {
+        node: NodeId,
+        cause: Cause,
+    },
+    Requeued {
+        queue: NodeId,
+    },
+    CallRetry {
+        group: NodeId,
+        consumer: u16,
+        service: NodeId,
+    },
+    PublishDropped {
+        producer: NodeId,
+        will_retry: bool,
+    },
+    PublishRetried {
+        producer: NodeId,
+    },
+    ConsumerCrashed {
+        group: NodeId,
+        consumer: u16,
+        requeued: u32,
+        lost: u32,
+    },
+    ConsumerRestarted {
+        group: NodeId,
+        consumer: u16,
+    },
+    ConsumersOnline {
+        group: NodeId,
+        online: bool,
+    },
+    ConsumersChanged {
+        group: NodeId,
+        count: u32,
+    },
+    ConsumerWorkChanged {
+        group: NodeId,
+        mean_us: TimeUs,
+    },
+    RateChanged {
+        producer: NodeId,
+        rate_per_s: f64,
+    },
+    ServiceCapacityChanged {
+        service: NodeId,
+        capacity_per_s: f64,
+    },
+    ServiceUp {
+        service: NodeId,
+        up: bool,
+    },
+    BrokerCrashed {
+        lost: u64,
+        kept: u64,
+    },
     BrokerRestarted,
 }
 
@@ -288,7 +350,10 @@ pub struct Snapshot {
 
 impl Snapshot {
     pub fn node_name(&self, id: NodeId) -> &str {
-        self.nodes.get(id as usize).map(|n| n.name.as_str()).unwrap_or("?")
+        self.nodes
+            .get(id as usize)
+            .map(|n| n.name.as_str())
+            .unwrap_or("?")
     }
 
     /// Total messages waiting in all queues.
@@ -321,7 +386,9 @@ mod tests {
         }
         assert_eq!(log.len(), 100, "ring is bounded");
         let w = log.between(9_500, 9_600, 1000);
-        assert!(w.iter().all(|m| m.depart_us <= 9_600 && m.arrive_us >= 9_500));
+        assert!(w
+            .iter()
+            .all(|m| m.depart_us <= 9_600 && m.arrive_us >= 9_500));
         // Both ends inclusive: #945 (arrives 9_500) to #960 (departs 9_600).
         assert_eq!(w.len(), 16);
         let s = log.between(0, u64::MAX, 10);

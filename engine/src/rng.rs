@@ -112,18 +112,24 @@ mod tests {
 
     #[test]
     fn same_seed_same_stream_other_seed_other_stream() {
-        let a: Vec<u64> = (0..8).map({
-            let mut r = SimRng::new(7);
-            move |_| r.next_u64()
-        }).collect();
-        let b: Vec<u64> = (0..8).map({
-            let mut r = SimRng::new(7);
-            move |_| r.next_u64()
-        }).collect();
-        let c: Vec<u64> = (0..8).map({
-            let mut r = SimRng::new(8);
-            move |_| r.next_u64()
-        }).collect();
+        let a: Vec<u64> = (0..8)
+            .map({
+                let mut r = SimRng::new(7);
+                move |_| r.next_u64()
+            })
+            .collect();
+        let b: Vec<u64> = (0..8)
+            .map({
+                let mut r = SimRng::new(7);
+                move |_| r.next_u64()
+            })
+            .collect();
+        let c: Vec<u64> = (0..8)
+            .map({
+                let mut r = SimRng::new(8);
+                move |_| r.next_u64()
+            })
+            .collect();
         assert_eq!(a, b);
         assert_ne!(a, c);
     }
@@ -133,7 +139,10 @@ mod tests {
         let mut rng = SimRng::new(1);
         for dist in [
             Dist::Fixed { us: 500 },
-            Dist::Uniform { min_us: 0, max_us: 1000 },
+            Dist::Uniform {
+                min_us: 0,
+                max_us: 1000,
+            },
             Dist::Exponential { mean_us: 500 },
         ] {
             let n = 200_000;

@@ -35,11 +35,44 @@ pub struct ParamDef {
 }
 
 impl ParamDef {
-    pub const fn int(key: &'static str, unit: &'static str, min: f64, max: f64, default: f64, help: &'static str) -> Self {
-        ParamDef { key, unit, kind: ParamKind::Int, min, max, default, step: 1.0, help }
+    pub const fn int(
+        key: &'static str,
+        unit: &'static str,
+        min: f64,
+        max: f64,
+        default: f64,
+        help: &'static str,
+    ) -> Self {
+        ParamDef {
+            key,
+            unit,
+            kind: ParamKind::Int,
+            min,
+            max,
+            default,
+            step: 1.0,
+            help,
+        }
     }
-    pub const fn float(key: &'static str, unit: &'static str, min: f64, max: f64, default: f64, step: f64, help: &'static str) -> Self {
-        ParamDef { key, unit, kind: ParamKind::Float, min, max, default, step, help }
+    pub const fn float(
+        key: &'static str,
+        unit: &'static str,
+        min: f64,
+        max: f64,
+        default: f64,
+        step: f64,
+        help: &'static str,
+    ) -> Self {
+        ParamDef {
+            key,
+            unit,
+            kind: ParamKind::Float,
+            min,
+            max,
+            default,
+            step,
+            help,
+        }
     }
     pub const fn boolean(key: &'static str, default: bool, help: &'static str) -> Self {
         ParamDef {
@@ -53,7 +86,12 @@ impl ParamDef {
             help,
         }
     }
-    pub const fn choice(key: &'static str, options: &'static [&'static str], default: usize, help: &'static str) -> Self {
+    pub const fn choice(
+        key: &'static str,
+        options: &'static [&'static str],
+        default: usize,
+        help: &'static str,
+    ) -> Self {
         ParamDef {
             key,
             unit: "",
@@ -227,7 +265,11 @@ impl ScenarioDef {
                 format!(
                     "scenario '{}' has no parameter '{k}' (it has: {})",
                     self.id,
-                    self.params.iter().map(|d| d.key).collect::<Vec<_>>().join(", ")
+                    self.params
+                        .iter()
+                        .map(|d| d.key)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             })?;
             p.set(def.key, def.parse(raw)?);
@@ -261,11 +303,22 @@ mod tests {
             let mut p = def.defaults();
             assert!((def.build)(&p).validate().is_ok(), "{} defaults", def.id);
             for d in def.params {
-                assert!(d.min <= d.default && d.default <= d.max, "{}.{}", def.id, d.key);
+                assert!(
+                    d.min <= d.default && d.default <= d.max,
+                    "{}.{}",
+                    def.id,
+                    d.key
+                );
                 for v in [d.min, d.max] {
                     p.set(d.key, v);
                     let spec = (def.build)(&p);
-                    assert!(spec.validate().is_ok(), "{}.{}={v}: {:?}", def.id, d.key, spec.validate());
+                    assert!(
+                        spec.validate().is_ok(),
+                        "{}.{}={v}: {:?}",
+                        def.id,
+                        d.key,
+                        spec.validate()
+                    );
                 }
                 p.set(d.key, d.default);
             }
@@ -301,7 +354,10 @@ mod tests {
         let with_queue = def.defaults();
         let mut direct = def.defaults();
         direct.set("queue", 0.0);
-        assert!(matches!((def.live)(&with_queue, "consumers", 5.0), Live::Apply(_)));
+        assert!(matches!(
+            (def.live)(&with_queue, "consumers", 5.0),
+            Live::Apply(_)
+        ));
         assert_eq!((def.live)(&direct, "consumers", 5.0), Live::NoEffect);
         assert_eq!((def.live)(&with_queue, "burst_ms", 500.0), Live::Restart);
     }

@@ -29,17 +29,61 @@ pub const MAX_PRODUCE_PER_COMMAND: u32 = 100_000;
 
 #[derive(Clone, Copy, Debug)]
 enum Ev {
-    ProducerTick { p: u16, epoch: u32, send: bool },
-    PublishArrive { p: u16, msg: Handle },
-    PublishRetry { p: u16, msg: Handle },
-    DeliverArrive { g: u16, member: u16, epoch: u32, msg: Handle },
-    WorkDone { g: u16, member: u16, epoch: u32, msg: Handle },
-    CallArrive { s: u16, msg: Handle, caller: Caller },
-    ServiceDone { s: u16, msg: Handle, caller: Caller },
-    ServiceTimeout { s: u16, token: u64 },
-    ReplyArrive { s: u16, msg: Handle, caller: Caller, refused: Option<Cause> },
-    CallRetry { g: u16, member: u16, epoch: u32, msg: Handle },
-    ConsumerRestart { g: u16, member: u16 },
+    ProducerTick {
+        p: u16,
+        epoch: u32,
+        send: bool,
+    },
+    PublishArrive {
+        p: u16,
+        msg: Handle,
+    },
+    PublishRetry {
+        p: u16,
+        msg: Handle,
+    },
+    DeliverArrive {
+        g: u16,
+        member: u16,
+        epoch: u32,
+        msg: Handle,
+    },
+    WorkDone {
+        g: u16,
+        member: u16,
+        epoch: u32,
+        msg: Handle,
+    },
+    CallArrive {
+        s: u16,
+        msg: Handle,
+        caller: Caller,
+    },
+    ServiceDone {
+        s: u16,
+        msg: Handle,
+        caller: Caller,
+    },
+    ServiceTimeout {
+        s: u16,
+        token: u64,
+    },
+    ReplyArrive {
+        s: u16,
+        msg: Handle,
+        caller: Caller,
+        refused: Option<Cause>,
+    },
+    CallRetry {
+        g: u16,
+        member: u16,
+        epoch: u32,
+        msg: Handle,
+    },
+    ConsumerRestart {
+        g: u16,
+        member: u16,
+    },
     BrokerRestart,
     Command(u32),
     Sample,
@@ -295,7 +339,10 @@ impl Sim {
             ));
         }
         if cmd.at_us > MAX_DURATION_US {
-            return Err(format!("command '{}' is more than 30 days away", cmd.action.verb()));
+            return Err(format!(
+                "command '{}' is more than 30 days away",
+                cmd.action.verb()
+            ));
         }
         let r = self.resolve(&cmd.action)?;
         let idx = self.resolved.len() as u32;
@@ -427,7 +474,8 @@ impl Sim {
     pub fn processing_rate_per_s(&self) -> f64 {
         match self.done_span {
             Some((first, last)) if last > first => {
-                (self.ledger.count(MsgState::Done) - 1) as f64 * US_PER_S as f64 / (last - first) as f64
+                (self.ledger.count(MsgState::Done) - 1) as f64 * US_PER_S as f64
+                    / (last - first) as f64
             }
             _ => 0.0,
         }
@@ -608,7 +656,8 @@ impl Sim {
     }
 
     fn fail(&mut self, msg: Handle, node: NodeId, cause: Cause) {
-        self.ledger.finish_with_cause(msg.slot, cause, &mut self.trace);
+        self.ledger
+            .finish_with_cause(msg.slot, cause, &mut self.trace);
         let kind = if cause.terminal_state() == MsgState::Rejected {
             LogKind::Rejected { node, cause }
         } else {
@@ -727,8 +776,22 @@ impl Sim {
         let prod = &mut self.producers[p as usize];
         let epoch = prod.epoch;
         match prod.plan(now, &mut self.rng) {
-            NextTick::Send(t) => self.push(t, Ev::ProducerTick { p, epoch, send: true }),
-            NextTick::Wake(t) => self.push(t, Ev::ProducerTick { p, epoch, send: false }),
+            NextTick::Send(t) => self.push(
+                t,
+                Ev::ProducerTick {
+                    p,
+                    epoch,
+                    send: true,
+                },
+            ),
+            NextTick::Wake(t) => self.push(
+                t,
+                Ev::ProducerTick {
+                    p,
+                    epoch,
+                    send: false,
+                },
+            ),
             NextTick::Idle => {}
         }
     }
@@ -809,7 +872,8 @@ impl Sim {
             }
             Offer::Stored => {}
         }
-        self.ledger.set_state(msg.slot, MsgState::Queued, &mut self.trace);
+        self.ledger
+            .set_state(msg.slot, MsgState::Queued, &mut self.trace);
         let rec = self.ledger.get_mut(msg.slot);
         rec.enqueued_us = now;
         // The sender's wait ends when the broker's acknowledgement gets back.
@@ -827,30 +891,14 @@ impl Sim {
         }
         let qi = q as usize;
         while !self.queues[qi].is_empty() {
-            // Find the next consumer with a free slot, across all groups
-            // reading this queue, starting after the last one served.
-            let mut slots: u32 = 0;
-            for g in &self.queues[qi].readers {
-                slots += self.groups[*g as usize].members.len() as u32;
-            }
-            if slots == 0 {
+            let Some((pos, g, m)) = self.next_free_consumer(qi) else {
                 return;
-            }
-            let start = self.queues[qi].rr;
-            let mut chosen = None;
-            for k in 0..slots as usize {
-                let pos = (start + k) % slots as usize;
-                let (g, m) = self.locate(qi, pos);
-                if self.groups[g as usize].can_take(m as usize) {
-                    chosen = Some((pos, g, m));
-                    break;
-                }
-            }
-            let Some((pos, g, m)) = chosen else { return };
+            };
             self.queues[qi].rr = pos + 1;
             let now = self.now;
             let msg = self.queues[qi].pop(now).expect("non-empty");
-            self.ledger.set_state(msg.slot, MsgState::InFlight, &mut self.trace);
+            self.ledger
+                .set_state(msg.slot, MsgState::InFlight, &mut self.trace);
             let entered = self.ledger.get(msg.slot).enqueued_us;
             self.queues[qi].note_left(entered, now);
             self.wait.record(now - entered);
@@ -879,16 +927,40 @@ impl Sim {
         }
     }
 
-    /// Maps a flat round-robin position to (group, member).
-    fn locate(&self, qi: usize, mut pos: usize) -> (u16, u16) {
-        for g in &self.queues[qi].readers {
-            let n = self.groups[*g as usize].members.len();
-            if pos < n {
-                return (*g, pos as u16);
-            }
-            pos -= n;
+    /// The next consumer with a free slot, across all groups reading queue
+    /// `qi`, round-robin from the position after the last one served:
+    /// consumers are numbered group by group (in reader order), and the
+    /// scan goes from `rr` to the end, then from 0. Returns the flat
+    /// position, the group and the member.
+    fn next_free_consumer(&self, qi: usize) -> Option<(usize, u16, u16)> {
+        let queue = &self.queues[qi];
+        let slots: usize = queue
+            .readers
+            .iter()
+            .map(|g| self.groups[*g as usize].members.len())
+            .sum();
+        if slots == 0 {
+            return None;
         }
-        (self.queues[qi].readers[0], 0)
+        let start = queue.rr % slots;
+        for (from, to) in [(start, slots), (0, start)] {
+            let mut base = 0;
+            for &g in &queue.readers {
+                let grp = &self.groups[g as usize];
+                let n = grp.members.len();
+                // Only online groups and active members take new work.
+                let (lo, hi) = (from.max(base), to.min(base + n.min(grp.active as usize)));
+                if grp.online && lo < hi {
+                    for pos in lo..hi {
+                        if grp.can_take(pos - base) {
+                            return Some((pos, g, (pos - base) as u16));
+                        }
+                    }
+                }
+                base += n;
+            }
+        }
+        None
     }
 
     fn member_holds(&self, g: u16, member: u16, epoch: u32, msg: Handle) -> bool {
@@ -900,7 +972,8 @@ impl Sim {
         if !self.member_holds(g, member, epoch, msg) {
             return; // the consumer crashed while the message was on its way
         }
-        self.ledger.set_state(msg.slot, MsgState::Unacked, &mut self.trace);
+        self.ledger
+            .set_state(msg.slot, MsgState::Unacked, &mut self.trace);
         let rec = self.ledger.get_mut(msg.slot);
         rec.attempts = rec.attempts.saturating_add(1);
         let work = self.groups[g as usize].work.sample(&mut self.rng);
@@ -974,7 +1047,8 @@ impl Sim {
         }
         let now = self.now;
         if let Caller::Producer(_) = caller {
-            self.ledger.set_state(msg.slot, MsgState::InService, &mut self.trace);
+            self.ledger
+                .set_state(msg.slot, MsgState::InService, &mut self.trace);
         }
         match self.services[s as usize].admit(msg, caller, now) {
             Admit::Start(work) => self.push(now + work, Ev::ServiceDone { s, msg, caller }),
@@ -997,7 +1071,8 @@ impl Sim {
         let from = self.service_node(s);
         let (to, lane) = match caller {
             Caller::Producer(p) => {
-                self.ledger.set_state(msg.slot, MsgState::InFlight, &mut self.trace);
+                self.ledger
+                    .set_state(msg.slot, MsgState::InFlight, &mut self.trace);
                 (self.producer_node(p), 0)
             }
             Caller::Consumer { group, member, .. } => (self.group_node(group), member),
@@ -1138,7 +1213,9 @@ impl Sim {
             if r.is_finite() && r >= min && r <= MAX_RATE_PER_S {
                 Ok(())
             } else {
-                Err(format!("{what} = {r} is out of range ({min} to {MAX_RATE_PER_S})"))
+                Err(format!(
+                    "{what} = {r} is out of range ({min} to {MAX_RATE_PER_S})"
+                ))
             }
         };
         Ok(match a {
@@ -1159,7 +1236,9 @@ impl Sim {
             }
             Action::SetConsumers { group: g, count } => {
                 if *count > MAX_CONSUMERS {
-                    return Err(format!("consumer count {count} is more than {MAX_CONSUMERS}"));
+                    return Err(format!(
+                        "consumer count {count} is more than {MAX_CONSUMERS}"
+                    ));
                 }
                 Resolved::SetConsumers(group(g)?, *count)
             }
@@ -1215,7 +1294,13 @@ impl Sim {
             Resolved::SetConsumersOnline(g, online) => {
                 self.groups[g as usize].online = online;
                 let node = self.group_node(g);
-                self.note(None, LogKind::ConsumersOnline { group: node, online });
+                self.note(
+                    None,
+                    LogKind::ConsumersOnline {
+                        group: node,
+                        online,
+                    },
+                );
                 let q = self.groups[g as usize].queue;
                 self.dispatch(q);
             }
@@ -1223,7 +1308,13 @@ impl Sim {
                 let grp = &mut self.groups[g as usize];
                 grp.work = grp.work.with_mean(mean_us);
                 let node = self.group_node(g);
-                self.note(None, LogKind::ConsumerWorkChanged { group: node, mean_us });
+                self.note(
+                    None,
+                    LogKind::ConsumerWorkChanged {
+                        group: node,
+                        mean_us,
+                    },
+                );
             }
             Resolved::SetServiceCapacity(s, cap) => {
                 self.services[s as usize].capacity_per_s = cap;
@@ -1280,7 +1371,8 @@ impl Sim {
                 }
                 AckMode::Manual => {
                     requeued += 1;
-                    self.ledger.set_state(msg.slot, MsgState::Queued, &mut self.trace);
+                    self.ledger
+                        .set_state(msg.slot, MsgState::Queued, &mut self.trace);
                     self.ledger.get_mut(msg.slot).enqueued_us = now;
                     self.queues[q as usize].requeue_front(msg, now);
                     let qn = self.queue_node(q);

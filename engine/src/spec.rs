@@ -313,10 +313,16 @@ impl ScenarioSpec {
             }
             check_duration(&field("retry_us"), p.retry_us)?;
             if p.confirm && p.retry_us == 0 {
-                return Err(SpecError(format!("{} must be more than 0", field("retry_us"))));
+                return Err(SpecError(format!(
+                    "{} must be more than 0",
+                    field("retry_us")
+                )));
             }
             match &p.rate {
-                RateShape::Constant { rate_per_s, start_us } => {
+                RateShape::Constant {
+                    rate_per_s,
+                    start_us,
+                } => {
                     check_rate(&field("rate.rate_per_s"), *rate_per_s, true)?;
                     check_duration(&field("rate.start_us"), *start_us)?;
                 }
@@ -334,7 +340,10 @@ impl ScenarioSpec {
                 }
                 RateShape::Steps { steps } => {
                     if steps.len() > 1000 {
-                        return Err(SpecError(format!("{}: at most 1000 steps", field("rate.steps"))));
+                        return Err(SpecError(format!(
+                            "{}: at most 1000 steps",
+                            field("rate.steps")
+                        )));
                     }
                     let mut last = 0;
                     for s in steps {
@@ -363,7 +372,11 @@ impl ScenarioSpec {
         for c in &self.consumers {
             let field = |f: &str| format!("consumers.{}.{f}", c.name);
             if !is_queue(&c.queue) {
-                return Err(SpecError(format!("{}: no queue named '{}'", field("queue"), c.queue)));
+                return Err(SpecError(format!(
+                    "{}: no queue named '{}'",
+                    field("queue"),
+                    c.queue
+                )));
             }
             if c.count > MAX_CONSUMERS {
                 return Err(SpecError(format!(
@@ -383,11 +396,17 @@ impl ScenarioSpec {
             check_duration(&field("restart_us"), c.restart_us)?;
             check_duration(&field("retry_backoff_us"), c.retry_backoff_us)?;
             if c.retry_backoff_us == 0 {
-                return Err(SpecError(format!("{} must be more than 0", field("retry_backoff_us"))));
+                return Err(SpecError(format!(
+                    "{} must be more than 0",
+                    field("retry_backoff_us")
+                )));
             }
             if let Some(s) = &c.calls {
                 if !is_service(s) {
-                    return Err(SpecError(format!("{}: no service named '{s}'", field("calls"))));
+                    return Err(SpecError(format!(
+                        "{}: no service named '{s}'",
+                        field("calls")
+                    )));
                 }
             }
         }
@@ -395,7 +414,10 @@ impl ScenarioSpec {
             let field = |f: &str| format!("services.{}.{f}", s.name);
             check_rate(&field("capacity_per_s"), s.capacity_per_s, false)?;
             if s.capacity_per_s < 0.001 {
-                return Err(SpecError(format!("{} must be at least 0.001", field("capacity_per_s"))));
+                return Err(SpecError(format!(
+                    "{} must be at least 0.001",
+                    field("capacity_per_s")
+                )));
             }
             if s.concurrency == 0 || s.concurrency > MAX_CONCURRENCY {
                 return Err(SpecError(format!(

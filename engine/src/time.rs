@@ -75,8 +75,12 @@ mod tests {
     fn rejects_bad_input_with_a_reason() {
         assert!(parse_duration("10").unwrap_err().contains("needs a unit"));
         assert!(parse_duration("abc").is_err());
-        assert!(parse_duration("5 parsecs").unwrap_err().contains("unknown unit"));
-        assert!(parse_duration("99999h").unwrap_err().contains("out of range"));
+        assert!(parse_duration("5 parsecs")
+            .unwrap_err()
+            .contains("unknown unit"));
+        assert!(parse_duration("99999h")
+            .unwrap_err()
+            .contains("out of range"));
         assert!(parse_duration("").is_err());
         assert!(parse_duration("1.2.3s").is_err());
     }

@@ -128,7 +128,7 @@ fn run_case(def: &ScenarioDef, case: &Case, seed: u64) -> Result<(), String> {
         }
         sim.step();
         n += 1;
-        if n % CHECK_EVERY == 0 {
+        if n.is_multiple_of(CHECK_EVERY) {
             check_full(&sim).map_err(|e| format!("at {}µs: {e}", sim.now()))?;
         }
     }
@@ -247,6 +247,8 @@ fn a_failure_names_the_seed_and_the_scenario() {
         "{err}"
     );
     assert!(err.contains("no consumer group named 'nobody'"), "{err}");
-    assert!(err.contains("params: ") && err.contains("work_ms="), "{err}");
-
+    assert!(
+        err.contains("params: ") && err.contains("work_ms="),
+        "{err}"
+    );
 }

@@ -59,7 +59,10 @@ impl Producer {
     /// The rate in force at `t` and the next time it changes.
     pub fn rate_at(&self, t: TimeUs) -> (f64, Option<TimeUs>) {
         match &self.shape {
-            RateShape::Constant { rate_per_s, start_us } => {
+            RateShape::Constant {
+                rate_per_s,
+                start_us,
+            } => {
                 if t < *start_us {
                     (0.0, Some(*start_us))
                 } else {
@@ -238,14 +241,28 @@ mod tests {
     fn steps_change_the_rate() {
         let mut p = producer(RateShape::Steps {
             steps: vec![
-                RateStep { at_us: 0, rate_per_s: 10.0 },
-                RateStep { at_us: 1_000_000, rate_per_s: 0.0 },
-                RateStep { at_us: 2_000_000, rate_per_s: 100.0 },
+                RateStep {
+                    at_us: 0,
+                    rate_per_s: 10.0,
+                },
+                RateStep {
+                    at_us: 1_000_000,
+                    rate_per_s: 0.0,
+                },
+                RateStep {
+                    at_us: 2_000_000,
+                    rate_per_s: 100.0,
+                },
             ],
         });
         let s = sends(&mut p, 3_000_000);
         assert_eq!(s.iter().filter(|t| **t < 1_000_000).count(), 10);
-        assert_eq!(s.iter().filter(|t| (1_000_000..2_000_000).contains(*t)).count(), 0);
+        assert_eq!(
+            s.iter()
+                .filter(|t| (1_000_000..2_000_000).contains(*t))
+                .count(),
+            0
+        );
         assert_eq!(s.iter().filter(|t| **t >= 2_000_000).count(), 100);
     }
 
@@ -260,7 +277,10 @@ mod tests {
     fn manual_and_limits_are_idle() {
         let mut p = producer(RateShape::Manual);
         assert!(sends(&mut p, 1_000_000).is_empty());
-        let mut p = producer(RateShape::Constant { rate_per_s: 100.0, start_us: 0 });
+        let mut p = producer(RateShape::Constant {
+            rate_per_s: 100.0,
+            start_us: 0,
+        });
         p.limit = Some(5);
         assert_eq!(sends(&mut p, 10_000_000).len(), 5);
     }

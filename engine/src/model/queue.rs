@@ -109,7 +109,8 @@ impl Queue {
     /// still waiting up to `now`. Divided by the elapsed time it equals the
     /// time-averaged length: Little's law, from per-message waits.
     pub fn total_wait_us(&self, now: TimeUs) -> u128 {
-        self.left_wait_us + (self.len() as u128 * now as u128).saturating_sub(self.queued_entry_sum_us)
+        self.left_wait_us
+            + (self.len() as u128 * now as u128).saturating_sub(self.queued_entry_sum_us)
     }
 
     pub fn pop(&mut self, now: TimeUs) -> Option<Handle> {
@@ -134,7 +135,10 @@ mod tests {
     use super::*;
 
     fn h(id: u64) -> Handle {
-        Handle { slot: id as u32, id }
+        Handle {
+            slot: id as u32,
+            id,
+        }
     }
 
     #[test]

@@ -8,12 +8,34 @@ use crate::spec::*;
 use crate::time::{US_PER_MS, US_PER_S};
 
 static PARAMS: [ParamDef; 4] = [
-    ParamDef::float("rate_per_s", "per_s", 0.0, 10.0, 1.0, 0.1, "messages the producer sends per second (0 = only the Produce button)"),
+    ParamDef::float(
+        "rate_per_s",
+        "per_s",
+        0.0,
+        10.0,
+        1.0,
+        0.1,
+        "messages the producer sends per second (0 = only the Produce button)",
+    ),
     // Default 500 ms: with the 400 ms delivery hop the consumer's one slot is
     // busy 0.9 s per message, so it keeps up with the default 1 message/s.
-    ParamDef::int("work_ms", "ms", 100.0, 5000.0, 500.0, "how long the consumer works on one message"),
+    ParamDef::int(
+        "work_ms",
+        "ms",
+        100.0,
+        5000.0,
+        500.0,
+        "how long the consumer works on one message",
+    ),
     ParamDef::boolean("consumer_online", true, "whether the consumer is connected"),
-    ParamDef::int("capacity", "messages", 5.0, 1000.0, 50.0, "how many messages the broker's queue holds"),
+    ParamDef::int(
+        "capacity",
+        "messages",
+        5.0,
+        1000.0,
+        50.0,
+        "how many messages the broker's queue holds",
+    ),
 ];
 
 pub const DEF: ScenarioDef = ScenarioDef {

@@ -10,9 +10,29 @@ use crate::time::{US_PER_MS, US_PER_S};
 pub const MODES: &[&str] = &["sync", "async"];
 
 static PARAMS: [ParamDef; 4] = [
-    ParamDef::choice("mode", MODES, 0, "sync: the caller waits for the callee; async: it leaves a message and returns"),
-    ParamDef::float("rate_per_s", "per_s", 0.1, 10.0, 0.5, 0.1, "requests the caller makes per second"),
-    ParamDef::int("callee_ms", "ms", 100.0, 5000.0, 1500.0, "how long the callee works on one request"),
+    ParamDef::choice(
+        "mode",
+        MODES,
+        0,
+        "sync: the caller waits for the callee; async: it leaves a message and returns",
+    ),
+    ParamDef::float(
+        "rate_per_s",
+        "per_s",
+        0.1,
+        10.0,
+        0.5,
+        0.1,
+        "requests the caller makes per second",
+    ),
+    ParamDef::int(
+        "callee_ms",
+        "ms",
+        100.0,
+        5000.0,
+        1500.0,
+        "how long the callee works on one request",
+    ),
     ParamDef::boolean("callee_down", false, "the callee is unavailable"),
 ];
 

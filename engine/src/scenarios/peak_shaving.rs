@@ -9,12 +9,51 @@ use crate::spec::*;
 use crate::time::{US_PER_MS, US_PER_S};
 
 static PARAMS: [ParamDef; 6] = [
-    ParamDef::boolean("queue", true, "put a message queue between the users and the database"),
-    ParamDef::int("burst_rate_per_s", "per_s", 1_000.0, 1_000_000.0, 100_000.0, "request rate during the burst"),
-    ParamDef::int("burst_ms", "ms", 100.0, 10_000.0, 1_000.0, "how long the burst lasts"),
-    ParamDef::int("db_rate_per_s", "per_s", 100.0, 100_000.0, 1_000.0, "writes per second the database can do"),
-    ParamDef::int("consumers", "consumers", 1.0, 200.0, 10.0, "consumers taking messages from the queue (2 in flight each)"),
-    ParamDef::int("queue_capacity", "messages", 1_000.0, 10_000_000.0, 200_000.0, "how many messages the queue holds before refusing"),
+    ParamDef::boolean(
+        "queue",
+        true,
+        "put a message queue between the users and the database",
+    ),
+    ParamDef::int(
+        "burst_rate_per_s",
+        "per_s",
+        1_000.0,
+        1_000_000.0,
+        100_000.0,
+        "request rate during the burst",
+    ),
+    ParamDef::int(
+        "burst_ms",
+        "ms",
+        100.0,
+        10_000.0,
+        1_000.0,
+        "how long the burst lasts",
+    ),
+    ParamDef::int(
+        "db_rate_per_s",
+        "per_s",
+        100.0,
+        100_000.0,
+        1_000.0,
+        "writes per second the database can do",
+    ),
+    ParamDef::int(
+        "consumers",
+        "consumers",
+        1.0,
+        200.0,
+        10.0,
+        "consumers taking messages from the queue (2 in flight each)",
+    ),
+    ParamDef::int(
+        "queue_capacity",
+        "messages",
+        1_000.0,
+        10_000_000.0,
+        200_000.0,
+        "how many messages the queue holds before refusing",
+    ),
 ];
 
 pub const DEF: ScenarioDef = ScenarioDef {

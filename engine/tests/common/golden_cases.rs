@@ -1,0 +1,301 @@
+//! Golden trace-hash cases, shared by `tests/golden.rs` (native) and
+//! `tests/wasm_golden.rs` (wasm32 in a browser) so both check exactly the
+//! same runs against the same `tests/golden_hashes.json`.
+//!
+//! Each case is a built-in scenario (or a spec with Poisson arrivals and
+//! exponential/uniform work, so libm math is exercised), a seed, an input
+//! log and a stopping time.
+
+use std::collections::BTreeMap;
+
+use mqlab_engine::rng::Dist;
+use mqlab_engine::scenario::{builtins, find};
+use mqlab_engine::spec::*;
+use mqlab_engine::time::{TimeUs, US_PER_MS, US_PER_S};
+use mqlab_engine::{Action, Command, ScenarioSpec, Sim};
+
+/// The expected hashes: `{ "case name": "16 hex digits", ... }`.
+pub const GOLDEN_JSON: &str = include_str!("../golden_hashes.json");
+
+pub struct Case {
+    pub name: String,
+    pub spec: ScenarioSpec,
+    pub seed: u64,
+    pub commands: Vec<Command>,
+    pub until_us: TimeUs,
+}
+
+fn builtin(id: &str, settings: &[(&str, &str)]) -> ScenarioSpec {
+    let def = find(id).expect("built-in");
+    let settings: Vec<(String, String)> = settings
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    (def.build)(&def.params_from(&settings).expect("valid settings"))
+}
+
+/// Poisson arrivals, exponential and uniform work times, a service with a
+/// timeout: every random draw and `libm::log` call is in the trace.
+pub fn random_spec() -> ScenarioSpec {
+    ScenarioSpec {
+        name: "golden-random".into(),
+        description: String::new(),
+        link_latency_us: 1_500,
+        sample_interval_us: 100 * US_PER_MS,
+        horizon_us: 30 * US_PER_S,
+        log_routine: false,
+        log_every: 1,
+        broker: BrokerSpec::default(),
+        producers: vec![
+            ProducerSpec {
+                name: "web".into(),
+                rate: RateShape::Poisson { rate_per_s: 450.0 },
+                target: "orders".into(),
+                confirm: true,
+                persistent: false,
+                limit: None,
+                retry_us: 100 * US_PER_MS,
+            },
+            ProducerSpec {
+                name: "api".into(),
+                rate: RateShape::Poisson { rate_per_s: 37.5 },
+                target: "db".into(),
+                confirm: false,
+                persistent: false,
+                limit: None,
+                retry_us: 100 * US_PER_MS,
+            },
+        ],
+        queues: vec![QueueSpec {
+            name: "orders".into(),
+            capacity: 800,
+            overflow: Overflow::DropOldest,
+        }],
+        consumers: vec![
+            ConsumerSpec {
+                name: "workers".into(),
+                queue: "orders".into(),
+                count: 3,
+                concurrency: 2,
+                service_time: Dist::Exponential { mean_us: 3_333 },
+                online: true,
+                ack: AckMode::Auto,
+                calls: Some("db".into()),
+                restart_us: 700 * US_PER_MS,
+                retry_backoff_us: 30 * US_PER_MS,
+            },
+            ConsumerSpec {
+                name: "audit".into(),
+                queue: "orders".into(),
+                count: 1,
+                concurrency: 3,
+                service_time: Dist::Uniform {
+                    min_us: 1_000,
+                    max_us: 9_000,
+                },
+                online: true,
+                ack: AckMode::Manual,
+                calls: None,
+                restart_us: US_PER_S,
+                retry_backoff_us: 30 * US_PER_MS,
+            },
+        ],
+        services: vec![ServiceSpec {
+            name: "db".into(),
+            capacity_per_s: 420.0,
+            concurrency: 3,
+            backlog: 12,
+            timeout_us: 40 * US_PER_MS,
+            up: true,
+        }],
+    }
+}
+
+fn at(ms: u64, action: Action) -> Command {
+    Command {
+        at_us: ms * US_PER_MS,
+        action,
+    }
+}
+
+pub fn cases() -> Vec<Case> {
+    let mut out = Vec::new();
+    // Every built-in at its defaults, two seeds.
+    for def in builtins() {
+        for seed in [1, 42] {
+            out.push(Case {
+                name: format!("{}@{seed}", def.id),
+                spec: builtin(def.id, &[]),
+                seed,
+                commands: vec![],
+                until_us: 20 * US_PER_S,
+            });
+        }
+    }
+    out.push(Case {
+        name: "intro-async@1".into(),
+        spec: builtin("intro", &[("mode", "async")]),
+        seed: 1,
+        commands: vec![],
+        until_us: 20 * US_PER_S,
+    });
+    out.push(Case {
+        name: "peak-shaving-no-queue@1".into(),
+        spec: builtin("peak-shaving", &[("queue", "off")]),
+        seed: 1,
+        commands: vec![],
+        until_us: 20 * US_PER_S,
+    });
+    out.push(Case {
+        name: "components-faults@3".into(),
+        spec: builtin("components", &[("rate_per_s", "4")]),
+        seed: 3,
+        commands: vec![
+            at(
+                1_500,
+                Action::CrashConsumer {
+                    group: "consumer".into(),
+                },
+            ),
+            at(
+                2_000,
+                Action::DropNextPublish {
+                    producer: "producer".into(),
+                },
+            ),
+            at(
+                3_000,
+                Action::SetConsumersOnline {
+                    group: "consumer".into(),
+                    online: false,
+                },
+            ),
+            at(6_000, Action::CrashBroker),
+            at(
+                9_000,
+                Action::SetConsumersOnline {
+                    group: "consumer".into(),
+                    online: true,
+                },
+            ),
+            at(
+                9_000,
+                Action::Produce {
+                    producer: "producer".into(),
+                    count: 25,
+                },
+            ),
+            at(
+                12_000,
+                Action::SetConsumerWork {
+                    group: "consumer".into(),
+                    mean_us: 150_000,
+                },
+            ),
+        ],
+        until_us: 20 * US_PER_S,
+    });
+    for seed in [7, 1_000_003] {
+        out.push(Case {
+            name: format!("poisson-exponential@{seed}"),
+            spec: random_spec(),
+            seed,
+            commands: vec![
+                at(
+                    1_000,
+                    Action::CrashConsumer {
+                        group: "workers".into(),
+                    },
+                ),
+                at(
+                    2_000,
+                    Action::SetServiceUp {
+                        service: "db".into(),
+                        up: false,
+                    },
+                ),
+                at(
+                    2_400,
+                    Action::SetServiceUp {
+                        service: "db".into(),
+                        up: true,
+                    },
+                ),
+                at(
+                    3_000,
+                    Action::SetRate {
+                        producer: "web".into(),
+                        rate_per_s: 900.0,
+                    },
+                ),
+                at(
+                    3_500,
+                    Action::SetServiceCapacity {
+                        service: "db".into(),
+                        capacity_per_s: 777.7,
+                    },
+                ),
+                at(4_000, Action::CrashBroker),
+                at(
+                    5_000,
+                    Action::SetConsumers {
+                        group: "workers".into(),
+                        count: 6,
+                    },
+                ),
+                at(
+                    5_000,
+                    Action::DropNextPublish {
+                        producer: "web".into(),
+                    },
+                ),
+            ],
+            until_us: 8 * US_PER_S,
+        });
+    }
+    out
+}
+
+/// Runs one case and returns its trace hash.
+pub fn hash_of(case: &Case) -> String {
+    let mut sim = Sim::new(&case.spec, case.seed).expect("valid spec");
+    for c in &case.commands {
+        sim.schedule(c.clone()).expect("valid command");
+    }
+    sim.run_until(case.until_us);
+    sim.trace_hash()
+}
+
+/// The hashes recorded in `golden_hashes.json`.
+pub fn expected() -> BTreeMap<String, String> {
+    serde_json::from_str(GOLDEN_JSON).expect("golden_hashes.json is a JSON object of strings")
+}
+
+/// Compares every case with the recorded hash; the error lists all
+/// mismatches (and cases missing from or unknown to the file).
+pub fn check_all() -> Result<usize, String> {
+    let expected = expected();
+    let cases = cases();
+    let mut problems = Vec::new();
+    for case in &cases {
+        let got = hash_of(case);
+        match expected.get(&case.name) {
+            Some(want) if *want == got => {}
+            Some(want) => problems.push(format!("{}: expected {want}, got {got}", case.name)),
+            None => problems.push(format!(
+                "{}: not in golden_hashes.json (got {got})",
+                case.name
+            )),
+        }
+    }
+    for name in expected.keys() {
+        if !cases.iter().any(|c| &c.name == name) {
+            problems.push(format!("{name}: in golden_hashes.json but not a case"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(cases.len())
+    } else {
+        Err(problems.join("\n"))
+    }
+}
