@@ -17,6 +17,18 @@ impl SimRng {
         SimRng(Pcg64Mcg::seed_from_u64(seed))
     }
 
+    /// An independent stream for one node, so that e.g. a consumer's work
+    /// times do not shift when a producer draws differently.
+    pub fn stream(seed: u64, stream: u64) -> Self {
+        fn mix(mut z: u64) -> u64 {
+            z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        }
+        SimRng::new(mix(seed ^ mix(stream)))
+    }
+
     pub fn next_u64(&mut self) -> u64 {
         self.0.next_u64()
     }

@@ -150,7 +150,9 @@ pub struct Sim {
     pending_real: u64,
     processed_events: u64,
     last_was_real: bool,
-    rng: SimRng,
+    /// One random stream per producer and per consumer group.
+    producer_rngs: Vec<SimRng>,
+    group_rngs: Vec<SimRng>,
     pub(crate) ledger: Ledger,
     trace: TraceHasher,
     pub(crate) producers: Vec<Producer>,
@@ -237,7 +239,12 @@ impl Sim {
             pending_real: 0,
             processed_events: 0,
             last_was_real: false,
-            rng: SimRng::new(seed),
+            producer_rngs: (0..spec.producers.len())
+                .map(|i| SimRng::stream(seed, 1_000 + i as u64))
+                .collect(),
+            group_rngs: (0..spec.consumers.len())
+                .map(|i| SimRng::stream(seed, 2_000 + i as u64))
+                .collect(),
             ledger: Ledger::default(),
             trace: TraceHasher::default(),
             producers,
@@ -775,7 +782,7 @@ impl Sim {
         let now = self.now;
         let prod = &mut self.producers[p as usize];
         let epoch = prod.epoch;
-        match prod.plan(now, &mut self.rng) {
+        match prod.plan(now, &mut self.producer_rngs[p as usize]) {
             NextTick::Send(t) => self.push(
                 t,
                 Ev::ProducerTick {
@@ -801,7 +808,7 @@ impl Sim {
         let (slot, id) =
             self.ledger
                 .create(p, self.now, MsgState::InFlight, persistent, &mut self.trace);
-        self.producers[p as usize].note_sent();
+        self.producers[p as usize].note_sent(self.now);
         let msg = Handle { slot, id };
         self.note(Some(id), LogKind::Produced { producer: p });
         self.send_publish(p, msg);
@@ -976,7 +983,9 @@ impl Sim {
             .set_state(msg.slot, MsgState::Unacked, &mut self.trace);
         let rec = self.ledger.get_mut(msg.slot);
         rec.attempts = rec.attempts.saturating_add(1);
-        let work = self.groups[g as usize].work.sample(&mut self.rng);
+        let work = self.groups[g as usize]
+            .work
+            .sample(&mut self.group_rngs[g as usize]);
         self.push(
             self.now + work,
             Ev::WorkDone {

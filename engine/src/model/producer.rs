@@ -34,6 +34,8 @@ pub struct Producer {
     seg_rate: f64,
     /// Fault: the next publish is dropped on the wire.
     pub drop_next: bool,
+    /// When the last message was sent (a new rate keeps the spacing from it).
+    last_sent_us: Option<TimeUs>,
 }
 
 impl Producer {
@@ -53,6 +55,7 @@ impl Producer {
             seg_sent: 0,
             seg_rate: 0.0,
             drop_next: false,
+            last_sent_us: None,
         }
     }
 
@@ -125,13 +128,23 @@ impl Producer {
             now.saturating_add(gap.max(1))
         } else {
             if self.seg_rate != rate {
-                // A new evenly spaced segment starts now. Send times are
-                // computed from the segment start (no accumulated rounding),
-                // so a 1 s burst at 100,000/s sends exactly 100,000.
+                // A new evenly spaced segment. Send times are computed from
+                // the segment start (no accumulated rounding), so a 1 s burst
+                // at 100,000/s sends exactly 100,000. The first send keeps
+                // the new spacing from the last one, so changing the rate
+                // does not fire an extra message at once.
+                let gap = (US_PER_S as f64 / rate).round() as TimeUs;
+                let start = match self.last_sent_us {
+                    Some(last) => last.saturating_add(gap).max(now),
+                    None => now,
+                };
                 self.seg_rate = rate;
-                self.seg_start = now;
+                self.seg_start = start;
                 self.seg_sent = 0;
-                return NextTick::Send(now);
+                return match change {
+                    Some(c) if start >= c => NextTick::Wake(c),
+                    _ => NextTick::Send(start),
+                };
             }
             let offset = (self.seg_sent as f64 * US_PER_S as f64 / rate).round() as TimeUs;
             self.seg_start.saturating_add(offset).max(now)
@@ -143,9 +156,10 @@ impl Producer {
     }
 
     /// Records one send in the current segment.
-    pub fn note_sent(&mut self) {
+    pub fn note_sent(&mut self, now: TimeUs) {
         self.produced += 1;
         self.seg_sent += 1;
+        self.last_sent_us = Some(now);
     }
 
     /// Replaces the rate from `now` on and invalidates pending ticks.
@@ -203,7 +217,7 @@ mod tests {
                 NextTick::Send(t) if t < until => {
                     now = t;
                     out.push(t);
-                    p.note_sent();
+                    p.note_sent(t);
                 }
                 NextTick::Wake(t) if t < until => now = t,
                 _ => break,
@@ -271,6 +285,30 @@ mod tests {
         let mut p = producer(RateShape::Poisson { rate_per_s: 1000.0 });
         let n = sends(&mut p, 10_000_000).len() as f64;
         assert!((n / 10_000.0 - 1.0).abs() < 0.05, "{n}");
+    }
+
+    #[test]
+    fn a_new_rate_keeps_its_spacing_from_the_last_send() {
+        let mut rng = SimRng::new(1);
+        let mut p = producer(RateShape::Constant {
+            rate_per_s: 1.0,
+            start_us: 0,
+        });
+        assert_eq!(p.plan(0, &mut rng), NextTick::Send(0));
+        p.note_sent(0);
+        // 0.9 s later the learner doubles the rate: the next send is 0.5 s
+        // after the last one, not right now.
+        p.set_rate(2.0, 900_000);
+        assert_eq!(p.plan(900_000, &mut rng), NextTick::Send(900_000));
+        p.note_sent(0);
+        let mut p = producer(RateShape::Constant {
+            rate_per_s: 1.0,
+            start_us: 0,
+        });
+        p.plan(0, &mut rng);
+        p.note_sent(0);
+        p.set_rate(2.0, 300_000);
+        assert_eq!(p.plan(300_000, &mut rng), NextTick::Send(500_000));
     }
 
     #[test]
