@@ -215,11 +215,12 @@ fn LittleCard(run: DemoRun) -> impl IntoView {
     let value = Signal::derive(move || numbers.get().0);
     let display = Signal::derive(move || {
         let (l, lambda, w) = numbers.get();
-        let s = match lang.get() {
+        let l_now = lang.get();
+        let s = match l_now {
             mqlab_components::Lang::Zh => "秒",
             mqlab_components::Lang::En => "s",
         };
-        format!("{} ≈ {}/s × {:.1}{s}", number(l), number(lambda), w)
+        format!("{} ≈ {}{} × {:.1}{s}", number(l), number(lambda), words::PER_S.get(l_now), w)
     });
     view! { <MetricCard name="little" label=M_LITTLE value=value display=display hint=M_LITTLE_HINT/> }
 }
