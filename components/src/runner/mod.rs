@@ -539,7 +539,7 @@ impl DemoRun {
 
 /// Runs the earliest pending visible event across panels, then brings every
 /// panel to that time.
-fn step_sims(sims: &mut Vec<Sim>) {
+fn step_sims(sims: &mut [Sim]) {
     let next = sims
         .iter()
         .enumerate()

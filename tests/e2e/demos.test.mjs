@@ -1,0 +1,198 @@
+// Behaviour of the three built demos, driven through the app's DOM
+// conventions (data-testid, data-value, data-time-us, aria-pressed).
+// Every wait is a condition on the page; none is a fixed sleep.
+import assert from 'node:assert/strict';
+import {
+  metric, paramValue, pause, play, setFlag, setSlider, simTime, sliderPosition, tid,
+  transportScope, useApp, waitFor, waitForDemo, waitForMetric, waitForSimTime,
+} from './helpers.mjs';
+
+const app = useApp();
+const S = 1_000_000; // µs per second of simulated time
+/** Generous limit for runs of ~100 s of simulated time at speed 64. */
+const LONG = { timeout: 60_000 };
+
+/** Resets the transport in `scope` and waits until its clock is back at 0. */
+async function reset(page, scope) {
+  await page.locator(`${scope} ${tid('reset')}`).first().click();
+  await waitForSimTime(page, scope, '==', 0);
+}
+
+// ------------------------------------------------------ peak-shaving ----
+
+/**
+ * Runs the queue panel from 0 until the burst has been queued and fully
+ * drained; returns { drainedAtUs, done, total }.
+ */
+async function runQueuePanel(page, root) {
+  const panel = tid('panel-queue');
+  const transport = await transportScope(page, panel, root);
+  const total = Math.round(
+    ((await paramValue(page, root, 'burst_rate_per_s')) * (await paramValue(page, root, 'burst_ms'))) / 1000,
+  );
+  await reset(page, transport);
+  await play(page, transport, 64);
+  const peak = await waitForMetric(page, panel, 'queued', '>', 0, LONG);
+  assert.ok(peak > 0);
+  const drained = await waitFor(
+    page,
+    ([panelSel, timeSel, want]) => {
+      const num = (sel) => Number(document.querySelector(sel)?.getAttribute('data-value'));
+      const queued = num(`${panelSel} [data-testid="metric-queued"]`);
+      const done = num(`${panelSel} [data-testid="metric-done"]`);
+      if (queued !== 0 || done !== want) return false;
+      return { done, t: Number(document.querySelector(timeSel)?.getAttribute('data-time-us')) };
+    },
+    [panel, `${transport} [data-testid="sim-time"]`, total],
+    { ...LONG, what: `panel-queue to drain all ${total} requests (queued 0, done ${total})` },
+  );
+  await pause(page, transport);
+  return { drainedAtUs: drained.t, done: drained.done, total };
+}
+
+app.pageTest('peak-shaving: the queue absorbs the burst and drains it; a faster DB drains sooner', async ({ page, open }) => {
+  await open('/demo/peak-shaving', { lang: 'en' });
+  const root = await waitForDemo(page, 'peak-shaving');
+  const dbRate = await paramValue(page, root, 'db_rate_per_s');
+
+  const slow = await runQueuePanel(page, root);
+  assert.equal(slow.done, slow.total);
+  // 100,000 requests at 1,000/s take about 100 s to drain.
+  assert.ok(slow.drainedAtUs > (slow.total / dbRate) * S * 0.8, `drained at ${slow.drainedAtUs} µs`);
+
+  // Sliders are thumb positions 0–1000 (log scale here): move it up a bit.
+  const pos = await sliderPosition(page, root, 'db_rate_per_s');
+  const faster = await setSlider(page, root, 'db_rate_per_s', Math.min(1000, pos + 150));
+  assert.ok(faster > dbRate * 1.5, `db_rate_per_s went from ${dbRate} to ${faster}`);
+  const fast = await runQueuePanel(page, root);
+  assert.equal(fast.done, fast.total);
+  assert.ok(
+    fast.drainedAtUs < slow.drainedAtUs,
+    `with db_rate_per_s ${faster} it drained at ${fast.drainedAtUs} µs, not before ${slow.drainedAtUs} µs`,
+  );
+});
+
+app.pageTest('peak-shaving: without a queue the database rejects most of the burst', async ({ page, open }) => {
+  await open('/demo/peak-shaving', { lang: 'en' });
+  const root = await waitForDemo(page, 'peak-shaving');
+  const panel = tid('panel-direct');
+  const transport = await transportScope(page, panel, root);
+  const total = Math.round(
+    ((await paramValue(page, root, 'burst_rate_per_s')) * (await paramValue(page, root, 'burst_ms'))) / 1000,
+  );
+  await play(page, transport, 64);
+  const rejected = await waitForMetric(page, panel, 'rejected', '>', 0.9 * total, LONG);
+  assert.ok(rejected <= total);
+});
+
+// -------------------------------------------------------- components ----
+
+app.pageTest('components: the broker keeps messages while the consumer is offline and delivers them when it returns', async ({ page, open }) => {
+  await open('/demo/components', { lang: 'en' });
+  const root = await waitForDemo(page, 'components');
+  // Only the Produce button makes messages, and nobody consumes them.
+  assert.equal(await setSlider(page, root, 'rate_per_s', 0), 0);
+  await setFlag(page, root, 'consumer_online', false);
+  await reset(page, root);
+
+  const N = 3;
+  for (let i = 0; i < N; i++) await page.locator(`${root} ${tid('action-produce')}`).first().click();
+  await play(page, root, 4);
+  await waitForMetric(page, root, 'queued', '==', N);
+  // Let a few more simulated seconds pass, or the run stop by itself since
+  // nothing is left to happen: the messages are still stored, none consumed.
+  const t = await simTime(page, root);
+  await waitFor(
+    page,
+    ([playSel, timeSel, until]) =>
+      document.querySelector(playSel)?.getAttribute('aria-pressed') !== 'true' ||
+      Number(document.querySelector(timeSel)?.getAttribute('data-time-us')) > until,
+    [`${root} ${tid('play')}`, `${root} ${tid('sim-time')}`, t + 3 * S],
+    { what: 'three more simulated seconds or the run to stop' },
+  );
+  assert.equal(await metric(page, root, 'queued'), N);
+  assert.equal(await metric(page, root, 'done'), 0);
+
+  await setFlag(page, root, 'consumer_online', true);
+  await play(page, root, 4);
+  await waitForMetric(page, root, 'done', '==', N, LONG);
+  await waitForMetric(page, root, 'queued', '==', 0);
+});
+
+// ------------------------------------------------------------- intro ----
+
+/** The intro panels' response-time metric: how long the caller waited. */
+const responseSel = (panel) => `${panel} ${tid('metric-response')}`;
+
+app.pageTest('intro: the sync caller waits for the callee, the async caller returns at once', async ({ page, open }) => {
+  await open('/demo/intro', { lang: 'en' });
+  const root = await waitForDemo(page, 'intro');
+  const sync = tid('panel-sync');
+  const asyn = tid('panel-async');
+  for (const panel of [sync, asyn]) {
+    await play(page, await transportScope(page, panel, root), 8);
+  }
+  for (const panel of [sync, asyn]) await waitForMetric(page, panel, 'done', '>=', 2, LONG);
+  const r = {};
+  for (const [name, panel] of [['sync', sync], ['async', asyn]]) {
+    await page.locator(responseSel(panel)).first().waitFor({ state: 'attached' });
+    r[name] = Number(await page.locator(responseSel(panel)).first().getAttribute('data-value'));
+    assert.ok(Number.isFinite(r[name]) && r[name] > 0, `${name} response: ${r[name]}`);
+  }
+  // Default callee work is 1.5 s: the sync caller waits for all of it.
+  assert.ok(r.sync > 2 * r.async, `sync response ${r.sync} vs async ${r.async}`);
+});
+
+app.pageTest('intro: with the callee down, async messages wait in the queue and are handled when it is back', async ({ page, open }) => {
+  await open('/demo/intro', { lang: 'en' });
+  const root = await waitForDemo(page, 'intro');
+  const asyn = tid('panel-async');
+  const transport = await transportScope(page, asyn, root);
+  await setFlag(page, root, 'callee_down', true);
+  await reset(page, transport);
+  await play(page, transport, 8);
+  await waitForMetric(page, asyn, 'queued', '>=', 2, LONG);
+  assert.equal(await metric(page, asyn, 'done'), 0);
+  await setFlag(page, root, 'callee_down', false);
+  await waitForMetric(page, asyn, 'done', '>=', 2, LONG);
+});
+
+// ---------------------------------------------------------- keyboard ----
+
+app.pageTest('keyboard: Space toggles play on the focused demo, ArrowRight steps', async ({ page, open }) => {
+  await open('/demo/components', { lang: 'en' });
+  const root = await waitForDemo(page, 'components');
+  const playBtn = `${root} ${tid('play')}`;
+  await page.locator(root).focus();
+  const focused = await page.evaluate(
+    (sel) => document.querySelector(sel)?.contains(document.activeElement) ?? false,
+    root,
+  );
+  if (!focused) await page.locator(`${root} svg${tid('stage')}`).first().click();
+
+  const pressed = () => page.locator(playBtn).first().getAttribute('aria-pressed');
+  const before = await pressed();
+  await page.keyboard.press('Space');
+  await waitFor(page, ([sel, b]) => document.querySelector(sel)?.getAttribute('aria-pressed') !== b, [playBtn, before], {
+    what: 'Space to toggle play',
+  });
+  assert.equal(await pressed(), before === 'true' ? 'false' : 'true');
+  await page.keyboard.press('Space');
+  await waitFor(page, ([sel, b]) => document.querySelector(sel)?.getAttribute('aria-pressed') === b, [playBtn, before], {
+    what: 'Space to toggle play back',
+  });
+  if ((await pressed()) === 'true') await pause(page, root);
+
+  const t0 = await simTime(page, root);
+  await page.keyboard.press('ArrowRight');
+  await waitForSimTime(page, root, '>', t0);
+});
+
+app.pageTest('step button advances a paused simulation', async ({ page, open }) => {
+  await open('/demo/components', { lang: 'en' });
+  const root = await waitForDemo(page, 'components');
+  await pause(page, root);
+  const t0 = await simTime(page, root);
+  await page.locator(`${root} ${tid('step')}`).first().click();
+  await waitForSimTime(page, root, '>', t0);
+});
