@@ -179,7 +179,7 @@ pub fn DemoFrame(
     // Stop when nothing is left to happen, and speak when paused or stepped.
     Effect::new(move |_| {
         if run.idle.get() && run.playing.get_untracked() {
-            run.playing.set(false);
+            run.pause_idle();
         }
     });
     Effect::new(move |_| {

@@ -101,6 +101,7 @@ pub fn ParamSlider(
                 id=id
                 type="range"
                 data-testid=format!("param-{key}")
+                data-value=move || current().to_string()
                 min="0"
                 max="1000"
                 step="1"
@@ -141,6 +142,7 @@ pub fn ParamToggle(
                 type="checkbox"
                 role="switch"
                 data-testid=format!("param-{key}")
+                data-value=move || if on() { "1" } else { "0" }
                 prop:checked=on
                 on:change=move |ev| {
                     let checked = event_target_checked(&ev);

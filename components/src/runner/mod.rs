@@ -22,6 +22,27 @@ use timeline::{schedule_input, RunInput, Timeline};
 /// Most events one panel may process per animation frame; beyond that the
 /// simulation falls behind the chosen speed instead of freezing the page.
 pub const EVENT_BUDGET_PER_FRAME: u64 = 150_000;
+/// Events a panel runs before the frame's time budget is checked again.
+pub const SLICE_EVENTS: u64 = 10_000;
+/// Real time one frame may spend simulating (the rest is for drawing).
+pub const FRAME_WORK_MS: f64 = 9.0;
+
+/// Milliseconds from the browser's monotonic clock; outside a browser there
+/// is no time budget (only the event budget), which keeps tests exact.
+fn clock_ms() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        leptos::prelude::window()
+            .performance()
+            .map(|p| p.now())
+            .unwrap_or(0.0)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0.0
+    }
+}
+
 /// Most message dots drawn per panel.
 pub const MAX_DOTS: usize = 120;
 /// Entries of the event log kept for display.
@@ -75,6 +96,9 @@ pub struct DemoRun {
     pub show_dots: RwSignal<bool>,
     /// Parts of a shared link that could not be used.
     pub link_ignored: RwSignal<Vec<Ignored>>,
+    /// Paused by itself because nothing was left to happen; the next
+    /// learner action resumes it.
+    pub auto_paused: RwSignal<bool>,
     seen: StoredValue<Vec<(u64, usize, TimeUs)>>,
 }
 
@@ -105,6 +129,7 @@ impl DemoRun {
             visible: RwSignal::new(true),
             show_dots: RwSignal::new(true),
             link_ignored: RwSignal::new(Vec::new()),
+            auto_paused: RwSignal::new(false),
             seen: StoredValue::new(Vec::new()),
         };
         run.rebuild();
@@ -294,7 +319,10 @@ impl DemoRun {
         });
     }
 
-    /// Advances by `real_ms` of wall time at the current speed.
+    /// Advances by `real_ms` of wall time at the current speed. Work per
+    /// call is bounded by [`FRAME_WORK_MS`] of real time (in the browser) and
+    /// by [`EVENT_BUDGET_PER_FRAME`] events: under a heavy load the simulated
+    /// clock falls behind the chosen speed instead of the page stuttering.
     pub fn advance(&self, real_ms: f64) {
         // A long gap (tab in background, debugger) is not a reason to jump.
         let real_ms = if real_ms.is_finite() {
@@ -307,12 +335,25 @@ impl DemoRun {
             return;
         }
         let target = self.now() + dt;
+        let started = clock_ms();
         let behind = self.sims.try_update_value(|sims| {
-            let mut behind = false;
-            for sim in sims.iter_mut() {
-                behind |= !sim.run_until_bounded(target, EVENT_BUDGET_PER_FRAME);
+            let mut done = vec![false; sims.len()];
+            let mut spent = 0u64;
+            loop {
+                for (i, sim) in sims.iter_mut().enumerate() {
+                    if !done[i] {
+                        let before = sim.events_processed();
+                        done[i] = sim.run_until_bounded(target, SLICE_EVENTS);
+                        spent += sim.events_processed() - before;
+                    }
+                }
+                if done.iter().all(|d| *d) {
+                    return false;
+                }
+                if spent >= EVENT_BUDGET_PER_FRAME || clock_ms() - started > FRAME_WORK_MS {
+                    return true;
+                }
             }
-            behind
         });
         let behind = behind.unwrap_or(false);
         if self.behind.get_untracked() != behind {
@@ -354,7 +395,7 @@ impl DemoRun {
     /// panels to the same time.
     pub fn step(&self) {
         self.playing.set(false);
-        self.sims.update_value(step_sims);
+        self.sims.update_value(|s| step_sims(s));
         self.note_progress();
         self.publish();
     }
@@ -423,7 +464,14 @@ impl DemoRun {
     }
 
     pub fn toggle_play(&self) {
+        self.auto_paused.set(false);
         self.playing.update(|p| *p = !*p);
+    }
+
+    /// Pauses because nothing is left to happen (resumed by the next input).
+    pub fn pause_idle(&self) {
+        self.playing.set(false);
+        self.auto_paused.set(true);
     }
 
     /// Starts again from time 0 with the current parameters and seed.
@@ -477,6 +525,11 @@ impl DemoRun {
         self.timeline.update_value(|tl| tl.inputs.push(input));
         self.note_progress();
         self.publish();
+        if self.auto_paused.get_untracked() {
+            // The run had stopped for lack of work; this input is new work.
+            self.auto_paused.set(false);
+            self.playing.set(true);
+        }
     }
 
     /// Changes a parameter: live if the scenario allows it in every panel,

@@ -220,7 +220,13 @@ fn LittleCard(run: DemoRun) -> impl IntoView {
             mqlab_components::Lang::Zh => "秒",
             mqlab_components::Lang::En => "s",
         };
-        format!("{} ≈ {}{} × {:.1}{s}", number(l), number(lambda), words::PER_S.get(l_now), w)
+        format!(
+            "{} ≈ {}{} × {:.1}{s}",
+            number(l),
+            number(lambda),
+            words::PER_S.get(l_now),
+            w
+        )
     });
     view! { <MetricCard name="little" label=M_LITTLE value=value display=display hint=M_LITTLE_HINT/> }
 }
