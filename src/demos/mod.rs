@@ -397,6 +397,117 @@ fn select_all(_ev: &leptos::ev::FocusEvent) {
     }
 }
 
+/// One side of a demo: its title, the stage, the metric cards given as
+/// children, an optional chart, and the event log.
+#[component]
+pub fn Panel(
+    /// The run this panel belongs to.
+    run: DemoRun,
+    /// Which of the run's panels.
+    index: usize,
+    /// The stage geometry for this panel.
+    layout: &'static mqlab_components::StageLayout,
+    /// Show the time-series chart under the cards.
+    #[prop(optional)]
+    chart: bool,
+    /// Hide the heading (a demo with a single panel).
+    #[prop(optional)]
+    untitled: bool,
+    /// The metric cards.
+    children: Children,
+) -> impl IntoView {
+    use mqlab_components::{EventLog, Stage, TimeSeriesChart};
+    let lang = use_lang();
+    let p = &run.panels[index];
+    let log = Signal::derive(move || run.logs.with(|l| l.get(index).cloned().unwrap_or_default()));
+    let nodes = Signal::derive(move || {
+        run.frames.with(|f| {
+            f.get(index)
+                .map(|p| p.snap.nodes.clone())
+                .unwrap_or_default()
+        })
+    });
+    let series = Signal::derive(move || {
+        run.series
+            .with(|s| s.get(index).cloned().unwrap_or_default())
+    });
+    let stage_label = Signal::derive(move || {
+        let l = lang.get();
+        format!("{}: {}", p.title.get(l), summary(&run, l))
+    });
+    view! {
+        <section class="panel" data-testid=format!("panel-{}", p.id)>
+            {(!untitled).then(|| view! { <h2>{move || p.title.get(lang.get())}</h2> })}
+            <Stage layout=layout frame=panel_frame(run, index) label=stage_label/>
+            <div class="metrics">{children()}</div>
+            {chart.then(|| view! {
+                <TimeSeriesChart series=series label=Signal::derive(move || CHART_LABEL.get(lang.get()).to_string())/>
+            })}
+            <EventLog entries=log layout=layout nodes=nodes/>
+        </section>
+    }
+}
+
+const CHART_LABEL: Text = Text::new(
+    "到达速率、处理速率与队列长度随时间变化",
+    "Arrival rate, processing rate and queue length over time",
+);
+
+/// A metric card for a whole-number count read from a panel's snapshot;
+/// with `alarm`, any non-zero count is flagged.
+#[component]
+pub fn CountCard(
+    /// The run.
+    run: DemoRun,
+    /// Which panel.
+    index: usize,
+    /// Used in `data-testid="metric-<name>"`.
+    name: &'static str,
+    /// What is counted.
+    label: Text,
+    /// Reads the count.
+    read: fn(&mqlab_engine::Snapshot) -> f64,
+    /// Flag a non-zero count (rejections, losses).
+    #[prop(optional)]
+    alarm: bool,
+) -> impl IntoView {
+    use mqlab_components::MetricCard;
+    let value = panel_value(run, index, read);
+    view! {
+        <MetricCard
+            name=name
+            label=label
+            value=value
+            display=Signal::derive(move || thousands(value.get().max(0.0) as u64))
+            alarm=Signal::derive(move || alarm && value.get() > 0.0)
+        />
+    }
+}
+
+/// Common snapshot readings for [`CountCard`].
+pub mod read {
+    use mqlab_engine::{MsgState, Snapshot};
+
+    pub fn queued(s: &Snapshot) -> f64 {
+        s.queued() as f64
+    }
+    pub fn done(s: &Snapshot) -> f64 {
+        s.ledger.count(MsgState::Done) as f64
+    }
+    pub fn rejected(s: &Snapshot) -> f64 {
+        s.ledger.count(MsgState::Rejected) as f64
+    }
+    pub fn lost(s: &Snapshot) -> f64 {
+        s.ledger.count(MsgState::Lost) as f64
+    }
+    pub fn produced(s: &Snapshot) -> f64 {
+        s.producers.iter().map(|p| p.produced).sum::<u64>() as f64
+    }
+    pub fn waiting_for_reply(s: &Snapshot) -> f64 {
+        s.producers.iter().map(|p| p.waiting_for_reply).sum::<u64>() as f64
+    }
+}
+
 /// A panel's frame as a signal (None before the first publish).
 pub fn panel_frame(run: DemoRun, i: usize) -> Signal<Option<mqlab_components::PanelFrame>> {
     Signal::derive(move || run.frames.with(|f| f.get(i).cloned()))

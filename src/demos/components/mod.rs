@@ -2,15 +2,13 @@
 //! the broker while no consumer is online.
 
 use leptos::prelude::*;
-use mqlab_components::format::thousands;
 use mqlab_components::i18n::{use_lang, words};
 use mqlab_components::{
-    ActionButton, EventLog, MetricCard, NodeSpot, PanelDef, ParamSlider, ParamToggle, Stage,
-    StageLayout, Text,
+    ActionButton, NodeSpot, PanelDef, ParamSlider, ParamToggle, StageLayout, Text,
 };
-use mqlab_engine::{Action, MsgState};
+use mqlab_engine::Action;
 
-use super::{panel_frame, panel_value, Captions, DemoFrame};
+use super::{read, Captions, CountCard, DemoFrame, Panel};
 use crate::i18n;
 
 static PANELS: [PanelDef; 1] = [PanelDef {
@@ -72,17 +70,6 @@ pub fn ComponentsDemo() -> impl IntoView {
     let lang = use_lang();
     let def = mqlab_engine::scenario::find("components").expect("built-in scenario");
     let run = super::make_run(def, &PANELS, 1.0);
-    let log = Signal::derive(move || run.logs.with(|l| l.first().cloned().unwrap_or_default()));
-    let nodes = Signal::derive(move || {
-        run.frames
-            .with(|f| f.first().map(|p| p.snap.nodes.clone()).unwrap_or_default())
-    });
-    let sent = panel_value(run, 0, |s| {
-        s.producers.iter().map(|p| p.produced).sum::<u64>() as f64
-    });
-    let queued = panel_value(run, 0, |s| s.queued() as f64);
-    let done = panel_value(run, 0, |s| s.ledger.count(MsgState::Done) as f64);
-    let rejected = panel_value(run, 0, |s| s.ledger.count(MsgState::Rejected) as f64);
     let produce = move |n: u32| {
         Callback::new(move |_| {
             run.act(|_| {
@@ -93,7 +80,6 @@ pub fn ComponentsDemo() -> impl IntoView {
             });
         })
     };
-    let stage_label = Signal::derive(move || super::summary(&run, lang.get()));
     view! {
         <DemoFrame id="components" title=TITLE lede=LEDE run=run>
             <section class="controls" aria-label=move || i18n::CONTROLS.get(lang.get())>
@@ -107,16 +93,12 @@ pub fn ComponentsDemo() -> impl IntoView {
                 <ActionButton name="produce-10" label=Text::new("发送 10 条", "Send 10") hint=Text::new("生产者立即发出十条消息", "The producer sends ten messages now") on_press=produce(10)/>
             </div>
             <div class="panels one">
-                <section class="panel" data-testid="panel-main">
-                    <Stage layout=&LAYOUT frame=panel_frame(run, 0) label=stage_label/>
-                    <div class="metrics">
-                        <MetricCard name="produced" label=M_SENT value=sent display=Signal::derive(move || thousands(sent.get() as u64))/>
-                        <MetricCard name="queued" label=M_IN_BROKER value=queued display=Signal::derive(move || thousands(queued.get() as u64))/>
-                        <MetricCard name="done" label=M_CONSUMED value=done display=Signal::derive(move || thousands(done.get() as u64))/>
-                        <MetricCard name="rejected" label=i18n::M_REJECTED value=rejected display=Signal::derive(move || thousands(rejected.get() as u64)) alarm=Signal::derive(move || rejected.get() > 0.0)/>
-                    </div>
-                    <EventLog entries=log layout=&LAYOUT nodes=nodes/>
-                </section>
+                <Panel run=run index=0 layout=&LAYOUT untitled=true>
+                    <CountCard run=run index=0 name="produced" label=M_SENT read=read::produced/>
+                    <CountCard run=run index=0 name="queued" label=M_IN_BROKER read=read::queued/>
+                    <CountCard run=run index=0 name="done" label=M_CONSUMED read=read::done/>
+                    <CountCard run=run index=0 name="rejected" label=i18n::M_REJECTED read=read::rejected alarm=true/>
+                </Panel>
             </div>
             <Captions try_this=&TRY notice=&NOTICE/>
         </DemoFrame>

@@ -1,14 +1,13 @@
 //! Sync call ("phone call") vs async message ("text message").
 
 use leptos::prelude::*;
-use mqlab_components::format::{duration, thousands};
+use mqlab_components::format::duration;
 use mqlab_components::i18n::{use_lang, words};
 use mqlab_components::{
-    EventLog, MetricCard, NodeSpot, PanelDef, ParamSlider, ParamToggle, Stage, StageLayout, Text,
+    MetricCard, NodeSpot, PanelDef, ParamSlider, ParamToggle, StageLayout, Text,
 };
-use mqlab_engine::MsgState;
 
-use super::{panel_frame, panel_value, Captions, DemoFrame};
+use super::{panel_value, read, Captions, CountCard, DemoFrame, Panel};
 use crate::i18n;
 
 static PANELS: [PanelDef; 2] = [
@@ -105,40 +104,21 @@ pub fn IntroDemo() -> impl IntoView {
     let run = super::make_run(def, &PANELS, 1.0);
 
     let panel = move |i: usize| {
-        let p = &PANELS[i];
         let layout: &'static StageLayout = if i == 0 { &LAYOUT_SYNC } else { &LAYOUT_ASYNC };
-        let log = Signal::derive(move || run.logs.with(|l| l.get(i).cloned().unwrap_or_default()));
-        let nodes = Signal::derive(move || {
-            run.frames
-                .with(|f| f.get(i).map(|p| p.snap.nodes.clone()).unwrap_or_default())
-        });
         let wait = panel_value(run, i, |s| s.response.mean_us);
-        let done = panel_value(run, i, |s| s.ledger.count(MsgState::Done) as f64);
-        let failed = panel_value(run, i, |s| s.ledger.count(MsgState::Rejected) as f64);
-        let queued = panel_value(run, i, |s| s.queued() as f64);
-        let waiting = panel_value(run, i, |s| {
-            s.producers.iter().map(|p| p.waiting_for_reply).sum::<u64>() as f64
-        });
-        let stage_label = Signal::derive(move || {
-            let l = lang.get();
-            format!("{}: {}", p.title.get(l), super::summary(&run, l))
-        });
+        let answered = panel_value(run, i, |s| s.response.count as f64);
         view! {
-            <section class="panel" data-testid=format!("panel-{}", p.id)>
-                <h2>{move || p.title.get(lang.get())}</h2>
-                <Stage layout=layout frame=panel_frame(run, i) label=stage_label/>
-                <div class="metrics">
-                    <MetricCard name="response" label=M_WAIT value=wait display=Signal::derive(move || if done.get() + queued.get() == 0.0 && wait.get() == 0.0 { "–".to_string() } else { duration(wait.get(), lang.get()) })/>
-                    {if i == 0 {
-                        view! { <MetricCard name="waiting" label=M_WAITING value=waiting display=Signal::derive(move || thousands(waiting.get() as u64))/> }.into_any()
-                    } else {
-                        view! { <MetricCard name="queued" label=i18n::M_QUEUED value=queued display=Signal::derive(move || thousands(queued.get() as u64))/> }.into_any()
-                    }}
-                    <MetricCard name="done" label=i18n::M_DONE value=done display=Signal::derive(move || thousands(done.get() as u64))/>
-                    <MetricCard name="rejected" label=M_FAILED value=failed display=Signal::derive(move || thousands(failed.get() as u64)) alarm=Signal::derive(move || failed.get() > 0.0)/>
-                </div>
-                <EventLog entries=log layout=layout nodes=nodes/>
-            </section>
+            <Panel run=run index=i layout=layout>
+                <MetricCard name="response" label=M_WAIT value=wait
+                    display=Signal::derive(move || if answered.get() == 0.0 { "–".to_string() } else { duration(wait.get(), lang.get()) })/>
+                {if i == 0 {
+                    view! { <CountCard run=run index=i name="waiting" label=M_WAITING read=read::waiting_for_reply/> }.into_any()
+                } else {
+                    view! { <CountCard run=run index=i name="queued" label=i18n::M_QUEUED read=read::queued/> }.into_any()
+                }}
+                <CountCard run=run index=i name="done" label=i18n::M_DONE read=read::done/>
+                <CountCard run=run index=i name="rejected" label=M_FAILED read=read::rejected alarm=true/>
+            </Panel>
         }
     };
 

@@ -2,15 +2,11 @@
 //! and without a queue in front of it, side by side.
 
 use leptos::prelude::*;
-use mqlab_components::format::{duration, number, thousands};
+use mqlab_components::format::{duration, number};
 use mqlab_components::i18n::{use_lang, words};
-use mqlab_components::{
-    DemoRun, EventLog, MetricCard, NodeSpot, PanelDef, ParamSlider, Stage, StageLayout, Text,
-    TimeSeriesChart,
-};
-use mqlab_engine::MsgState;
+use mqlab_components::{DemoRun, MetricCard, NodeSpot, PanelDef, ParamSlider, StageLayout, Text};
 
-use super::{panel_frame, panel_value, Captions, DemoFrame};
+use super::{panel_value, read, Captions, CountCard, DemoFrame, Panel};
 use crate::i18n;
 
 static PANELS: [PanelDef; 2] = [
@@ -118,10 +114,6 @@ const M_LITTLE_HINT: Text = Text::new(
     "平均排队长度（按时间平均）≈ 平均到达速率 × 每条消息的平均排队时间（还在排队的消息按已等待的时间计）",
     "Time-averaged queue length ≈ mean arrival rate × mean time each message spends in the queue (messages still waiting count the time so far)",
 );
-const CHART_LABEL: Text = Text::new(
-    "到达速率、处理速率与队列长度随时间变化",
-    "Arrival rate, processing rate and queue length over time",
-);
 
 #[component]
 pub fn PeakShavingDemo() -> impl IntoView {
@@ -130,47 +122,25 @@ pub fn PeakShavingDemo() -> impl IntoView {
     let run = super::make_run(def, &PANELS, 4.0);
 
     let panel = move |i: usize| {
-        let p = &PANELS[i];
         let layout: &'static StageLayout = if i == 0 {
             &LAYOUT_QUEUE
         } else {
             &LAYOUT_DIRECT
         };
-        let series =
-            Signal::derive(move || run.series.with(|s| s.get(i).cloned().unwrap_or_default()));
-        let log = Signal::derive(move || run.logs.with(|l| l.get(i).cloned().unwrap_or_default()));
-        let nodes = Signal::derive(move || {
-            run.frames
-                .with(|f| f.get(i).map(|p| p.snap.nodes.clone()).unwrap_or_default())
-        });
-        let queued = panel_value(run, i, |s| s.queued() as f64);
-        let done = panel_value(run, i, |s| s.ledger.count(MsgState::Done) as f64);
-        let rejected = panel_value(run, i, |s| s.ledger.count(MsgState::Rejected) as f64);
-        let lost = panel_value(run, i, |s| s.ledger.count(MsgState::Lost) as f64);
         let rate = panel_value(run, i, |s| s.rates.processed_per_s);
         let wait95 = panel_value(run, i, |s| s.wait.p95_us as f64);
-        let stage_label = Signal::derive(move || {
-            let l = lang.get();
-            format!("{}: {}", p.title.get(l), super::summary(&run, l))
-        });
         view! {
-            <section class="panel" data-testid=format!("panel-{}", p.id)>
-                <h2>{move || p.title.get(lang.get())}</h2>
-                <Stage layout=layout frame=panel_frame(run, i) label=stage_label/>
-                <div class="metrics">
-                    <MetricCard name="queued" label=i18n::M_QUEUED value=queued display=Signal::derive(move || thousands(queued.get() as u64))/>
-                    <MetricCard name="done" label=i18n::M_DONE value=done display=Signal::derive(move || thousands(done.get() as u64))/>
-                    <MetricCard name="rejected" label=i18n::M_REJECTED value=rejected display=Signal::derive(move || thousands(rejected.get() as u64)) alarm=Signal::derive(move || rejected.get() > 0.0)/>
-                    <MetricCard name="lost" label=i18n::M_LOST value=lost display=Signal::derive(move || thousands(lost.get() as u64)) alarm=Signal::derive(move || lost.get() > 0.0)/>
-                    <MetricCard name="rate" label=M_RATE value=rate display=Signal::derive(move || format!("{}{}", number(rate.get()), words::PER_S.get(lang.get())))/>
-                    {(i == 0).then(|| view! {
-                        <MetricCard name="wait-p95" label=M_WAIT value=wait95 display=Signal::derive(move || duration(wait95.get(), lang.get()))/>
-                        <LittleCard run=run/>
-                    })}
-                </div>
-                <TimeSeriesChart series=series label=Signal::derive(move || CHART_LABEL.get(lang.get()).to_string())/>
-                <EventLog entries=log layout=layout nodes=nodes/>
-            </section>
+            <Panel run=run index=i layout=layout chart=true>
+                <CountCard run=run index=i name="queued" label=i18n::M_QUEUED read=read::queued/>
+                <CountCard run=run index=i name="done" label=i18n::M_DONE read=read::done/>
+                <CountCard run=run index=i name="rejected" label=i18n::M_REJECTED read=read::rejected alarm=true/>
+                <CountCard run=run index=i name="lost" label=i18n::M_LOST read=read::lost alarm=true/>
+                <MetricCard name="rate" label=M_RATE value=rate display=Signal::derive(move || format!("{}{}", number(rate.get()), words::PER_S.get(lang.get())))/>
+                {(i == 0).then(|| view! {
+                    <MetricCard name="wait-p95" label=M_WAIT value=wait95 display=Signal::derive(move || duration(wait95.get(), lang.get()))/>
+                    <LittleCard run=run/>
+                })}
+            </Panel>
         }
     };
 
