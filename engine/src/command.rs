@@ -44,6 +44,15 @@ pub enum Action {
     DropNextPublish { producer: String },
     /// Fault: the broker crashes and restarts; unpersisted messages are gone.
     CrashBroker,
+    /// Attach a queue to a topic: from now on it gets a copy of every message.
+    Subscribe { topic: String, queue: String },
+    /// Detach a queue from a topic (it keeps what it holds). The last
+    /// subscription of a topic stays: detaching it does nothing.
+    Unsubscribe { topic: String, queue: String },
+    /// Consumers re-read the last `count` acked messages a queue's log keeps
+    /// (`retain_acked`); each re-read is a new message. A queue that
+    /// deletes messages once acked has nothing to replay.
+    Replay { queue: String, count: u32 },
 }
 
 impl Action {
@@ -60,6 +69,9 @@ impl Action {
             Action::CrashConsumer { .. } => "crash_consumer",
             Action::DropNextPublish { .. } => "drop_next_publish",
             Action::CrashBroker => "crash_broker",
+            Action::Subscribe { .. } => "subscribe",
+            Action::Unsubscribe { .. } => "unsubscribe",
+            Action::Replay { .. } => "replay",
         }
     }
 }

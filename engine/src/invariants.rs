@@ -81,8 +81,15 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
             if !m.alive && !m.held.is_empty() {
                 return Err(format!("crashed consumer {gi}/{mi} still holds messages"));
             }
-            if m.held.len() as u32 > g.concurrency {
+            if m.held.len() as u32 > g.prefetch || m.working > g.concurrency {
                 return Err(format!("consumer {gi}/{mi} holds more than its slots"));
+            }
+            if m.working as usize + m.local.len() > m.held.len()
+                || m.local.iter().any(|h| !m.held.contains(h))
+            {
+                return Err(format!(
+                    "consumer {gi}/{mi} works on or buffers messages it does not hold"
+                ));
             }
             for h in &m.held {
                 if !sim.ledger.is_live(h.slot, h.id) {

@@ -166,6 +166,10 @@ pub struct MsgRecord {
     pub created_us: TimeUs,
     /// When the message last entered a queue (for time-in-queue).
     pub enqueued_us: TimeUs,
+    /// When a paced queue (a broker profile) lets it be delivered.
+    pub ready_us: TimeUs,
+    /// A re-read of a retained message (not retained again when acked).
+    pub replay: bool,
     /// Delivery attempts so far.
     pub attempts: u16,
     /// Whether the broker keeps it on disk.
@@ -225,6 +229,8 @@ impl Ledger {
             producer,
             created_us: now,
             enqueued_us: now,
+            ready_us: now,
+            replay: false,
             attempts: 0,
             persistent,
         };

@@ -280,6 +280,10 @@ pub struct QueueView {
     pub visits: u64,
     /// Time all visits spent waiting so far (including those still waiting).
     pub total_wait_us: f64,
+    /// Acked messages kept for re-reading (0 for a queue that deletes on ack).
+    pub retained: u64,
+    /// Messages re-read from the log so far.
+    pub replayed: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -291,6 +295,11 @@ pub struct ConsumerView {
     /// Crashed and restarting.
     pub crashed: bool,
     pub processed: u64,
+    /// Of `busy`: delivered messages waiting in the consumer for a free
+    /// worker (prefetched beyond its `slots`).
+    pub buffered: u32,
+    /// Unacked messages it may hold before the broker stops sending.
+    pub prefetch: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -316,6 +325,18 @@ pub struct ServiceView {
     pub refused: u64,
 }
 
+/// A topic and the queues subscribed to it now.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TopicView {
+    pub name: String,
+    /// Queue nodes that get a copy of each message.
+    pub subscriptions: Vec<NodeId>,
+    /// Messages published to the topic.
+    pub published: u64,
+    /// Copies stored or offered to subscribed queues.
+    pub copies: u64,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Rates {
     /// Messages produced per second (sliding 1 s window).
@@ -337,6 +358,8 @@ pub struct Snapshot {
     pub queues: Vec<QueueView>,
     pub groups: Vec<GroupView>,
     pub services: Vec<ServiceView>,
+    /// Topics (fan-out); not nodes of their own.
+    pub topics: Vec<TopicView>,
     pub ledger: LedgerCounts,
     pub rates: Rates,
     /// Time spent waiting in a queue.

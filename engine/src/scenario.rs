@@ -283,10 +283,15 @@ pub fn builtins() -> &'static [ScenarioDef] {
     &BUILTINS
 }
 
-static BUILTINS: [ScenarioDef; 3] = [
+static BUILTINS: [ScenarioDef; 8] = [
     crate::scenarios::intro::DEF,
     crate::scenarios::peak_shaving::DEF,
     crate::scenarios::components::DEF,
+    crate::scenarios::p2p_vs_pubsub::DEF,
+    crate::scenarios::comparison::DEF,
+    crate::scenarios::async_register::DEF,
+    crate::scenarios::coupling::DEF,
+    crate::scenarios::pubsub::DEF,
 ];
 
 pub fn find(id: &str) -> Option<&'static ScenarioDef> {

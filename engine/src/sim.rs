@@ -11,7 +11,8 @@ use crate::model::consumer::ConsumerGroup;
 use crate::model::producer::{NextTick, Producer};
 use crate::model::queue::{Offer, Queue};
 use crate::model::service::{Admit, Caller, Service};
-use crate::model::Handle;
+use crate::model::topic::Topic;
+use crate::model::{Handle, Target};
 use crate::render::*;
 use crate::rng::SimRng;
 use crate::spec::{AckMode, ScenarioSpec, SpecError, MAX_CONSUMERS, MAX_RATE_PER_S};
@@ -87,6 +88,15 @@ enum Ev {
     BrokerRestart,
     Command(u32),
     Sample,
+    /// A message a service published reaches the broker.
+    RouteArrive {
+        target: Target,
+        msg: Handle,
+    },
+    /// A paced queue's head message becomes deliverable.
+    QueueReady {
+        q: u16,
+    },
 }
 
 impl Ev {
@@ -106,6 +116,8 @@ impl Ev {
             Ev::BrokerRestart => 12,
             Ev::Command(_) => 13,
             Ev::Sample => 14,
+            Ev::RouteArrive { .. } => 15,
+            Ev::QueueReady { .. } => 16,
         }
     }
 }
@@ -123,6 +135,9 @@ enum Resolved {
     CrashConsumer(u16),
     DropNextPublish(u16),
     CrashBroker,
+    Subscribe(u16, u16),
+    Unsubscribe(u16, u16),
+    Replay(u16, u32),
 }
 
 /// Cumulative totals sampled for rates.
@@ -153,12 +168,15 @@ pub struct Sim {
     /// One random stream per producer and per consumer group.
     producer_rngs: Vec<SimRng>,
     group_rngs: Vec<SimRng>,
+    /// One random stream per queue (broker-profile latency).
+    queue_rngs: Vec<SimRng>,
     pub(crate) ledger: Ledger,
     trace: TraceHasher,
     pub(crate) producers: Vec<Producer>,
     pub(crate) queues: Vec<Queue>,
     pub(crate) groups: Vec<ConsumerGroup>,
     pub(crate) services: Vec<Service>,
+    pub(crate) topics: Vec<Topic>,
     pub(crate) broker_up: bool,
     nodes: Vec<NodeView>,
     moves: MoveLog,
@@ -205,12 +223,23 @@ impl Sim {
         }
         let queue_idx = |n: &str| spec.queues.iter().position(|q| q.name == n);
         let service_idx = |n: &str| spec.services.iter().position(|s| s.name == n);
+        let topic_idx = |n: &str| spec.topics.iter().position(|t| t.name == n);
+        let target_of = |n: &str| match (queue_idx(n), topic_idx(n)) {
+            (Some(q), _) => Some(Target::Queue(q as u16)),
+            (None, Some(t)) => Some(Target::Topic(t as u16)),
+            _ => None,
+        };
 
         let producers = spec
             .producers
             .iter()
-            .map(|p| match queue_idx(&p.target) {
-                Some(q) => Producer::new(p, true, q as u16),
+            .map(|p| match target_of(&p.target) {
+                Some(Target::Queue(q)) => Producer::new(p, true, q),
+                Some(Target::Topic(t)) => {
+                    let mut prod = Producer::new(p, true, t);
+                    prod.target_is_topic = true;
+                    prod
+                }
                 None => Producer::new(p, false, service_idx(&p.target).unwrap_or(0) as u16),
             })
             .collect();
@@ -227,7 +256,33 @@ impl Sim {
         for (gi, g) in groups.iter().enumerate() {
             queues[g.queue as usize].readers.push(gi as u16);
         }
-        let services = spec.services.iter().map(Service::new).collect();
+        let services = spec
+            .services
+            .iter()
+            .map(|s| {
+                let mut svc = Service::new(s);
+                svc.then_calls = s
+                    .then_calls
+                    .as_deref()
+                    .and_then(service_idx)
+                    .map(|i| i as u16);
+                svc.publishes = s.publishes.as_deref().and_then(target_of);
+                svc
+            })
+            .collect();
+        let topics = spec
+            .topics
+            .iter()
+            .map(|t| {
+                let subs = t
+                    .subscriptions
+                    .iter()
+                    .filter_map(|n| queue_idx(n))
+                    .map(|q| q as u16)
+                    .collect();
+                Topic::new(t, subs)
+            })
+            .collect();
         let window = (US_PER_S / spec.sample_interval_us).max(1) as usize;
 
         let mut sim = Sim {
@@ -245,12 +300,16 @@ impl Sim {
             group_rngs: (0..spec.consumers.len())
                 .map(|i| SimRng::stream(seed, 2_000 + i as u64))
                 .collect(),
+            queue_rngs: (0..spec.queues.len())
+                .map(|i| SimRng::stream(seed, 3_000 + i as u64))
+                .collect(),
             ledger: Ledger::default(),
             trace: TraceHasher::default(),
             producers,
             queues,
             groups,
             services,
+            topics,
             broker_up: true,
             nodes,
             moves: MoveLog::new(MOVE_RING),
@@ -542,6 +601,8 @@ impl Sim {
                     enqueued: q.enqueued,
                     visits: q.visits,
                     total_wait_us: q.total_wait_us(self.now) as f64,
+                    retained: q.retained.len() as u64,
+                    replayed: q.replayed,
                 })
                 .collect(),
             groups: self
@@ -559,6 +620,8 @@ impl Sim {
                         .map(|m| ConsumerView {
                             busy: m.held.len() as u32,
                             slots: g.concurrency,
+                            buffered: m.local.len() as u32,
+                            prefetch: g.prefetch,
                             online: g.online && m.alive,
                             crashed: !m.alive,
                             processed: m.processed,
@@ -582,6 +645,21 @@ impl Sim {
                     capacity_per_s: s.capacity_per_s,
                     processed: s.processed,
                     refused: s.refused,
+                })
+                .collect(),
+            topics: self
+                .topics
+                .iter()
+                .zip(&self.spec.topics)
+                .map(|(t, ts)| TopicView {
+                    name: ts.name.clone(),
+                    subscriptions: t
+                        .subscriptions
+                        .iter()
+                        .map(|q| (n_p + *q as usize) as NodeId)
+                        .collect(),
+                    published: t.published,
+                    copies: t.copies,
                 })
                 .collect(),
             ledger: self.ledger.counts(),
@@ -709,7 +787,7 @@ impl Sim {
             Ev::CallArrive { s, msg, caller } => self.on_call_arrive(s, msg, caller),
             Ev::ServiceDone { s, msg, caller } => {
                 let next = self.services[s as usize].finish_one();
-                self.reply(s, msg, caller, None);
+                self.after_step(s, msg, caller);
                 if let Some(req) = next {
                     let work = self.services[s as usize].work_us();
                     self.push(
@@ -775,6 +853,131 @@ impl Sim {
                 let next = self.now + self.spec.sample_interval_us;
                 self.push(next, Ev::Sample);
             }
+            Ev::RouteArrive { target, msg } => {
+                if !self.live(msg) {
+                    return;
+                }
+                if !self.broker_up {
+                    let node = self.target_node(target);
+                    self.fail(msg, node, Cause::BrokerDown);
+                    return;
+                }
+                self.route(target, msg);
+            }
+            Ev::QueueReady { q } => {
+                let queue = &mut self.queues[q as usize];
+                if queue.wake_at == Some(self.now) {
+                    queue.wake_at = None;
+                }
+                self.dispatch(q);
+            }
+        }
+    }
+
+    /// The node a publish to `target` is drawn going to (a topic has no
+    /// node of its own: its first subscribed queue stands in).
+    fn target_node(&self, target: Target) -> NodeId {
+        match target {
+            Target::Queue(q) => self.queue_node(q),
+            Target::Topic(t) => self.queue_node(self.topics[t as usize].subscriptions[0]),
+        }
+    }
+
+    /// The queues a publish to `target` lands in.
+    fn target_queues(&self, target: Target) -> Vec<u16> {
+        match target {
+            Target::Queue(q) => vec![q],
+            Target::Topic(t) => self.topics[t as usize].subscriptions.clone(),
+        }
+    }
+
+    /// A service finished its own step: publish its follow-up message (if
+    /// any), then go on down the call chain or answer the caller.
+    fn after_step(&mut self, s: u16, msg: Handle, caller: Caller) {
+        if let Some(target) = self.services[s as usize].publishes {
+            if self.live(msg) {
+                self.publish_from_service(s, msg, target);
+            }
+        }
+        match self.services[s as usize].then_calls {
+            Some(next) if self.live(msg) => {
+                let lane = match caller {
+                    Caller::Consumer { member, .. } => member,
+                    Caller::Producer(_) => 0,
+                };
+                let (from, to) = (self.service_node(s), self.service_node(next));
+                self.record_move(msg, from, to, lane, MoveKind::Call);
+                self.push(
+                    self.now + self.hop(),
+                    Ev::CallArrive {
+                        s: next,
+                        msg,
+                        caller,
+                    },
+                );
+            }
+            _ => self.reply(s, msg, caller, None),
+        }
+    }
+
+    /// A service hands a new message to the broker (asynchronous hand-off).
+    fn publish_from_service(&mut self, s: u16, cause: Handle, target: Target) {
+        let (producer, persistent) = {
+            let r = self.ledger.get(cause.slot);
+            (r.producer, r.persistent)
+        };
+        let (slot, id) = self.ledger.create(
+            producer,
+            self.now,
+            MsgState::InFlight,
+            persistent,
+            &mut self.trace,
+        );
+        let msg = Handle { slot, id };
+        let from = self.service_node(s);
+        self.note(Some(id), LogKind::Produced { producer: from });
+        for q in self.target_queues(target) {
+            let to = self.queue_node(q);
+            self.record_move(msg, from, to, 0, MoveKind::Publish);
+        }
+        self.push(self.now + self.hop(), Ev::RouteArrive { target, msg });
+    }
+
+    /// Stores a message that reached the broker in its queue, or a copy in
+    /// each of a topic's subscribed queues (the first takes the original).
+    /// Returns whether the original was stored.
+    fn route(&mut self, target: Target, msg: Handle) -> bool {
+        match target {
+            Target::Queue(q) => self.store(q, msg),
+            Target::Topic(t) => {
+                let subs = self.topics[t as usize].subscriptions.clone();
+                self.topics[t as usize].published += 1;
+                let (producer, created, persistent) = {
+                    let r = self.ledger.get(msg.slot);
+                    (r.producer, r.created_us, r.persistent)
+                };
+                let mut stored = false;
+                for (i, &q) in subs.iter().enumerate() {
+                    let copy = if i == 0 {
+                        msg
+                    } else {
+                        let (slot, id) = self.ledger.create(
+                            producer,
+                            created,
+                            MsgState::InFlight,
+                            persistent,
+                            &mut self.trace,
+                        );
+                        Handle { slot, id }
+                    };
+                    self.topics[t as usize].copies += 1;
+                    let ok = self.store(q, copy);
+                    if i == 0 {
+                        stored = ok;
+                    }
+                }
+                stored
+            }
         }
     }
 
@@ -835,10 +1038,17 @@ impl Sim {
             }
             return;
         }
-        let (to_queue, target) = (prod.target_is_queue, prod.target);
+        let (to_queue, to_topic, target) =
+            (prod.target_is_queue, prod.target_is_topic, prod.target);
         let from = self.producer_node(p);
         let at = self.now + self.hop();
-        if to_queue {
+        if to_topic {
+            for q in self.target_queues(Target::Topic(target)) {
+                let to = self.queue_node(q);
+                self.record_move(msg, from, to, 0, MoveKind::Publish);
+            }
+            self.push(at, Ev::PublishArrive { p, msg });
+        } else if to_queue {
             let q = target;
             let to = self.queue_node(q);
             self.record_move(msg, from, to, 0, MoveKind::Publish);
@@ -860,17 +1070,33 @@ impl Sim {
     }
 
     fn on_publish_arrive(&mut self, p: u16, msg: Handle) {
-        let q = self.producers[p as usize].target;
-        let node = self.queue_node(q);
+        let prod = &self.producers[p as usize];
+        let target = if prod.target_is_topic {
+            Target::Topic(prod.target)
+        } else {
+            Target::Queue(prod.target)
+        };
         if !self.broker_up {
+            let node = self.target_node(target);
             self.fail(msg, node, Cause::BrokerDown);
             return;
         }
+        let created = self.ledger.get(msg.slot).created_us;
+        if self.route(target, msg) {
+            // The sender's wait ends when the broker's acknowledgement gets back.
+            let response = self.now - created + self.spec.link_latency_us;
+            self.response.record(response);
+        }
+    }
+
+    /// Stores a message in queue `q` (or refuses it); returns whether stored.
+    fn store(&mut self, q: u16, msg: Handle) -> bool {
+        let node = self.queue_node(q);
         let now = self.now;
         match self.queues[q as usize].offer(msg, now) {
             Offer::Refused => {
                 self.fail(msg, node, Cause::QueueFull);
-                return;
+                return false;
             }
             Offer::StoredDropping(old) => {
                 let entered = self.ledger.get(old.slot).enqueued_us;
@@ -881,14 +1107,18 @@ impl Sim {
         }
         self.ledger
             .set_state(msg.slot, MsgState::Queued, &mut self.trace);
+        let ready = if self.queues[q as usize].pacing.is_some() {
+            self.queues[q as usize].ready_time(now, &mut self.queue_rngs[q as usize])
+        } else {
+            now
+        };
         let rec = self.ledger.get_mut(msg.slot);
         rec.enqueued_us = now;
-        // The sender's wait ends when the broker's acknowledgement gets back.
-        let response = now - rec.created_us + self.spec.link_latency_us;
-        self.response.record(response);
+        rec.ready_us = ready;
         let len = self.queues[q as usize].len();
         self.note(Some(msg.id), LogKind::Enqueued { queue: node, len });
         self.dispatch(q);
+        true
     }
 
     /// Hands queued messages to free consumers, round-robin.
@@ -897,7 +1127,18 @@ impl Sim {
             return;
         }
         let qi = q as usize;
-        while !self.queues[qi].is_empty() {
+        while let Some(&head) = self.queues[qi].items.front() {
+            if self.queues[qi].pacing.is_some() {
+                // A broker profile: the head waits until the broker has it ready.
+                let ready = self.ledger.get(head.slot).ready_us;
+                if ready > self.now {
+                    if self.queues[qi].wake_at.is_none_or(|w| w > ready) {
+                        self.queues[qi].wake_at = Some(ready);
+                        self.push(ready, Ev::QueueReady { q });
+                    }
+                    return;
+                }
+            }
             let Some((pos, g, m)) = self.next_free_consumer(qi) else {
                 return;
             };
@@ -983,6 +1224,17 @@ impl Sim {
             .set_state(msg.slot, MsgState::Unacked, &mut self.trace);
         let rec = self.ledger.get_mut(msg.slot);
         rec.attempts = rec.attempts.saturating_add(1);
+        let grp = &mut self.groups[g as usize];
+        if grp.members[member as usize].working < grp.concurrency {
+            self.start_work(g, member, epoch, msg);
+        } else {
+            // Prefetched beyond its workers: wait in the consumer.
+            grp.members[member as usize].local.push_back(msg);
+        }
+    }
+
+    fn start_work(&mut self, g: u16, member: u16, epoch: u32, msg: Handle) {
+        self.groups[g as usize].members[member as usize].working += 1;
         let work = self.groups[g as usize]
             .work
             .sample(&mut self.group_rngs[g as usize]);
@@ -1031,11 +1283,16 @@ impl Sim {
     /// A consumer acknowledges a processed message.
     fn complete(&mut self, g: u16, member: u16, msg: Handle) {
         let grp = &mut self.groups[g as usize];
-        grp.members[member as usize].release(msg);
-        grp.members[member as usize].processed += 1;
+        let mem = &mut grp.members[member as usize];
+        mem.release(msg);
+        mem.processed += 1;
+        mem.working = mem.working.saturating_sub(1);
         grp.processed += 1;
         let q = grp.queue;
         let rec = self.ledger.finish_done(msg.slot, &mut self.trace);
+        if !rec.replay {
+            self.queues[q as usize].retain_acked(rec.producer, rec.persistent);
+        }
         let latency = self.now - rec.created_us;
         self.latency.record(latency);
         self.note_done_time();
@@ -1047,6 +1304,17 @@ impl Sim {
                 latency_us: latency,
             },
         );
+        // A worker is free: the next prefetched message (if any) starts.
+        let epoch = self.groups[g as usize].members[member as usize].epoch;
+        while let Some(next) = self.groups[g as usize].members[member as usize]
+            .local
+            .pop_front()
+        {
+            if self.live(next) {
+                self.start_work(g, member, epoch, next);
+                break;
+            }
+        }
         self.dispatch(q);
     }
 
@@ -1210,6 +1478,22 @@ impl Sim {
                 .map(|i| i as u16)
                 .ok_or_else(|| format!("no consumer group named '{n}'"))
         };
+        let topic = |n: &str| {
+            self.spec
+                .topics
+                .iter()
+                .position(|t| t.name == n)
+                .map(|i| i as u16)
+                .ok_or_else(|| format!("no topic named '{n}'"))
+        };
+        let queue = |n: &str| {
+            self.spec
+                .queues
+                .iter()
+                .position(|q| q.name == n)
+                .map(|i| i as u16)
+                .ok_or_else(|| format!("no queue named '{n}'"))
+        };
         let service = |n: &str| {
             self.spec
                 .services
@@ -1271,6 +1555,18 @@ impl Sim {
             Action::CrashConsumer { group: g } => Resolved::CrashConsumer(group(g)?),
             Action::DropNextPublish { producer: p } => Resolved::DropNextPublish(producer(p)?),
             Action::CrashBroker => Resolved::CrashBroker,
+            Action::Subscribe { topic: t, queue: q } => Resolved::Subscribe(topic(t)?, queue(q)?),
+            Action::Unsubscribe { topic: t, queue: q } => {
+                Resolved::Unsubscribe(topic(t)?, queue(q)?)
+            }
+            Action::Replay { queue: q, count } => {
+                if *count > MAX_PRODUCE_PER_COMMAND {
+                    return Err(format!(
+                        "replay count {count} is more than {MAX_PRODUCE_PER_COMMAND}"
+                    ));
+                }
+                Resolved::Replay(queue(q)?, *count)
+            }
         })
     }
 
@@ -1352,6 +1648,13 @@ impl Sim {
             Resolved::CrashConsumer(g) => self.crash_consumer(g),
             Resolved::DropNextPublish(p) => self.producers[p as usize].drop_next = true,
             Resolved::CrashBroker => self.crash_broker(),
+            Resolved::Subscribe(t, q) => {
+                self.topics[t as usize].subscribe(q);
+            }
+            Resolved::Unsubscribe(t, q) => {
+                self.topics[t as usize].unsubscribe(q);
+            }
+            Resolved::Replay(q, count) => self.replay(q, count),
         }
     }
 
@@ -1365,6 +1668,8 @@ impl Sim {
         member.alive = false;
         member.epoch = member.epoch.wrapping_add(1);
         let held: Vec<Handle> = member.held.drain(..).collect();
+        member.local.clear();
+        member.working = 0;
         let (ack, q, restart) = (grp.ack, grp.queue, grp.restart_us);
         let node = self.group_node(g);
         let (mut requeued, mut lost) = (0u32, 0u32);
@@ -1406,6 +1711,30 @@ impl Sim {
             },
         );
         self.dispatch(q);
+    }
+
+    /// Re-reads the newest `count` retained messages of queue `q`, oldest
+    /// first, as new messages stored straight into the queue (the log stays
+    /// as it is). Nothing happens while the broker is down.
+    fn replay(&mut self, q: u16, count: u32) {
+        if !self.broker_up {
+            return;
+        }
+        let queue = &self.queues[q as usize];
+        let n = (count as usize).min(queue.retained.len());
+        let batch: Vec<(u16, bool)> = queue.retained.iter().rev().take(n).rev().copied().collect();
+        for (producer, persistent) in batch {
+            let (slot, id) = self.ledger.create(
+                producer,
+                self.now,
+                MsgState::InFlight,
+                persistent,
+                &mut self.trace,
+            );
+            self.ledger.get_mut(slot).replay = true;
+            self.queues[q as usize].replayed += 1;
+            self.store(q, Handle { slot, id });
+        }
     }
 
     fn crash_broker(&mut self) {

@@ -47,6 +47,10 @@ pub struct ScenarioSpec {
     pub consumers: Vec<ConsumerSpec>,
     #[serde(default)]
     pub services: Vec<ServiceSpec>,
+    /// Topics (fan-out exchanges): a message published to a topic is copied
+    /// into every subscribed queue.
+    #[serde(default)]
+    pub topics: Vec<TopicSpec>,
 }
 
 fn default_link_latency() -> TimeUs {
@@ -124,7 +128,7 @@ pub struct RateStep {
 pub struct ProducerSpec {
     pub name: String,
     pub rate: RateShape,
-    /// A queue (asynchronous hand-off) or a service (synchronous call).
+    /// A queue or a topic (asynchronous hand-off) or a service (synchronous call).
     pub target: String,
     /// Publisher confirms: a dropped publish is noticed and sent again.
     #[serde(default)]
@@ -160,7 +164,61 @@ pub struct QueueSpec {
     pub capacity: u64,
     #[serde(default = "default_overflow")]
     pub overflow: Overflow,
+    /// A broker profile's cost per message (see [`BrokerPacing`]); `None`
+    /// makes a message deliverable as soon as it is stored.
+    #[serde(default)]
+    pub pacing: Option<BrokerPacing>,
+    /// Acked messages the queue keeps for consumers to re-read (a log, as
+    /// in Kafka, RocketMQ and Redis Streams), newest kept; 0 = a message is
+    /// deleted once acked (a RabbitMQ queue), so nothing can be replayed.
+    #[serde(default)]
+    pub retain_acked: u64,
 }
+
+/// A broker-side model of a queue's engine: a throughput ceiling (messages
+/// the broker moves through this queue per second) and a latency added
+/// between storing a message and making it deliverable. Delivery order stays
+/// FIFO: a message never becomes deliverable before the one ahead of it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrokerPacing {
+    pub throughput_per_s: f64,
+    pub latency: Dist,
+}
+
+/// A topic (a fan-out exchange): every message published to it is copied
+/// into each subscribed queue, and each subscription is drained by its own
+/// consumers at its own pace.
+///
+/// Ledger accounting: the first active subscription receives the original
+/// message; each further subscription receives a copy that is its own
+/// message (its own id, the same creation time), so `ledger.total` counts
+/// one message per delivered copy and every copy ends in exactly one state.
+/// The last subscription cannot be removed (a topic always has a reader).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicSpec {
+    pub name: String,
+    /// Queues subscribed from the start (at least one).
+    pub subscriptions: Vec<String>,
+}
+
+/// How a queue hands messages to its competing consumers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dispatch {
+    /// Prefetch-limited: a consumer holding `prefetch` unacked messages gets
+    /// no more until it acks one (RabbitMQ with `basic.qos`).
+    #[default]
+    Prefetch,
+    /// Strict round-robin push regardless of load (RabbitMQ's default with
+    /// no prefetch limit): each consumer gets the next message in turn even
+    /// while busy, and extra messages wait in its local buffer.
+    RoundRobin,
+}
+
+/// The unacked limit used for [`Dispatch::RoundRobin`] ("unlimited").
+pub const ROUND_ROBIN_PREFETCH: u32 = 1_000;
 
 fn default_overflow() -> Overflow {
     Overflow::Reject
@@ -199,6 +257,23 @@ pub struct ConsumerSpec {
     /// Wait before retrying a refused downstream call.
     #[serde(default = "default_backoff")]
     pub retry_backoff_us: TimeUs,
+    #[serde(default)]
+    pub dispatch: Dispatch,
+    /// Unacked messages one consumer may hold with [`Dispatch::Prefetch`]
+    /// (at least `concurrency`; default `concurrency`). Messages beyond
+    /// `concurrency` wait in the consumer's local buffer.
+    #[serde(default)]
+    pub prefetch: Option<u32>,
+}
+
+impl ConsumerSpec {
+    /// The unacked limit per consumer this spec implies.
+    pub fn unacked_limit(&self) -> u32 {
+        match self.dispatch {
+            Dispatch::Prefetch => self.prefetch.unwrap_or(self.concurrency),
+            Dispatch::RoundRobin => ROUND_ROBIN_PREFETCH.max(self.concurrency),
+        }
+    }
 }
 
 fn default_ack() -> AckMode {
@@ -228,6 +303,16 @@ pub struct ServiceSpec {
     pub timeout_us: TimeUs,
     #[serde(default = "default_true")]
     pub up: bool,
+    /// A synchronous call chain: after its own step the request goes on to
+    /// this service, and the caller gets its answer only after the whole
+    /// chain; a failure anywhere fails the caller with that step's cause.
+    /// (A step's worker is freed when its own step ends.)
+    #[serde(default)]
+    pub then_calls: Option<String>,
+    /// After a successful step, the service publishes a new message (an
+    /// asynchronous hand-off) to this queue or topic.
+    #[serde(default)]
+    pub publishes: Option<String>,
 }
 
 /// A problem with a scenario, naming the field.
@@ -279,7 +364,8 @@ impl ScenarioSpec {
             .map(|p| p.name.as_str())
             .chain(self.queues.iter().map(|q| q.name.as_str()))
             .chain(self.consumers.iter().map(|c| c.name.as_str()))
-            .chain(self.services.iter().map(|s| s.name.as_str()));
+            .chain(self.services.iter().map(|s| s.name.as_str()))
+            .chain(self.topics.iter().map(|t| t.name.as_str()));
         for n in all {
             if n.is_empty() {
                 return Err(SpecError("a node has an empty name".into()));
@@ -302,11 +388,12 @@ impl ScenarioSpec {
         }
         let is_queue = |n: &str| self.queues.iter().any(|q| q.name == n);
         let is_service = |n: &str| self.services.iter().any(|s| s.name == n);
+        let is_topic = |n: &str| self.topics.iter().any(|t| t.name == n);
         for p in &self.producers {
             let field = |f: &str| format!("producers.{}.{f}", p.name);
-            if !is_queue(&p.target) && !is_service(&p.target) {
+            if !is_queue(&p.target) && !is_service(&p.target) && !is_topic(&p.target) {
                 return Err(SpecError(format!(
-                    "{}: '{}' is neither a queue nor a service",
+                    "{}: '{}' is neither a queue nor a service (nor a topic)",
                     field("target"),
                     p.target
                 )));
@@ -368,6 +455,43 @@ impl ScenarioSpec {
                     q.name, q.capacity
                 )));
             }
+            if q.retain_acked > MAX_QUEUE_CAPACITY {
+                return Err(SpecError(format!(
+                    "queues.{}.retain_acked is too large",
+                    q.name
+                )));
+            }
+            if let Some(pc) = &q.pacing {
+                let field = format!("queues.{}.pacing", q.name);
+                check_rate(
+                    &format!("{field}.throughput_per_s"),
+                    pc.throughput_per_s,
+                    false,
+                )?;
+                check_dist(&format!("{field}.latency"), &pc.latency)?;
+            }
+        }
+        for t in &self.topics {
+            if t.subscriptions.is_empty() {
+                return Err(SpecError(format!(
+                    "topics.{}.subscriptions: a topic needs at least one queue",
+                    t.name
+                )));
+            }
+            for (i, qn) in t.subscriptions.iter().enumerate() {
+                if !is_queue(qn) {
+                    return Err(SpecError(format!(
+                        "topics.{}.subscriptions: no queue named '{qn}'",
+                        t.name
+                    )));
+                }
+                if t.subscriptions[..i].contains(qn) {
+                    return Err(SpecError(format!(
+                        "topics.{}.subscriptions: '{qn}' is listed twice",
+                        t.name
+                    )));
+                }
+            }
         }
         for c in &self.consumers {
             let field = |f: &str| format!("consumers.{}.{f}", c.name);
@@ -401,6 +525,15 @@ impl ScenarioSpec {
                     field("retry_backoff_us")
                 )));
             }
+            if let Some(p) = c.prefetch {
+                if p < c.concurrency || p > ROUND_ROBIN_PREFETCH {
+                    return Err(SpecError(format!(
+                        "{} = {p} is out of range ({} to {ROUND_ROBIN_PREFETCH})",
+                        field("prefetch"),
+                        c.concurrency
+                    )));
+                }
+            }
             if let Some(s) = &c.calls {
                 if !is_service(s) {
                     return Err(SpecError(format!(
@@ -430,6 +563,41 @@ impl ScenarioSpec {
                 return Err(SpecError(format!("{} is too large", field("backlog"))));
             }
             check_duration(&field("timeout_us"), s.timeout_us)?;
+            if let Some(n) = &s.then_calls {
+                if !is_service(n) {
+                    return Err(SpecError(format!(
+                        "{}: no service named '{n}'",
+                        field("then_calls")
+                    )));
+                }
+            }
+            if let Some(n) = &s.publishes {
+                if !is_queue(n) && !is_topic(n) {
+                    return Err(SpecError(format!(
+                        "{}: '{n}' is neither a queue nor a topic",
+                        field("publishes")
+                    )));
+                }
+            }
+        }
+        // A call chain must end: follow `then_calls` from every service.
+        for s in &self.services {
+            let mut at = s;
+            for _ in 0..=self.services.len() {
+                match at.then_calls.as_deref() {
+                    None => break,
+                    Some(n) => match self.services.iter().find(|x| x.name == n) {
+                        Some(next) => at = next,
+                        None => break,
+                    },
+                }
+            }
+            if at.then_calls.is_some() {
+                return Err(SpecError(format!(
+                    "services.{}.then_calls: the call chain loops",
+                    s.name
+                )));
+            }
         }
         Ok(())
     }

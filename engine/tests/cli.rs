@@ -89,7 +89,39 @@ fn list_prints_every_builtin() {
     let ids: Vec<&str> = out.stdout.lines().collect();
     let expected: Vec<&str> = builtins().iter().map(|d| d.id).collect();
     assert_eq!(ids, expected);
-    assert!(ids.contains(&"peak-shaving"));
+    // The chapter's order.
+    assert_eq!(
+        ids,
+        [
+            "intro",
+            "peak-shaving",
+            "components",
+            "p2p-vs-pubsub",
+            "comparison",
+            "async-register",
+            "coupling",
+            "pubsub"
+        ]
+    );
+}
+
+#[test]
+fn the_messaging_pattern_scenarios_run_and_describe() {
+    let out = cli(&["describe", "comparison"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("broker"), "{}", out.stdout);
+    assert!(out.stdout.contains("redis-stream"), "{}", out.stdout);
+    for (id, set) in [
+        ("async-register", "mode=async"),
+        ("p2p-vs-pubsub", "mode=pubsub"),
+        ("coupling", "notify_down=on"),
+        ("pubsub", "fraud_check=on"),
+        ("comparison", "broker=kafka"),
+    ] {
+        let out = cli(&["run", id, "--set", set, "--until", "2s"]);
+        assert_eq!(out.code, 0, "{id}: {}", out.stderr);
+        assert!(out.stdout.contains("trace_hash"), "{id}");
+    }
 }
 
 #[test]

@@ -170,6 +170,8 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
                 .iter()
                 .enumerate()
                 .map(|(i, (capacity, overflow))| QueueSpec {
+                    retain_acked: Default::default(),
+                    pacing: Default::default(),
                     name: qname(i),
                     capacity: *capacity,
                     overflow: *overflow,
@@ -180,6 +182,8 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
                 .enumerate()
                 .map(
                     |(i, (cap, concurrency, backlog, timeout_us, up))| ServiceSpec {
+                        then_calls: Default::default(),
+                        publishes: Default::default(),
                         name: sname(i),
                         capacity_per_s: *cap,
                         concurrency: *concurrency,
@@ -213,6 +217,8 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
                 .into_iter()
                 .enumerate()
                 .map(|(i, g)| ConsumerSpec {
+                    dispatch: Default::default(),
+                    prefetch: Default::default(),
                     name: format!("g{i}"),
                     queue: qname(g.queue % qs.len()),
                     count: g.count,
@@ -230,6 +236,7 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
                 })
                 .collect();
             ScenarioSpec {
+                topics: Default::default(),
                 name: "random".into(),
                 description: String::new(),
                 link_latency_us: link,
@@ -487,6 +494,7 @@ proptest! {
 #[test]
 fn the_cause_check_catches_an_unexplained_loss() {
     let spec = ScenarioSpec {
+        topics: Default::default(),
         name: "t".into(),
         description: String::new(),
         link_latency_us: US_PER_MS,
@@ -505,6 +513,8 @@ fn the_cause_check_catches_an_unexplained_loss() {
             retry_us: US_PER_MS,
         }],
         queues: vec![QueueSpec {
+            retain_acked: Default::default(),
+            pacing: Default::default(),
             name: "q".into(),
             capacity: 10,
             overflow: Overflow::Reject,

@@ -13,6 +13,7 @@ use mqlab_engine::{Action, Command, MsgState, ScenarioSpec, Sim};
 /// exponential work times, a service that refuses and times out.
 fn random_spec() -> ScenarioSpec {
     ScenarioSpec {
+        topics: Default::default(),
         name: "random".into(),
         description: String::new(),
         link_latency_us: 2 * US_PER_MS,
@@ -31,11 +32,15 @@ fn random_spec() -> ScenarioSpec {
             retry_us: 200 * US_PER_MS,
         }],
         queues: vec![QueueSpec {
+            retain_acked: Default::default(),
+            pacing: Default::default(),
             name: "jobs".into(),
             capacity: 500,
             overflow: Overflow::Reject,
         }],
         consumers: vec![ConsumerSpec {
+            dispatch: Default::default(),
+            prefetch: Default::default(),
             name: "workers".into(),
             queue: "jobs".into(),
             count: 3,
@@ -50,6 +55,8 @@ fn random_spec() -> ScenarioSpec {
             retry_backoff_us: 50 * US_PER_MS,
         }],
         services: vec![ServiceSpec {
+            then_calls: Default::default(),
+            publishes: Default::default(),
             name: "db".into(),
             capacity_per_s: 250.0,
             concurrency: 2,

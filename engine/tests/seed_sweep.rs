@@ -12,12 +12,17 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use mqlab_engine::invariants::check_full;
 use mqlab_engine::rng::SimRng;
 use mqlab_engine::scenario::{builtins, ParamDef, ParamKind, Params, ScenarioDef};
+use mqlab_engine::spec::{Dispatch, ScenarioSpec, ROUND_ROBIN_PREFETCH};
 use mqlab_engine::time::{TimeUs, US_PER_MS, US_PER_S};
 use mqlab_engine::{Action, Command, MsgState, Sim};
 
 const DEFAULT_SEEDS: u64 = 300;
 /// Most messages a burst may create (keeps the sweep quick).
 const MAX_BURST_MESSAGES: f64 = 8_000.0;
+/// Highest steady rate drawn for high-volume scenarios (`comparison`), so a
+/// run stays small; it still exceeds the lowest broker ceilings once the
+/// message size is drawn too.
+const MAX_SWEEP_RATE: f64 = 500.0;
 /// Events between full invariant checks, and a cap per run.
 const CHECK_EVERY: u64 = 1_500;
 const MAX_EVENTS: u64 = 300_000;
@@ -47,6 +52,11 @@ fn draw_params(def: &ScenarioDef, rng: &mut SimRng) -> Params {
     for d in def.params {
         p.set(d.key, draw(d, rng));
     }
+    if let Some(rate) = def.param("rate_per_s") {
+        if rate.max > 10.0 * MAX_SWEEP_RATE && p.get(rate.key) > MAX_SWEEP_RATE {
+            p.set(rate.key, rate.clamp(MAX_SWEEP_RATE));
+        }
+    }
     if let (Some(rate), Some(ms)) = (def.param("burst_rate_per_s"), def.param("burst_ms")) {
         let max_ms = (MAX_BURST_MESSAGES * 1_000.0 / p.get(rate.key)).floor();
         if p.get(ms.key) > max_ms {
@@ -63,6 +73,31 @@ struct Case {
     params: Params,
     commands: Vec<Command>,
     horizon: TimeUs,
+    /// How every consumer group is dispatched to: the scenario's own policy,
+    /// round-robin push, or prefetch `concurrency + n`.
+    dispatch: DispatchTweak,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum DispatchTweak {
+    AsBuilt,
+    RoundRobin,
+    ExtraPrefetch(u32),
+}
+
+/// The case's spec: the scenario's build with the dispatch tweak applied.
+fn case_spec(def: &ScenarioDef, case: &Case) -> ScenarioSpec {
+    let mut spec = (def.build)(&case.params);
+    for c in &mut spec.consumers {
+        match case.dispatch {
+            DispatchTweak::AsBuilt => {}
+            DispatchTweak::RoundRobin => c.dispatch = Dispatch::RoundRobin,
+            DispatchTweak::ExtraPrefetch(n) => {
+                c.prefetch = Some((c.concurrency + n).min(ROUND_ROBIN_PREFETCH))
+            }
+        }
+    }
+    spec
 }
 
 fn draw_case(def: &ScenarioDef, rng: &mut SimRng) -> Case {
@@ -79,7 +114,9 @@ fn draw_case(def: &ScenarioDef, rng: &mut SimRng) -> Case {
         let producers = || spec.producers.iter().map(|p| p.name.clone()).collect();
         let groups = || spec.consumers.iter().map(|c| c.name.clone()).collect();
         let services = || spec.services.iter().map(|s| s.name.clone()).collect();
-        let action = match rng.below(7) {
+        let topics = || spec.topics.iter().map(|t| t.name.clone()).collect();
+        let queues = || spec.queues.iter().map(|q| q.name.clone()).collect();
+        let action = match rng.below(8) {
             // A slider move, through the scenario's own mapping.
             0..=2 => {
                 let d = &def.params[rng.below(def.params.len() as u64) as usize];
@@ -91,6 +128,20 @@ fn draw_case(def: &ScenarioDef, rng: &mut SimRng) -> Case {
                 service,
                 up: rng.chance(0.5),
             }),
+            // Attach or detach any queue to or from a topic, or replay a log.
+            6 => match pick(rng, topics()) {
+                Some(topic) => pick(rng, queues()).map(|queue| {
+                    if rng.chance(0.5) {
+                        Action::Subscribe { topic, queue }
+                    } else {
+                        Action::Unsubscribe { topic, queue }
+                    }
+                }),
+                None => pick(rng, queues()).map(|queue| Action::Replay {
+                    queue,
+                    count: rng.below(500) as u32,
+                }),
+            },
             _ => {
                 if rng.chance(0.5) {
                     Some(Action::CrashBroker)
@@ -107,15 +158,21 @@ fn draw_case(def: &ScenarioDef, rng: &mut SimRng) -> Case {
         }
     }
     commands.sort_by_key(|c| c.at_us);
+    let dispatch = match rng.below(3) {
+        0 => DispatchTweak::AsBuilt,
+        1 => DispatchTweak::RoundRobin,
+        _ => DispatchTweak::ExtraPrefetch(1 + rng.below(10) as u32),
+    };
     Case {
         params,
         commands,
         horizon,
+        dispatch,
     }
 }
 
 fn run_case(def: &ScenarioDef, case: &Case, seed: u64) -> Result<(), String> {
-    let spec = (def.build)(&case.params);
+    let spec = case_spec(def, case);
     let mut sim = Sim::new(&spec, seed).map_err(|e| format!("spec refused: {e}"))?;
     for c in &case.commands {
         sim.schedule(c.clone())
@@ -177,9 +234,10 @@ fn sweep_seed_with(seed: u64, tweak: &dyn Fn(&ScenarioDef, &mut Case)) -> Result
             .map(|(k, v)| format!("{k}={}", def.param(k).unwrap().show(v)))
             .collect();
         return Err(format!(
-            "seed {seed} (scenario {}) failed: {err}\n  params: {}\n  horizon: {}ms\n  commands: {:?}",
+            "seed {seed} (scenario {}) failed: {err}\n  params: {}\n  dispatch: {:?}\n  horizon: {}ms\n  commands: {:?}",
             def.id,
             params.join(" "),
+            case.dispatch,
             case.horizon / US_PER_MS,
             case.commands
         ));

@@ -1,6 +1,8 @@
 //! Consumer groups: N consumers competing for one queue, each with a number
 //! of slots (its prefetch / concurrency).
 
+use std::collections::VecDeque;
+
 use crate::model::Handle;
 use crate::rng::Dist;
 use crate::spec::{AckMode, ConsumerSpec};
@@ -15,6 +17,11 @@ pub struct Consumer {
     /// Bumped at each crash so events for the old incarnation are ignored.
     pub epoch: u32,
     pub processed: u64,
+    /// Messages being worked on now (at most the group's `concurrency`).
+    pub working: u32,
+    /// Delivered messages waiting in the consumer for a free worker
+    /// (prefetched beyond `concurrency`).
+    pub local: VecDeque<Handle>,
 }
 
 impl Consumer {
@@ -24,6 +31,8 @@ impl Consumer {
             alive: true,
             epoch: 0,
             processed: 0,
+            working: 0,
+            local: VecDeque::new(),
         }
     }
 
@@ -45,6 +54,8 @@ pub struct ConsumerGroup {
     pub members: Vec<Consumer>,
     pub active: u32,
     pub concurrency: u32,
+    /// Unacked messages one consumer may hold (>= `concurrency`).
+    pub prefetch: u32,
     pub work: Dist,
     pub online: bool,
     pub ack: AckMode,
@@ -61,6 +72,7 @@ impl ConsumerGroup {
             members: (0..spec.count).map(|_| Consumer::new()).collect(),
             active: spec.count,
             concurrency: spec.concurrency,
+            prefetch: spec.unacked_limit(),
             work: spec.service_time.clone(),
             online: spec.online,
             ack: spec.ack,
@@ -76,7 +88,7 @@ impl ConsumerGroup {
         self.online
             && (c as u32) < self.active
             && self.members[c].alive
-            && (self.members[c].held.len() as u32) < self.concurrency
+            && (self.members[c].held.len() as u32) < self.prefetch
     }
 
     pub fn has_free_slot(&self) -> bool {
@@ -125,6 +137,8 @@ mod tests {
     fn group(count: u32) -> ConsumerGroup {
         ConsumerGroup::new(
             &ConsumerSpec {
+                dispatch: Default::default(),
+                prefetch: Default::default(),
                 name: "g".into(),
                 queue: "q".into(),
                 count,

@@ -5,6 +5,7 @@ pub mod consumer;
 pub mod producer;
 pub mod queue;
 pub mod service;
+pub mod topic;
 
 use crate::ledger::Slot;
 
@@ -14,4 +15,12 @@ use crate::ledger::Slot;
 pub struct Handle {
     pub slot: Slot,
     pub id: u64,
+}
+
+/// Where an asynchronous publish goes: a queue, or a topic that copies it
+/// into each of its subscribed queues.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Queue(u16),
+    Topic(u16),
 }

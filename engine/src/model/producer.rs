@@ -19,6 +19,8 @@ pub enum NextTick {
 pub struct Producer {
     pub shape: RateShape,
     pub target_is_queue: bool,
+    /// With `target_is_queue`: `target` is a topic, not a queue.
+    pub target_is_topic: bool,
     pub target: u16,
     pub confirm: bool,
     pub persistent: bool,
@@ -43,6 +45,7 @@ impl Producer {
         Producer {
             shape: spec.rate.clone(),
             target_is_queue,
+            target_is_topic: false,
             target,
             confirm: spec.confirm,
             persistent: spec.persistent,

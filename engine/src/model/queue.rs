@@ -4,7 +4,8 @@ use std::collections::VecDeque;
 
 use crate::metrics::Level;
 use crate::model::Handle;
-use crate::spec::{Overflow, QueueSpec};
+use crate::rng::SimRng;
+use crate::spec::{BrokerPacing, Overflow, QueueSpec};
 use crate::time::TimeUs;
 
 #[derive(Clone, Debug)]
@@ -24,6 +25,21 @@ pub struct Queue {
     left_wait_us: u128,
     /// Sum of the entry times of the messages here now.
     queued_entry_sum_us: u128,
+    /// Broker profile cost model, if any.
+    pub pacing: Option<BrokerPacing>,
+    /// When the broker is free to take the next message (paced queues),
+    /// in fractional µs so ceilings above 1M/s work.
+    pub broker_free_us: f64,
+    /// The latest ready time handed out (keeps delivery FIFO).
+    pub last_ready_us: TimeUs,
+    /// A pending wake-up for the head message, if one is scheduled.
+    pub wake_at: Option<TimeUs>,
+    /// How many acked messages the log keeps (0 = deleted once acked).
+    pub retain: u64,
+    /// The retained (acked) messages, oldest first: (producer, persistent).
+    pub retained: VecDeque<(u16, bool)>,
+    /// Messages re-read from the log so far.
+    pub replayed: u64,
 }
 
 /// What happened when a message was offered to a full or non-full queue.
@@ -48,7 +64,42 @@ impl Queue {
             visits: 0,
             left_wait_us: 0,
             queued_entry_sum_us: 0,
+            pacing: spec.pacing.clone(),
+            broker_free_us: 0.0,
+            last_ready_us: 0,
+            wake_at: None,
+            retain: spec.retain_acked,
+            retained: VecDeque::new(),
+            replayed: 0,
         }
+    }
+
+    /// For a paced queue, when a message stored at `now` becomes
+    /// deliverable: it waits for the broker's throughput slot, then the
+    /// profile's latency, and never overtakes the message ahead of it.
+    pub fn ready_time(&mut self, now: TimeUs, rng: &mut SimRng) -> TimeUs {
+        let Some(p) = &self.pacing else {
+            return now;
+        };
+        let start = self.broker_free_us.max(now as f64);
+        self.broker_free_us = start + 1e6 / p.throughput_per_s;
+        let lat = p.latency.sample(rng);
+        let ready = (self.broker_free_us.ceil() as TimeUs)
+            .saturating_add(lat)
+            .max(self.last_ready_us);
+        self.last_ready_us = ready;
+        ready
+    }
+
+    /// Keeps an acked message in the log (if this queue keeps one).
+    pub fn retain_acked(&mut self, producer: u16, persistent: bool) {
+        if self.retain == 0 {
+            return;
+        }
+        if self.retained.len() as u64 >= self.retain {
+            self.retained.pop_front();
+        }
+        self.retained.push_back((producer, persistent));
     }
 
     pub fn len(&self) -> u64 {
@@ -144,6 +195,8 @@ mod tests {
     #[test]
     fn overflow_policies() {
         let spec = |overflow| QueueSpec {
+            retain_acked: Default::default(),
+            pacing: Default::default(),
             name: "q".into(),
             capacity: 2,
             overflow,
@@ -165,6 +218,8 @@ mod tests {
     #[test]
     fn per_message_waits_agree_with_the_time_average() {
         let mut q = Queue::new(&QueueSpec {
+            retain_acked: Default::default(),
+            pacing: Default::default(),
             name: "q".into(),
             capacity: 10,
             overflow: Overflow::Reject,
@@ -177,5 +232,32 @@ mod tests {
         assert_eq!(q.total_wait_us(400), 600);
         assert_eq!(q.level.mean(400) * 400.0, 600.0);
         assert_eq!(q.visits, 2);
+    }
+
+    #[test]
+    fn a_paced_queue_spaces_messages_and_keeps_fifo() {
+        use crate::rng::{Dist, SimRng};
+        let mut q = Queue::new(&QueueSpec {
+            retain_acked: 2,
+            pacing: Some(BrokerPacing {
+                throughput_per_s: 1000.0,
+                latency: Dist::Uniform {
+                    min_us: 0,
+                    max_us: 5_000,
+                },
+            }),
+            name: "q".into(),
+            capacity: 10,
+            overflow: Overflow::Reject,
+        });
+        let mut rng = SimRng::new(3);
+        let ready: Vec<TimeUs> = (0..50).map(|_| q.ready_time(0, &mut rng)).collect();
+        assert!(ready.windows(2).all(|w| w[0] <= w[1]), "FIFO: {ready:?}");
+        assert!(ready[49] >= 50_000, "at most 1000 per second");
+        assert!(ready[0] >= 1_000 && ready[0] <= 6_000);
+        for p in 0..3 {
+            q.retain_acked(p, false);
+        }
+        assert_eq!(q.retained, [(1, false), (2, false)], "the newest are kept");
     }
 }

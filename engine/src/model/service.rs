@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use crate::model::Handle;
+use crate::model::{Handle, Target};
 use crate::spec::ServiceSpec;
 use crate::time::{TimeUs, US_PER_S};
 
@@ -35,6 +35,10 @@ pub struct Service {
     pub processed: u64,
     pub refused: u64,
     pub next_token: u64,
+    /// The next step of a synchronous call chain.
+    pub then_calls: Option<u16>,
+    /// Where a finished step publishes a follow-up message.
+    pub publishes: Option<Target>,
 }
 
 /// Outcome of offering a request to the service.
@@ -61,6 +65,8 @@ impl Service {
             processed: 0,
             refused: 0,
             next_token: 0,
+            then_calls: None,
+            publishes: None,
         }
     }
 
@@ -121,6 +127,8 @@ mod tests {
     #[test]
     fn workers_then_line_then_refusal() {
         let mut s = Service::new(&ServiceSpec {
+            then_calls: Default::default(),
+            publishes: Default::default(),
             name: "db".into(),
             capacity_per_s: 1000.0,
             concurrency: 2,

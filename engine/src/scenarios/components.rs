@@ -48,6 +48,7 @@ pub const DEF: ScenarioDef = ScenarioDef {
 
 fn build(p: &Params) -> ScenarioSpec {
     ScenarioSpec {
+        topics: vec![],
         name: "components".into(),
         description: DEF.summary.into(),
         link_latency_us: 400 * US_PER_MS,
@@ -69,11 +70,15 @@ fn build(p: &Params) -> ScenarioSpec {
             retry_us: 500 * US_PER_MS,
         }],
         queues: vec![QueueSpec {
+            retain_acked: 0,
+            pacing: None,
             name: "broker".into(),
             capacity: p.get("capacity") as u64,
             overflow: Overflow::Reject,
         }],
         consumers: vec![ConsumerSpec {
+            dispatch: Dispatch::Prefetch,
+            prefetch: None,
             name: "consumer".into(),
             queue: "broker".into(),
             count: 1,

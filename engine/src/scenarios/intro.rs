@@ -63,6 +63,7 @@ fn build(p: &Params) -> ScenarioSpec {
         retry_us: 500 * US_PER_MS,
     }];
     let mut spec = ScenarioSpec {
+        topics: vec![],
         name: "intro".into(),
         description: DEF.summary.into(),
         link_latency_us: 300 * US_PER_MS,
@@ -78,6 +79,8 @@ fn build(p: &Params) -> ScenarioSpec {
     };
     if sync {
         spec.services.push(ServiceSpec {
+            then_calls: None,
+            publishes: None,
             name: "callee".into(),
             capacity_per_s: US_PER_S as f64 / callee_us as f64,
             concurrency: 1,
@@ -87,11 +90,15 @@ fn build(p: &Params) -> ScenarioSpec {
         });
     } else {
         spec.queues.push(QueueSpec {
+            retain_acked: 0,
+            pacing: None,
             name: "inbox".into(),
             capacity: 10_000,
             overflow: Overflow::Reject,
         });
         spec.consumers.push(ConsumerSpec {
+            dispatch: Dispatch::Prefetch,
+            prefetch: None,
             name: "callee".into(),
             queue: "inbox".into(),
             count: 1,

@@ -1,5 +1,11 @@
 //! One file per built-in scenario.
 
+pub mod async_register;
+pub mod comparison;
 pub mod components;
+pub mod coupling;
 pub mod intro;
+pub(crate) mod kit;
+pub mod p2p_vs_pubsub;
 pub mod peak_shaving;
+pub mod pubsub;

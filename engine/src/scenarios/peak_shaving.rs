@@ -73,6 +73,7 @@ pub const BURST_START_US: u64 = 500 * US_PER_MS;
 fn build(p: &Params) -> ScenarioSpec {
     let with_queue = p.flag("queue");
     let mut spec = ScenarioSpec {
+        topics: vec![],
         name: "peak-shaving".into(),
         description: DEF.summary.into(),
         link_latency_us: US_PER_MS,
@@ -97,6 +98,8 @@ fn build(p: &Params) -> ScenarioSpec {
         queues: vec![],
         consumers: vec![],
         services: vec![ServiceSpec {
+            then_calls: None,
+            publishes: None,
             name: "db".into(),
             capacity_per_s: p.get("db_rate_per_s"),
             concurrency: DB_WORKERS,
@@ -107,11 +110,15 @@ fn build(p: &Params) -> ScenarioSpec {
     };
     if with_queue {
         spec.queues.push(QueueSpec {
+            retain_acked: 0,
+            pacing: None,
             name: "orders".into(),
             capacity: p.get("queue_capacity") as u64,
             overflow: Overflow::Reject,
         });
         spec.consumers.push(ConsumerSpec {
+            dispatch: Dispatch::Prefetch,
+            prefetch: None,
             name: "workers".into(),
             queue: "orders".into(),
             count: p.get("consumers") as u32,

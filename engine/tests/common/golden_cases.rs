@@ -38,6 +38,7 @@ fn builtin(id: &str, settings: &[(&str, &str)]) -> ScenarioSpec {
 /// timeout: every random draw and `libm::log` call is in the trace.
 pub fn random_spec() -> ScenarioSpec {
     ScenarioSpec {
+        topics: Default::default(),
         name: "golden-random".into(),
         description: String::new(),
         link_latency_us: 1_500,
@@ -67,12 +68,16 @@ pub fn random_spec() -> ScenarioSpec {
             },
         ],
         queues: vec![QueueSpec {
+            retain_acked: Default::default(),
+            pacing: Default::default(),
             name: "orders".into(),
             capacity: 800,
             overflow: Overflow::DropOldest,
         }],
         consumers: vec![
             ConsumerSpec {
+                dispatch: Default::default(),
+                prefetch: Default::default(),
                 name: "workers".into(),
                 queue: "orders".into(),
                 count: 3,
@@ -85,6 +90,8 @@ pub fn random_spec() -> ScenarioSpec {
                 retry_backoff_us: 30 * US_PER_MS,
             },
             ConsumerSpec {
+                dispatch: Default::default(),
+                prefetch: Default::default(),
                 name: "audit".into(),
                 queue: "orders".into(),
                 count: 1,
@@ -101,6 +108,8 @@ pub fn random_spec() -> ScenarioSpec {
             },
         ],
         services: vec![ServiceSpec {
+            then_calls: Default::default(),
+            publishes: Default::default(),
             name: "db".into(),
             capacity_per_s: 420.0,
             concurrency: 3,
@@ -253,6 +262,82 @@ pub fn cases() -> Vec<Case> {
             until_us: 8 * US_PER_S,
         });
     }
+    // Topic fan-out with live (un)subscription, a call chain that fails
+    // mid-way, a consumer calling a service that goes down and comes back.
+    out.push(Case {
+        name: "pubsub-subscribe@5".into(),
+        spec: builtin("pubsub", &[("rate_per_s", "20")]),
+        seed: 5,
+        commands: vec![
+            at(
+                2_000,
+                Action::Subscribe {
+                    topic: "clicks".into(),
+                    queue: "fraud-check-q".into(),
+                },
+            ),
+            at(
+                6_000,
+                Action::Unsubscribe {
+                    topic: "clicks".into(),
+                    queue: "warehouse-q".into(),
+                },
+            ),
+            at(7_000, Action::CrashBroker),
+        ],
+        until_us: 20 * US_PER_S,
+    });
+    out.push(Case {
+        name: "async-register-sync-sms-down@2".into(),
+        spec: builtin("async-register", &[("rate_per_s", "5")]),
+        seed: 2,
+        commands: vec![
+            at(
+                3_000,
+                Action::SetServiceUp {
+                    service: "sms".into(),
+                    up: false,
+                },
+            ),
+            at(
+                6_000,
+                Action::SetServiceUp {
+                    service: "sms".into(),
+                    up: true,
+                },
+            ),
+        ],
+        until_us: 20 * US_PER_S,
+    });
+    out.push(Case {
+        name: "coupling-queue-outage@4".into(),
+        spec: builtin("coupling", &[("mode", "queue"), ("rate_per_s", "10")]),
+        seed: 4,
+        commands: vec![
+            at(
+                2_000,
+                Action::SetServiceUp {
+                    service: "notification".into(),
+                    up: false,
+                },
+            ),
+            at(
+                5_000,
+                Action::SetServiceUp {
+                    service: "notification".into(),
+                    up: true,
+                },
+            ),
+            at(
+                8_000,
+                Action::Subscribe {
+                    topic: "order-events".into(),
+                    queue: "points-q".into(),
+                },
+            ),
+        ],
+        until_us: 20 * US_PER_S,
+    });
     out
 }
 

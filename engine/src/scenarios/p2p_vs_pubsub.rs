@@ -1,0 +1,125 @@
+//! `p2p-vs-pubsub`: the same input to a queue with N competing consumers
+//! (point-to-point: each message is handled by exactly one of them) vs a
+//! topic with N subscribers (publish/subscribe: every subscriber handles
+//! every message).
+//!
+//! Nodes: producer `publisher`. p2p: queue `queue`, consumer group
+//! `consumers` (N members; per-member `processed` counts sum to the
+//! messages sent). pubsub: topic `topic` with queues `sub-1`..`sub-N`, each
+//! drained by its own group `subscriber-1`..`subscriber-N` (each group's
+//! `processed` equals the messages sent).
+
+use crate::command::Action;
+use crate::scenario::{Live, ParamDef, Params, ScenarioDef};
+use crate::scenarios::kit::{self, ms};
+use crate::spec::*;
+use crate::time::US_PER_MS;
+
+pub const MODES: &[&str] = &["p2p", "pubsub"];
+
+static PARAMS: [ParamDef; 4] = [
+    ParamDef::choice(
+        "mode",
+        MODES,
+        0,
+        "p2p: competing consumers share one queue; pubsub: every subscriber gets a copy",
+    ),
+    ParamDef::int(
+        "consumers",
+        "consumers",
+        1.0,
+        8.0,
+        3.0,
+        "competing consumers (p2p) or subscribers (pubsub)",
+    ),
+    ParamDef::float(
+        "rate_per_s",
+        "per_s",
+        0.5,
+        50.0,
+        3.0,
+        0.5,
+        "messages the publisher sends per second",
+    ),
+    ParamDef::int(
+        "work_ms",
+        "ms",
+        10.0,
+        2000.0,
+        200.0,
+        "how long one consumer works on one message",
+    ),
+];
+
+pub const DEF: ScenarioDef = ScenarioDef {
+    id: "p2p-vs-pubsub",
+    summary: "point-to-point (each message to one of N consumers) vs publish/subscribe (to every subscriber)",
+    params: &PARAMS,
+    build,
+    live,
+};
+
+/// Queue and group names of subscriber `i` (from 1) in pubsub mode.
+pub fn subscriber(i: u32) -> (String, String) {
+    (format!("sub-{i}"), format!("subscriber-{i}"))
+}
+
+fn is_p2p(p: &Params) -> bool {
+    p.get("mode") < 0.5
+}
+
+fn build(p: &Params) -> ScenarioSpec {
+    let n = p.get("consumers") as u32;
+    let work = ms(p.get("work_ms"));
+    let mut spec = kit::spec("p2p-vs-pubsub", DEF.summary, 100 * US_PER_MS);
+    if is_p2p(p) {
+        spec.producers.push(kit::producer(
+            "publisher",
+            "queue",
+            p.get("rate_per_s"),
+            100 * US_PER_MS,
+        ));
+        spec.queues.push(kit::queue("queue", 10_000));
+        spec.consumers
+            .push(kit::consumers("consumers", "queue", n, 1, work));
+    } else {
+        spec.producers.push(kit::producer(
+            "publisher",
+            "topic",
+            p.get("rate_per_s"),
+            100 * US_PER_MS,
+        ));
+        let mut subs = Vec::new();
+        for i in 1..=n {
+            let (q, g) = subscriber(i);
+            spec.queues.push(kit::queue(&q, 10_000));
+            spec.consumers.push(kit::consumers(&g, &q, 1, 1, work));
+            subs.push(q);
+        }
+        spec.topics.push(TopicSpec {
+            name: "topic".into(),
+            subscriptions: subs,
+        });
+    }
+    spec
+}
+
+fn live(p: &Params, key: &str, v: f64) -> Live {
+    let p2p = is_p2p(p);
+    match key {
+        "rate_per_s" => Live::Apply(Action::SetRate {
+            producer: "publisher".into(),
+            rate_per_s: v,
+        }),
+        "consumers" if p2p => Live::Apply(Action::SetConsumers {
+            group: "consumers".into(),
+            count: v as u32,
+        }),
+        "work_ms" if p2p => Live::Apply(Action::SetConsumerWork {
+            group: "consumers".into(),
+            mean_us: ms(v),
+        }),
+        // pubsub: subscribers (and their pace) are part of the topology.
+        _ => Live::Restart,
+    }
+}

@@ -1,0 +1,133 @@
+//! `pubsub`: one click-event topic fanned out to three subscribers — the
+//! recommendation profile, a real-time click counter and the data
+//! warehouse — each with its own queue and its own pace. A slow subscriber
+//! only grows its own queue; the others are not slowed. A fourth
+//! subscriber (fraud check) can be attached or detached while running.
+//!
+//! Nodes: producer `web`, topic `clicks`; queues `recommendation-q`,
+//! `counter-q`, `warehouse-q`, `fraud-check-q`; consumer groups
+//! `recommendation`, `counter`, `warehouse`, `fraud-check` (one consumer
+//! each). `fraud-check-q` is subscribed only with `fraud_check` on.
+
+use crate::command::Action;
+use crate::scenario::{Live, ParamDef, Params, ScenarioDef};
+use crate::scenarios::kit::{self, ms};
+use crate::spec::*;
+use crate::time::US_PER_MS;
+
+pub const TOPIC: &str = "clicks";
+
+/// Subscribers: (speed param key, group, queue).
+pub const SUBSCRIBERS: [(&str, &str, &str); 4] = [
+    ("recommendation_ms", "recommendation", "recommendation-q"),
+    ("counter_ms", "counter", "counter-q"),
+    ("warehouse_ms", "warehouse", "warehouse-q"),
+    ("fraud_check_ms", "fraud-check", "fraud-check-q"),
+];
+
+static PARAMS: [ParamDef; 6] = [
+    ParamDef::float(
+        "rate_per_s",
+        "per_s",
+        0.5,
+        50.0,
+        5.0,
+        0.5,
+        "click events per second",
+    ),
+    ParamDef::int(
+        "recommendation_ms",
+        "ms",
+        5.0,
+        2000.0,
+        100.0,
+        "recommendation profile: work per click",
+    ),
+    ParamDef::int(
+        "counter_ms",
+        "ms",
+        5.0,
+        2000.0,
+        20.0,
+        "real-time counter: work per click",
+    ),
+    ParamDef::int(
+        "warehouse_ms",
+        "ms",
+        5.0,
+        5000.0,
+        500.0,
+        "data warehouse loader: work per click (slower than the clicks come)",
+    ),
+    ParamDef::int(
+        "fraud_check_ms",
+        "ms",
+        5.0,
+        2000.0,
+        50.0,
+        "fraud check: work per click",
+    ),
+    ParamDef::boolean(
+        "fraud_check",
+        false,
+        "a fourth subscriber (fraud check) is attached to the topic",
+    ),
+];
+
+pub const DEF: ScenarioDef = ScenarioDef {
+    id: "pubsub",
+    summary:
+        "one click topic, three subscribers at their own pace: a slow one never slows the others",
+    params: &PARAMS,
+    build,
+    live,
+};
+
+fn build(p: &Params) -> ScenarioSpec {
+    let mut spec = kit::spec("pubsub", DEF.summary, 50 * US_PER_MS);
+    spec.producers.push(kit::producer(
+        "web",
+        TOPIC,
+        p.get("rate_per_s"),
+        100 * US_PER_MS,
+    ));
+    let mut subs = Vec::new();
+    for (i, (key, group, queue)) in SUBSCRIBERS.iter().enumerate() {
+        spec.queues.push(kit::queue(queue, 100_000));
+        spec.consumers
+            .push(kit::consumers(group, queue, 1, 1, ms(p.get(key))));
+        if i < 3 || p.flag("fraud_check") {
+            subs.push(queue.to_string());
+        }
+    }
+    spec.topics.push(TopicSpec {
+        name: TOPIC.into(),
+        subscriptions: subs,
+    });
+    spec
+}
+
+fn live(_: &Params, key: &str, v: f64) -> Live {
+    if let Some((_, group, _)) = SUBSCRIBERS.iter().find(|s| s.0 == key) {
+        return Live::Apply(Action::SetConsumerWork {
+            group: group.to_string(),
+            mean_us: ms(v),
+        });
+    }
+    let queue = SUBSCRIBERS[3].2.to_string();
+    match key {
+        "rate_per_s" => Live::Apply(Action::SetRate {
+            producer: "web".into(),
+            rate_per_s: v,
+        }),
+        "fraud_check" if v >= 0.5 => Live::Apply(Action::Subscribe {
+            topic: TOPIC.into(),
+            queue,
+        }),
+        "fraud_check" => Live::Apply(Action::Unsubscribe {
+            topic: TOPIC.into(),
+            queue,
+        }),
+        _ => Live::Restart,
+    }
+}
