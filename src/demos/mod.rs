@@ -1,9 +1,14 @@
 //! The demos, one folder each, and the frame they share: title, transport,
 //! keyboard control, pause-when-hidden, a spoken summary, and captions.
 
+pub mod async_register;
+pub mod comparison;
 pub mod components;
+pub mod coupling;
 pub mod intro;
+pub mod p2p_vs_pubsub;
 pub mod peak_shaving;
+pub mod pubsub;
 
 use leptos::prelude::*;
 use mqlab_components::format::thousands;
@@ -74,10 +79,19 @@ fn ignored_text(i: &Ignored, lang: Lang) -> String {
 
 /// The page for a demo id (the router has checked the id is known).
 pub fn demo_page(id: &str) -> AnyView {
+    // Only finished demos are reachable; the rest say they are coming.
+    if !crate::catalog::find(id).is_some_and(|d| d.ready) {
+        return view! { <ComingSoon id=id.to_string()/> }.into_any();
+    }
     match id {
         "intro" => view! { <intro::IntroDemo/> }.into_any(),
         "components" => view! { <components::ComponentsDemo/> }.into_any(),
         "peak-shaving" => view! { <peak_shaving::PeakShavingDemo/> }.into_any(),
+        "p2p-vs-pubsub" => view! { <p2p_vs_pubsub::P2pVsPubsubDemo/> }.into_any(),
+        "comparison" => view! { <comparison::ComparisonDemo/> }.into_any(),
+        "async-register" => view! { <async_register::AsyncRegisterDemo/> }.into_any(),
+        "coupling" => view! { <coupling::CouplingDemo/> }.into_any(),
+        "pubsub" => view! { <pubsub::PubsubDemo/> }.into_any(),
         other => view! { <ComingSoon id=other.to_string()/> }.into_any(),
     }
 }

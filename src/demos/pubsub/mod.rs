@@ -1,0 +1,8 @@
+//! Being built: listed as "coming" in the catalog until finished.
+
+use leptos::prelude::*;
+
+#[component]
+pub fn PubsubDemo() -> impl IntoView {
+    view! { <p>"…"</p> }
+}
