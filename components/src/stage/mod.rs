@@ -31,7 +31,7 @@ pub struct StageLayout {
 /// Most consumer boxes drawn per group; more are summarised as "+N".
 pub const MAX_LANES: usize = 8;
 const LANE_GAP: f64 = 22.0;
-const NODE_W: f64 = 120.0;
+const NODE_W: f64 = 132.0;
 const NODE_H: f64 = 56.0;
 
 impl StageLayout {
@@ -170,7 +170,11 @@ pub fn Stage(
             .iter()
             .filter_map(|(a, b)| {
                 let (sa, sb) = (layout.spot(a)?, layout.spot(b)?);
-                let _ = &f;
+                // Only between nodes this run actually has.
+                let exists = |n: &str| f.snap.nodes.iter().any(|v| v.name == n);
+                if !exists(a) || !exists(b) {
+                    return None;
+                }
                 Some(view! {
                     <line class="stage-link" x1=sa.x y1=sa.y x2=sb.x y2=sb.y />
                 })
