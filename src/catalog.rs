@@ -54,7 +54,7 @@ pub static DEMOS: [DemoInfo; 16] = [
             "RabbitMQ、Kafka、RocketMQ、Redis Stream 各适合什么。",
             "What RabbitMQ, Kafka, RocketMQ and Redis Stream are each good at.",
         ),
-        ready: false,
+        ready: true,
     },
     DemoInfo {
         id: "async-register",
@@ -63,7 +63,7 @@ pub static DEMOS: [DemoInfo; 16] = [
             "1500 毫秒的同步链路缩短到 300 毫秒。",
             "A 1,500 ms synchronous chain becomes a 300 ms response.",
         ),
-        ready: false,
+        ready: true,
     },
     DemoInfo {
         id: "seckill-queue",

@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 pub const CHECKPOINT_EVENTS: u64 = 100_000;
 /// Most checkpoints kept; beyond that the closest pair is thinned.
 pub const MAX_CHECKPOINTS: usize = 24;
+/// Most live messages all checkpoints together may hold (a checkpoint
+/// copies every message in flight or queued); beyond that, middle
+/// checkpoints are dropped: seeks get slower, memory stays bounded.
+pub const MAX_CHECKPOINT_MESSAGES: u64 = 1_500_000;
 /// Most events a seek may re-simulate (a hostile link cannot freeze the page).
 pub const SEEK_EVENT_BUDGET: u64 = 20_000_000;
 
@@ -31,6 +35,8 @@ pub struct RunInput {
 pub struct Checkpoint {
     pub t_us: TimeUs,
     pub sims: Vec<Sim>,
+    /// Live messages copied into this checkpoint (its memory weight).
+    pub messages: u64,
     /// How many inputs of the log are already inside these simulations.
     pub inputs_included: usize,
 }
@@ -45,6 +51,8 @@ pub struct Timeline {
     /// The furthest moment simulated so far.
     pub live_us: TimeUs,
     events_at_last_checkpoint: u64,
+    /// Memory budget, see [`MAX_CHECKPOINT_MESSAGES`].
+    max_messages: u64,
 }
 
 impl Timeline {
@@ -55,10 +63,12 @@ impl Timeline {
             checkpoints: vec![Checkpoint {
                 t_us: 0,
                 sims: sims.to_vec(),
+                messages: live_messages(sims),
                 inputs_included: 0,
             }],
             live_us: 0,
             events_at_last_checkpoint: 0,
+            max_messages: MAX_CHECKPOINT_MESSAGES,
         }
     }
 
@@ -75,6 +85,7 @@ impl Timeline {
             self.checkpoints.push(Checkpoint {
                 t_us: now,
                 sims: sims.to_vec(),
+                messages: live_messages(sims),
                 inputs_included: self.inputs.len(),
             });
             self.events_at_last_checkpoint = events;
@@ -83,6 +94,20 @@ impl Timeline {
     }
 
     fn thin(&mut self) {
+        // Memory first: drop the heaviest middle checkpoints.
+        while self.checkpoints.len() > 2
+            && self.checkpoints.iter().map(|c| c.messages).sum::<u64>() > self.max_messages
+        {
+            let n = self.checkpoints.len();
+            let i = (1..n - 1)
+                .max_by_key(|&i| self.checkpoints[i].messages)
+                .unwrap_or(1);
+            self.checkpoints.remove(i);
+        }
+        // The last one alone may still be heavy; keep it only if it fits.
+        if self.checkpoints.len() == 2 && self.checkpoints[1].messages > self.max_messages {
+            self.checkpoints.truncate(1);
+        }
         while self.checkpoints.len() > MAX_CHECKPOINTS {
             // Drop the checkpoint (never the first or the last) whose
             // neighbours are closest together.
@@ -142,6 +167,10 @@ impl Timeline {
     }
 }
 
+fn live_messages(sims: &[Sim]) -> u64 {
+    sims.iter().map(|s| s.ledger().live()).sum()
+}
+
 /// Schedules an input's actions into the panels' simulations; an action a
 /// simulation refuses is skipped (it was validated when recorded).
 pub fn schedule_input(sims: &mut [Sim], input: &RunInput) -> bool {
@@ -158,4 +187,37 @@ pub fn schedule_input(sims: &mut [Sim], input: &RunInput) -> bool {
         }
     }
     ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mqlab_engine::scenario::find;
+
+    #[test]
+    fn checkpoints_stay_within_their_memory_budget() {
+        let def = find("peak-shaving").unwrap();
+        let p = def.defaults();
+        let spec = (def.build)(&p);
+        let mut sims = vec![Sim::new(&spec, 1).unwrap()];
+        let mut tl = Timeline::new(p, &sims);
+        // A small budget, so the default burst (100,000 queued) exceeds it.
+        tl.max_messages = 150_000;
+        let mut t = 0;
+        for _ in 0..60 {
+            t += 100_000;
+            sims[0].run_until(t);
+            tl.after_advance(&sims);
+            let held: u64 = tl.checkpoints.iter().map(|c| c.messages).sum();
+            assert!(
+                held <= tl.max_messages,
+                "{held} messages held in checkpoints"
+            );
+        }
+        assert_eq!(tl.checkpoints[0].t_us, 0, "the start is always kept");
+        // Any moment can still be shown (from the start if need be).
+        let (back, complete) = tl.restore(2_000_000);
+        assert!(complete);
+        assert_eq!(back[0].now(), 2_000_000);
+    }
 }

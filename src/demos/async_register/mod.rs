@@ -1,8 +1,344 @@
-//! Being built: listed as "coming" in the catalog until finished.
+//! 异步处理：用户注册 / async work: user sign-up. The same registrations
+//! as one synchronous call chain (save → email → SMS → coupon, the user
+//! waits for all of it) and as a save followed by a hand-off to three job
+//! queues (the user waits for the save only).
 
 use leptos::prelude::*;
+use mqlab_components::format::{duration, thousands};
+use mqlab_components::i18n::{use_lang, words};
+use mqlab_components::{
+    DemoRun, MetricCard, NodeSpot, PanelDef, ParamSlider, ParamToggle, StageLayout, Text,
+};
+
+use super::{panel_value, read, Captions, CountCard, DemoFrame, Panel};
+use crate::i18n;
+
+mod histogram;
+use histogram::{HistSeries, LatencyHistogram};
+
+static PANELS: [PanelDef; 2] = [
+    PanelDef {
+        id: "sync",
+        title: Text::new(
+            "同步：四步做完才回复用户",
+            "Sync: the user waits for all four steps",
+        ),
+        fixed: &[("mode", 0.0)],
+    },
+    PanelDef {
+        id: "async",
+        title: Text::new(
+            "异步：保存后立即回复，其余交给队列",
+            "Async: answer after the save, queue the rest",
+        ),
+        fixed: &[("mode", 1.0)],
+    },
+];
+
+const USER: Text = Text::new("用户注册", "User signs up");
+const REGISTER: Text = Text::new("注册（保存用户）", "Register (save)");
+const EMAIL: Text = Text::new("邮件服务", "Email service");
+const SMS: Text = Text::new("短信服务", "SMS service");
+const COUPON: Text = Text::new("优惠券服务", "Coupon service");
+
+static LAYOUT_SYNC: StageLayout = StageLayout {
+    width: 640.0,
+    height: 300.0,
+    spots: &[
+        NodeSpot {
+            name: "user",
+            x: 75.0,
+            y: 150.0,
+            label: USER,
+        },
+        NodeSpot {
+            name: "register",
+            x: 240.0,
+            y: 150.0,
+            label: REGISTER,
+        },
+        NodeSpot {
+            name: "email",
+            x: 470.0,
+            y: 55.0,
+            label: EMAIL,
+        },
+        NodeSpot {
+            name: "sms",
+            x: 470.0,
+            y: 150.0,
+            label: SMS,
+        },
+        NodeSpot {
+            name: "coupon",
+            x: 470.0,
+            y: 245.0,
+            label: COUPON,
+        },
+    ],
+    links: &[
+        ("user", "register"),
+        ("register", "email"),
+        ("email", "sms"),
+        ("sms", "coupon"),
+    ],
+};
+
+static LAYOUT_ASYNC: StageLayout = StageLayout {
+    width: 640.0,
+    height: 300.0,
+    spots: &[
+        NodeSpot {
+            name: "user",
+            x: 75.0,
+            y: 150.0,
+            label: USER,
+        },
+        NodeSpot {
+            name: "register",
+            x: 225.0,
+            y: 150.0,
+            label: REGISTER,
+        },
+        NodeSpot {
+            name: "email-jobs",
+            x: 400.0,
+            y: 55.0,
+            label: Text::new("邮件任务队列", "email-jobs queue"),
+        },
+        NodeSpot {
+            name: "sms-jobs",
+            x: 400.0,
+            y: 150.0,
+            label: Text::new("短信任务队列", "sms-jobs queue"),
+        },
+        NodeSpot {
+            name: "coupon-jobs",
+            x: 400.0,
+            y: 245.0,
+            label: Text::new("优惠券任务队列", "coupon-jobs queue"),
+        },
+        NodeSpot {
+            name: "email",
+            x: 575.0,
+            y: 55.0,
+            label: EMAIL,
+        },
+        NodeSpot {
+            name: "sms",
+            x: 575.0,
+            y: 150.0,
+            label: SMS,
+        },
+        NodeSpot {
+            name: "coupon",
+            x: 575.0,
+            y: 245.0,
+            label: COUPON,
+        },
+    ],
+    links: &[
+        ("user", "register"),
+        ("register", "email-jobs"),
+        ("register", "sms-jobs"),
+        ("register", "coupon-jobs"),
+        ("email-jobs", "email"),
+        ("sms-jobs", "sms"),
+        ("coupon-jobs", "coupon"),
+    ],
+};
+
+const TITLE: Text = Text::new("异步处理：用户注册", "Async work: user sign-up");
+const LEDE: Text = Text::new(
+    "注册要做四件事：保存用户 300 毫秒、发欢迎邮件 500 毫秒、发短信 400 毫秒、发优惠券 300 毫秒。左边一件接一件做完才回复用户；右边保存完就回复，另外三件事发到消息主题，由各自的队列和服务慢慢处理。",
+    "Signing up takes four steps: save the user (300 ms), send a welcome email (500 ms), send an SMS (400 ms), issue a coupon (300 ms). On the left every step runs before the user gets an answer; on the right the user is answered after the save and the other three steps are published to a topic, each drained from its own queue by its own service.",
+);
+
+static TRY: [Text; 4] = [
+    Text::new(
+        "按“播放”，比较两边“用户等待（平均）”和下方的响应时间分布：同步约 1500 毫秒，异步约 300 毫秒。",
+        "Press Play and compare \"User's wait (mean)\" and the response-time histogram below: about 1,500 ms sync, about 300 ms async.",
+    ),
+    Text::new(
+        "把“发短信耗时”拖到 3000 毫秒：同步一侧每个用户都多等 2.6 秒；异步一侧用户的等待不变，只是短信晚一点到。",
+        "Drag the SMS time to 3,000 ms: every sync user waits 2.6 s longer; async users wait just as before, their SMS simply arrives later.",
+    ),
+    Text::new(
+        "打开“短信服务宕机”，等几秒再关掉：同步注册全部失败；异步注册照样成功，短信任务在队列里排着，恢复后逐条发出。",
+        "Turn on \"SMS service down\", wait a few seconds, then turn it off: sync registrations all fail; async ones still succeed, and the SMS jobs wait in their queue and go out after recovery.",
+    ),
+    Text::new(
+        "把“保存用户耗时”调大：这一步两边都要等，异步也省不掉它。",
+        "Raise the save time: both sides wait for that step — going async cannot remove it.",
+    ),
+];
+
+static NOTICE: [Text; 4] = [
+    Text::new(
+        "同步的响应时间是整条链路的总和：300 + 500 + 400 + 300 = 1500 毫秒（另加网络往返）。",
+        "The sync response time is the sum of the chain: 300 + 500 + 400 + 300 = 1,500 ms (plus the network round trip).",
+    ),
+    Text::new(
+        "异步的响应时间只有保存那一步（约 300 毫秒）；邮件、短信、优惠券在用户拿到回复之后才完成。",
+        "The async response time is the save alone (about 300 ms); the email, SMS and coupon are finished after the user has the answer.",
+    ),
+    Text::new(
+        "链路上最慢、最不稳的一环决定了同步注册的体验：短信一挂，注册就失败，哪怕用户根本不在乎那条短信。",
+        "The slowest, least reliable link decides the sync experience: when SMS is down, sign-up fails — even though the user hardly cares about that SMS.",
+    ),
+    Text::new(
+        "异步的代价：短信和邮件会晚到，任务需要队列保管；但一个下游故障只会让它自己的队列变长，不会拖垮注册。",
+        "The price of async: emails and SMS arrive later and a queue has to keep the jobs; but a failing downstream only makes its own queue grow, it does not take sign-up down.",
+    ),
+];
+
+const M_WAIT: Text = Text::new("用户等待（平均）", "User's wait (mean)");
+const M_WAIT95: Text = Text::new("用户等待 p95", "User's wait, p95");
+const M_REGISTERED: Text = Text::new("注册成功", "Registrations done");
+const M_FAILED: Text = Text::new("注册失败", "Registrations failed");
+const M_WAITING: Text = Text::new("等待回复的用户", "Users waiting");
+const M_JOBS: Text = Text::new("队列中待办任务", "Jobs waiting in queues");
+const MS: Text = Text::new("毫秒", "ms");
+
+/// Equal-width bins of the response-time histogram.
+const BINS: usize = 30;
+
+/// Rounds up to 1, 2 or 5 × a power of ten (in µs), at least 500 ms.
+fn nice_range(max_us: u64) -> u64 {
+    let v = max_us.max(500_000) as f64 * 1.05;
+    let mag = 10f64.powf(v.log10().floor());
+    for m in [1.0, 2.0, 2.5, 5.0, 10.0] {
+        if v <= m * mag {
+            return (m * mag) as u64;
+        }
+    }
+    (10.0 * mag) as u64
+}
 
 #[component]
 pub fn AsyncRegisterDemo() -> impl IntoView {
-    view! { <p>"…"</p> }
+    let lang = use_lang();
+    let def = mqlab_engine::scenario::find("async-register").expect("built-in scenario");
+    let run = super::make_run(def, &PANELS, 1.0);
+
+    let panel = move |i: usize| {
+        let layout: &'static StageLayout = if i == 0 { &LAYOUT_SYNC } else { &LAYOUT_ASYNC };
+        let wait = panel_value(run, i, |s| s.response.mean_us);
+        let wait95 = panel_value(run, i, |s| s.response.p95_us as f64);
+        let answered = panel_value(run, i, |s| s.response.count as f64);
+        let shown = move |v: Signal<f64>| {
+            Signal::derive(move || {
+                if answered.get() == 0.0 {
+                    "–".to_string()
+                } else {
+                    duration(v.get(), lang.get())
+                }
+            })
+        };
+        view! {
+            <Panel run=run index=i layout=layout>
+                <MetricCard name="response" label=M_WAIT value=wait display=shown(wait)/>
+                <MetricCard name="response-p95" label=M_WAIT95 value=wait95 display=shown(wait95)/>
+                <MetricCard name="registered" label=M_REGISTERED value=answered
+                    display=Signal::derive(move || thousands(answered.get() as u64))/>
+                <CountCard run=run index=i name="failed" label=M_FAILED read=read::rejected alarm=true/>
+                {if i == 0 {
+                    view! { <CountCard run=run index=i name="waiting" label=M_WAITING read=read::waiting_for_reply/> }.into_any()
+                } else {
+                    view! { <CountCard run=run index=i name="queued" label=M_JOBS read=read::queued/> }.into_any()
+                }}
+            </Panel>
+        }
+    };
+
+    view! {
+        <DemoFrame id="async-register" title=TITLE lede=LEDE run=run>
+            <section class="controls" aria-label=move || i18n::CONTROLS.get(lang.get())>
+                <ParamSlider run=run key="rate_per_s" label=Text::new("注册速率", "Sign-up rate") unit=words::PER_S/>
+                <ParamSlider run=run key="save_ms" label=Text::new("保存用户耗时", "Save time") unit=MS/>
+                <ParamSlider run=run key="email_ms" label=Text::new("发邮件耗时", "Email time") unit=MS/>
+                <ParamSlider run=run key="sms_ms" label=Text::new("发短信耗时", "SMS time") unit=MS/>
+                <ParamSlider run=run key="coupon_ms" label=Text::new("发优惠券耗时", "Coupon time") unit=MS/>
+                <ParamToggle run=run key="sms_down" label=Text::new("短信服务宕机", "SMS service down")/>
+            </section>
+            <div class="panels two">{panel(0)}{panel(1)}</div>
+            <ResponseHistogram run=run/>
+            <Captions try_this=&TRY notice=&NOTICE/>
+        </DemoFrame>
+    }
+}
+
+/// Both panels' response times on one shared axis.
+#[component]
+fn ResponseHistogram(run: DemoRun) -> impl IntoView {
+    let data = Memo::new(move |_| {
+        run.frames.track();
+        let max = (0..PANELS.len())
+            .filter_map(|i| run.with_sim(i, |s| s.response_histogram().max()))
+            .max()
+            .unwrap_or(0);
+        let range = nice_range(max);
+        let series = (0..PANELS.len())
+            .map(|i| HistSeries {
+                id: PANELS[i].id,
+                label: PANELS[i].title,
+                bins: run
+                    .with_sim(i, |s| s.response_histogram().bins(BINS, range))
+                    .unwrap_or_default(),
+            })
+            .collect::<Vec<_>>();
+        (range, series)
+    });
+    view! {
+        <LatencyHistogram
+            testid="response-histogram"
+            title=Text::new("用户等待时间分布（每次成功注册记一个样本）", "How long users waited (one sample per successful registration)")
+            x_label=Text::new("响应时间（毫秒）", "Response time (ms)")
+            y_label=Text::new("注册次数", "Registrations")
+            data=data
+        />
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A node without a spot is not drawn: every node each mode creates
+    /// must be placed on that panel's stage.
+    #[test]
+    fn layouts_place_every_node() {
+        let def = mqlab_engine::scenario::find("async-register").unwrap();
+        for (panel, layout) in PANELS.iter().zip([&LAYOUT_SYNC, &LAYOUT_ASYNC]) {
+            let mut params = def.defaults();
+            for (k, v) in panel.fixed {
+                params.set(k, *v);
+            }
+            let spec = (def.build)(&params);
+            let names: Vec<&str> = spec
+                .producers
+                .iter()
+                .map(|p| p.name.as_str())
+                .chain(spec.queues.iter().map(|q| q.name.as_str()))
+                .chain(spec.consumers.iter().map(|c| c.name.as_str()))
+                .chain(spec.services.iter().map(|s| s.name.as_str()))
+                .collect();
+            for n in &names {
+                assert!(
+                    layout.spots.iter().any(|s| s.name == *n),
+                    "{}: no spot for {n}",
+                    panel.id
+                );
+            }
+            assert_eq!(names.len(), layout.spots.len(), "{}", panel.id);
+        }
+    }
+
+    #[test]
+    fn ranges_are_round() {
+        assert_eq!(nice_range(0), 1_000_000);
+        assert_eq!(nice_range(1_505_000), 2_000_000);
+        assert_eq!(nice_range(302_000), 1_000_000);
+        assert_eq!(nice_range(4_100_000), 5_000_000);
+    }
 }
