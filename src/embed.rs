@@ -20,10 +20,23 @@ fn warn(msg: &str) {
     web_sys::console::warn_1(&JsValue::from_str(&format!("mqlab embed: {msg}")));
 }
 
+/// The page that embeds us, or `None` when the embed view is opened on its
+/// own (then `window.parent` is the window itself).
+fn host() -> Option<web_sys::Window> {
+    let parent = window().parent().ok().flatten()?;
+    let me = window();
+    let same = {
+        let a: &JsValue = me.as_ref();
+        let b: &JsValue = parent.as_ref();
+        a == b
+    };
+    (!same).then_some(parent)
+}
+
 /// Sends a message to the host page (if there is one).
 pub fn post(mut msg: Value) {
     msg["mqlab"] = json!(1);
-    let Ok(Some(parent)) = window().parent() else {
+    let Some(parent) = host() else {
         return;
     };
     let Ok(text) = serde_json::to_string(&msg) else {
@@ -140,8 +153,8 @@ pub fn install(active: ActiveRun, lang: RwSignal<Lang>) {
     let on_message =
         Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
             // Only the page that embeds us may drive us.
-            let from_parent = match (window().parent(), ev.source()) {
-                (Ok(Some(parent)), Some(src)) => {
+            let from_parent = match (host(), ev.source()) {
+                (Some(parent), Some(src)) => {
                     let parent: &JsValue = parent.as_ref();
                     let src: &JsValue = src.as_ref();
                     parent == src

@@ -363,7 +363,7 @@ impl DemoRun {
         self.publish();
     }
 
-    /// Runs forward to `t` (at most [`timeline::SEEK_EVENT_BUDGET`] events),
+    /// Runs forward to `t` (at most [`timeline::LINK_EVENT_BUDGET`] events),
     /// taking checkpoints on the way. Returns false if the budget ran out.
     fn fast_forward(&self, t: TimeUs) -> bool {
         let mut spent = 0u64;
@@ -385,7 +385,7 @@ impl DemoRun {
             if done {
                 return true;
             }
-            if spent >= timeline::SEEK_EVENT_BUDGET {
+            if spent >= timeline::LINK_EVENT_BUDGET {
                 return false;
             }
         }

@@ -14,6 +14,10 @@ pub const MAX_CHECKPOINTS: usize = 24;
 /// copies every message in flight or queued); beyond that, middle
 /// checkpoints are dropped: seeks get slower, memory stays bounded.
 pub const MAX_CHECKPOINT_MESSAGES: u64 = 1_500_000;
+/// Most events opening a shared link may simulate to reach its moment
+/// (about a second of work in a browser); a link asking for more opens at
+/// the furthest moment reached and says so.
+pub const LINK_EVENT_BUDGET: u64 = 4_000_000;
 /// Most events a seek may re-simulate (a hostile link cannot freeze the page).
 pub const SEEK_EVENT_BUDGET: u64 = 20_000_000;
 
