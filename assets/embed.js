@@ -60,6 +60,14 @@
     if (!d || typeof d !== "object" || d.mqlab !== 1) return;
     var frame = frameOf(e.source);
     if (!frame) return;
+    if (d.type === "ready") {
+      // Messages sent before the demo was up (e.g. to a lazy frame still
+      // off screen) were kept; deliver them now, in order.
+      frame.__mqlabReady = true;
+      var waiting = frame.__mqlabQueue || [];
+      frame.__mqlabQueue = [];
+      for (var i = 0; i < waiting.length; i++) frame.contentWindow.postMessage(waiting[i], "*");
+    }
     if (d.type === "resize" && typeof d.height === "number" && d.height > 0) {
       frame.style.height = Math.min(Math.ceil(d.height), 20000) + "px";
     }
@@ -74,13 +82,18 @@
   window.mqlab = {
     mount: mount,
     mountAll: mountAll,
-    /** Sends a message such as {type: "play"} to the demo in `el`. */
+    /** Sends a message such as {type: "play"} to the demo in `el`; before
+     *  the demo is ready, messages wait and are delivered in order. */
     send: function (el, message) {
       var frame = mount(el);
-      if (!frame || !frame.contentWindow) return false;
+      if (!frame) return false;
       var m = {};
       for (var k in message) if (Object.prototype.hasOwnProperty.call(message, k)) m[k] = message[k];
       m.mqlab = 1;
+      if (!frame.__mqlabReady) {
+        (frame.__mqlabQueue = frame.__mqlabQueue || []).push(m);
+        return true;
+      }
       frame.contentWindow.postMessage(m, "*");
       return true;
     },

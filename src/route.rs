@@ -46,7 +46,20 @@ fn pairs(q: &str) -> impl Iterator<Item = (&str, &str)> {
     q.trim_start_matches('?')
         .split('&')
         .filter_map(|kv| kv.split_once('='))
-        .filter(|(_, v)| v.len() <= MAX_VALUE)
+}
+
+/// Keeps at most `MAX_VALUE` bytes (on a char boundary): enough for any
+/// real value; whoever reads a cut-off value finds it unusable and says
+/// so, instead of the option silently vanishing.
+fn capped(v: &str) -> String {
+    if v.len() <= MAX_VALUE {
+        return v.to_string();
+    }
+    let mut end = MAX_VALUE;
+    while !v.is_char_boundary(end) {
+        end -= 1;
+    }
+    v[..end].to_string()
 }
 
 /// Reads the options from the page's query string and the hash's query
@@ -55,7 +68,7 @@ pub fn parse_query(search: &str, hash: &str) -> Query {
     let mut q = Query::default();
     let hash_q = hash.split_once('?').map(|(_, q)| q).unwrap_or("");
     for (k, v) in pairs(search).chain(pairs(hash_q)) {
-        let v = Some(v.to_string());
+        let v = Some(capped(v));
         match k {
             "lang" => q.lang = v,
             "s" => q.state = v,
@@ -113,7 +126,10 @@ mod tests {
         assert_eq!(q.state.as_deref(), Some("1.abc"));
         assert_eq!(q.theme.as_deref(), Some("dark"));
         assert_eq!(parse_query("", "#/"), Query::default());
-        let huge = format!("#/demo/intro?s={}", "a".repeat(MAX_VALUE + 1));
-        assert_eq!(parse_query("", &huge).state, None);
+        let huge = format!("#/demo/intro?s={}", "a".repeat(MAX_VALUE + 10));
+        assert_eq!(
+            parse_query("", &huge).state.map(|s| s.len()),
+            Some(MAX_VALUE)
+        );
     }
 }

@@ -192,7 +192,8 @@ pub fn DemoFrame(
     }
     // Stop when nothing is left to happen, and speak when paused or stepped.
     Effect::new(move |_| {
-        if run.idle.get() && run.playing.get_untracked() {
+        // Tracks both: pressing Play with nothing left to happen pauses again.
+        if run.idle.get() && run.playing.get() {
             run.pause_idle();
         }
     });

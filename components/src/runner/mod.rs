@@ -99,6 +99,8 @@ pub struct DemoRun {
     /// Paused by itself because nothing was left to happen; the next
     /// learner action resumes it.
     pub auto_paused: RwSignal<bool>,
+    /// Moments left by "step back", so "step forward" returns to them exactly.
+    redo: StoredValue<Vec<TimeUs>>,
     seen: StoredValue<Vec<(u64, usize, TimeUs)>>,
 }
 
@@ -130,6 +132,7 @@ impl DemoRun {
             show_dots: RwSignal::new(true),
             link_ignored: RwSignal::new(Vec::new()),
             auto_paused: RwSignal::new(false),
+            redo: StoredValue::new(Vec::new()),
             seen: StoredValue::new(Vec::new()),
         };
         run.rebuild();
@@ -231,6 +234,7 @@ impl DemoRun {
         self.timeline
             .set_value(Timeline::new(self.params.get_untracked(), &sims));
         self.sims.set_value(sims);
+        self.redo.set_value(Vec::new());
         self.live_us.set(0);
         self.seen
             .set_value(vec![(u64::MAX, usize::MAX, 0); self.panels.len()]);
@@ -335,6 +339,7 @@ impl DemoRun {
             return;
         }
         let target = self.now() + dt;
+        self.redo.update_value(Vec::clear);
         let started = clock_ms();
         let behind = self.sims.try_update_value(|sims| {
             let mut done = vec![false; sims.len()];
@@ -395,6 +400,13 @@ impl DemoRun {
     /// panels to the same time.
     pub fn step(&self) {
         self.playing.set(false);
+        // After "step back", forward retraces the way back exactly.
+        let mut redo = self.redo.get_value();
+        if let Some(t) = redo.pop() {
+            self.redo.set_value(redo);
+            self.show_moment(t);
+            return;
+        }
         self.sims.update_value(|s| step_sims(s));
         self.note_progress();
         self.publish();
@@ -403,6 +415,11 @@ impl DemoRun {
     /// Shows moment `t` of the run so far (clamped to the live edge):
     /// restores the nearest earlier checkpoint and re-simulates from there.
     pub fn seek(&self, t: TimeUs) {
+        self.redo.set_value(Vec::new());
+        self.show_moment(t);
+    }
+
+    fn show_moment(&self, t: TimeUs) {
         self.playing.set(false);
         let (sims, params) = self.timeline.with_value(|tl| {
             let t = t.min(tl.live_us);
@@ -454,7 +471,8 @@ impl DemoRun {
             }
             last
         });
-        self.seek(target);
+        self.redo.update_value(|r| r.push(now));
+        self.show_moment(target);
     }
 
     /// Back to the furthest moment simulated.
@@ -512,6 +530,7 @@ impl DemoRun {
             self.sims.set_value(sims);
             self.notice.set(Some(words::FORK_NOTICE));
         }
+        self.redo.update_value(Vec::clear);
         let input = RunInput {
             at_us: now,
             param,
@@ -731,6 +750,30 @@ mod tests {
             assert_eq!(snapshots(&run), s6);
             run.step();
             assert_eq!(run.now(), t7, "forward again replays the same future");
+        });
+    }
+
+    #[test]
+    fn step_back_then_forward_returns_exactly_even_between_events() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let run = DemoRun::new(find("components").unwrap(), &PANELS[..1], 1.0, 1);
+            run.playing.set(true);
+            for _ in 0..50 {
+                run.advance(37.0); // frame times fall between events
+            }
+            let live = run.now();
+            let snaps = snapshots(&run);
+            run.step_back();
+            run.step_back();
+            assert!(run.now() < live);
+            run.step();
+            run.step();
+            assert_eq!(run.now(), live);
+            assert_eq!(snapshots(&run), snaps);
+            // With nothing to retrace, step runs the next event.
+            run.step();
+            assert!(run.now() > live);
         });
     }
 
