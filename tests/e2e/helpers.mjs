@@ -23,7 +23,7 @@ export const ALL_DEMOS = [
   'idempotence', 'ordering', 'dlq', 'delay', 'transaction', 'seckill-system',
 ];
 /** The demos that are built (the others show as "coming"). */
-export const BUILT_DEMOS = ['intro', 'components', 'peak-shaving'];
+export const BUILT_DEMOS = ['intro', 'components', 'peak-shaving', 'p2p-vs-pubsub', 'comparison', 'async-register', 'coupling', 'pubsub'];
 export const LANGS = ['en', 'zh-CN'];
 
 /** CSS selector for a data-testid; several ids nest: tid('panel-queue', 'metric-done'). */

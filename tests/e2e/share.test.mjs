@@ -1,0 +1,62 @@
+// Share links: a run that was played, changed, and scrubbed back opens in a
+// fresh browser context in exactly the same state; the embed code carries
+// the same state.
+import assert from 'node:assert/strict';
+import {
+  collectErrors, play, screenshot, tid, useApp, waitForDemo, waitForNumber, TIMEOUT_MS,
+} from './helpers.mjs';
+import {
+  SHARE_DEMOS, RUN_TO_US, SLIDER, SPEED, copyEmbed, copyLink, nudgeSlider, runTo, seek, snapshot, stateOf, waitForPast,
+} from './features.mjs';
+
+const app = useApp();
+
+for (const id of SHARE_DEMOS) {
+  app.pageTest(`share: ${id} played, changed, scrubbed back reopens identically in a fresh context`, async ({ page, open }) => {
+    await open(`/demo/${id}`, { lang: 'en' });
+    const root = await waitForDemo(page, id);
+
+    // Play fast for a while, change one slider mid-run (and produce by hand).
+    await play(page, root, SPEED[id]);
+    await waitForNumber(page, `${root} ${tid('sim-time')}`, 'data-time-us', '>', RUN_TO_US[id] / 2, { timeout: 60_000 });
+    await nudgeSlider(page, root, SLIDER[id].key, SLIDER[id].delta);
+    if (id === 'components') await page.locator(`${root} ${tid('action-produce')}`).click();
+    await runTo(page, root, RUN_TO_US[id]);
+
+    // Back to an earlier moment.
+    await seek(page, root, 400);
+    await waitForPast(page, root);
+    const expected = await snapshot(page, root);
+    assert.ok(Number(expected.t) > 0, `scrubbed to t=${expected.t}`);
+
+    const url = await copyLink(page, root);
+    assert.match(url, new RegExp(`#/demo/${id}\\?(.*&)?s=1\\.[A-Za-z0-9_-]+`), url);
+    assert.match(url, /[?&]lang=en(&|$)/, url);
+
+    const embed = await copyEmbed(page, root);
+    const src = embed.match(/<iframe[^>]*\ssrc="([^"]+)"/)?.[1];
+    assert.ok(src, `no <iframe src> in ${embed}`);
+    assert.match(src, new RegExp(`#/embed/${id}\\?`), src);
+    assert.equal(stateOf(src.replace(/&amp;/g, '&')), stateOf(url), 'embed s= equals link s=');
+
+    // A fresh browser context: nothing shared but the URL.
+    const context = await app.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    const fresh = await context.newPage();
+    fresh.setDefaultTimeout(TIMEOUT_MS);
+    const errors = collectErrors(fresh);
+    try {
+      await fresh.goto(url, { waitUntil: 'load' });
+      const root2 = await waitForDemo(fresh, id);
+      await waitForNumber(fresh, `${root2} ${tid('sim-time')}`, 'data-time-us', '==', Number(expected.t));
+      const got = await snapshot(fresh, root2);
+      assert.deepStrictEqual(got, expected, `${id}: ${url} reopened in a different state`);
+      assert.equal(await fresh.locator(tid('link-notice')).count(), 0, 'no link notice for a good link');
+      errors.assertNone(`${id} share link page`);
+    } catch (e) {
+      await screenshot(fresh, `FAILED-share-${id}-reopened`).catch(() => {});
+      throw e;
+    } finally {
+      await context.close();
+    }
+  });
+}
