@@ -55,7 +55,7 @@ pub fn install_panic_hook() {
     #[cfg(target_arch = "wasm32")]
     {
         std::panic::set_hook(Box::new(|info| {
-            console_error_panic_hook::hook(info);
+            web_sys::console::error_1(&wasm_bindgen::JsValue::from_str(&info.to_string()));
             show_panic_panel();
         }));
     }
