@@ -146,7 +146,7 @@ fi
 if wants e2e; then
   E2E_FILES=(harness.test.mjs)
   if [ "$BUILD_OK" = 1 ]; then
-    E2E_FILES+=(app.test.mjs demos.test.mjs share.test.mjs rewind.test.mjs embed.test.mjs robustness.test.mjs a11y.test.mjs network.test.mjs)
+    E2E_FILES+=(app.test.mjs demos.test.mjs share.test.mjs rewind.test.mjs embed.test.mjs robustness.test.mjs a11y.test.mjs network.test.mjs patterns.test.mjs)
   else
     note e2e-app "no dist/ to test (the build failed or did not run): only the harness tests run"
     TOTAL_FAILED=$((TOTAL_FAILED + 1))
