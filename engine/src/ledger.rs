@@ -103,6 +103,19 @@ pub enum Cause {
 }
 
 impl Cause {
+    /// Every cause, for exhaustive checks and translation tables.
+    pub const ALL: [Cause; 9] = [
+        Cause::QueueFull,
+        Cause::QueueOverflowDropOldest,
+        Cause::ServiceOverCapacity,
+        Cause::ServiceTimeout,
+        Cause::ServiceDown,
+        Cause::BrokerDown,
+        Cause::AutoAckConsumerCrash,
+        Cause::NoConfirmNetworkDrop,
+        Cause::NotPersistentBrokerCrash,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Cause::QueueFull => "queue_full",
@@ -390,17 +403,7 @@ mod tests {
 
     #[test]
     fn every_cause_has_a_terminal_state_and_an_explanation() {
-        for c in [
-            Cause::QueueFull,
-            Cause::QueueOverflowDropOldest,
-            Cause::ServiceOverCapacity,
-            Cause::ServiceTimeout,
-            Cause::ServiceDown,
-            Cause::BrokerDown,
-            Cause::AutoAckConsumerCrash,
-            Cause::NoConfirmNetworkDrop,
-            Cause::NotPersistentBrokerCrash,
-        ] {
+        for c in Cause::ALL {
             assert!(c.terminal_state().is_terminal());
             assert!(!c.explain().is_empty());
         }

@@ -1462,46 +1462,11 @@ impl Sim {
     // ----- commands -------------------------------------------------------
 
     fn resolve(&self, a: &Action) -> Result<Resolved, String> {
-        let producer = |n: &str| {
-            self.spec
-                .producers
-                .iter()
-                .position(|p| p.name == n)
-                .map(|i| i as u16)
-                .ok_or_else(|| format!("no producer named '{n}'"))
-        };
-        let group = |n: &str| {
-            self.spec
-                .consumers
-                .iter()
-                .position(|c| c.name == n)
-                .map(|i| i as u16)
-                .ok_or_else(|| format!("no consumer group named '{n}'"))
-        };
-        let topic = |n: &str| {
-            self.spec
-                .topics
-                .iter()
-                .position(|t| t.name == n)
-                .map(|i| i as u16)
-                .ok_or_else(|| format!("no topic named '{n}'"))
-        };
-        let queue = |n: &str| {
-            self.spec
-                .queues
-                .iter()
-                .position(|q| q.name == n)
-                .map(|i| i as u16)
-                .ok_or_else(|| format!("no queue named '{n}'"))
-        };
-        let service = |n: &str| {
-            self.spec
-                .services
-                .iter()
-                .position(|s| s.name == n)
-                .map(|i| i as u16)
-                .ok_or_else(|| format!("no service named '{n}'"))
-        };
+        let producer = |n: &str| index_by_name(&self.spec.producers, |x| &x.name, n, "producer");
+        let group = |n: &str| index_by_name(&self.spec.consumers, |x| &x.name, n, "consumer group");
+        let topic = |n: &str| index_by_name(&self.spec.topics, |x| &x.name, n, "topic");
+        let queue = |n: &str| index_by_name(&self.spec.queues, |x| &x.name, n, "queue");
+        let service = |n: &str| index_by_name(&self.spec.services, |x| &x.name, n, "service");
         let rate_ok = |what: &str, r: f64, min: f64| {
             if r.is_finite() && r >= min && r <= MAX_RATE_PER_S {
                 Ok(())
@@ -1767,4 +1732,18 @@ impl Sim {
         let restart = self.spec.broker.restart_us;
         self.push(now + restart, Ev::BrokerRestart);
     }
+}
+
+/// The index of the item called `name`, or an error naming what is missing.
+fn index_by_name<T>(
+    items: &[T],
+    name_of: impl Fn(&T) -> &String,
+    name: &str,
+    what: &str,
+) -> Result<u16, String> {
+    items
+        .iter()
+        .position(|x| name_of(x) == name)
+        .map(|i| i as u16)
+        .ok_or_else(|| format!("no {what} named '{name}'"))
 }

@@ -405,17 +405,7 @@ mod tests {
 
     #[test]
     fn every_cause_has_both_languages() {
-        for c in [
-            Cause::QueueFull,
-            Cause::QueueOverflowDropOldest,
-            Cause::ServiceOverCapacity,
-            Cause::ServiceTimeout,
-            Cause::ServiceDown,
-            Cause::BrokerDown,
-            Cause::AutoAckConsumerCrash,
-            Cause::NoConfirmNetworkDrop,
-            Cause::NotPersistentBrokerCrash,
-        ] {
+        for c in Cause::ALL {
             let t = cause_text(c);
             assert!(!t.zh.is_empty() && !t.en.is_empty());
             assert_ne!(t.zh, t.en);
