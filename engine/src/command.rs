@@ -55,24 +55,265 @@ pub enum Action {
     Replay { queue: String, count: u32 },
 }
 
+/// The kind of one field of an [`Action`] (for compact encodings that do
+/// not carry field names, such as share links).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldKind {
+    Str,
+    F64,
+    U32,
+    /// Whole microseconds (`TimeUs`).
+    U64,
+    Bool,
+}
+
+/// The value of one field of an [`Action`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldValue {
+    Str(String),
+    /// Every number (`f64`, `u32`, `TimeUs`) travels as an `f64`; whole
+    /// kinds are checked for range and fraction when read back.
+    Num(f64),
+    Bool(bool),
+}
+
+/// One verb: its name (the `do` of a command) and its fields in order.
+#[derive(Clone, Copy, Debug)]
+pub struct VerbDef {
+    pub verb: &'static str,
+    pub fields: &'static [(&'static str, FieldKind)],
+}
+
+use FieldKind as K;
+
+/// Every verb, in the order of the [`Action`] variants. An action is
+/// written as its index here plus its field values in this order; the
+/// names are the same as in command files (serde's), which a test checks.
+pub const VERBS: &[VerbDef] = &[
+    VerbDef {
+        verb: "set_rate",
+        fields: &[("producer", K::Str), ("rate_per_s", K::F64)],
+    },
+    VerbDef {
+        verb: "produce",
+        fields: &[("producer", K::Str), ("count", K::U32)],
+    },
+    VerbDef {
+        verb: "set_consumers",
+        fields: &[("group", K::Str), ("count", K::U32)],
+    },
+    VerbDef {
+        verb: "set_consumers_online",
+        fields: &[("group", K::Str), ("online", K::Bool)],
+    },
+    VerbDef {
+        verb: "set_consumer_work",
+        fields: &[("group", K::Str), ("mean_us", K::U64)],
+    },
+    VerbDef {
+        verb: "set_service_capacity",
+        fields: &[("service", K::Str), ("capacity_per_s", K::F64)],
+    },
+    VerbDef {
+        verb: "set_service_up",
+        fields: &[("service", K::Str), ("up", K::Bool)],
+    },
+    VerbDef {
+        verb: "crash_consumer",
+        fields: &[("group", K::Str)],
+    },
+    VerbDef {
+        verb: "drop_next_publish",
+        fields: &[("producer", K::Str)],
+    },
+    VerbDef {
+        verb: "crash_broker",
+        fields: &[],
+    },
+    VerbDef {
+        verb: "subscribe",
+        fields: &[("topic", K::Str), ("queue", K::Str)],
+    },
+    VerbDef {
+        verb: "unsubscribe",
+        fields: &[("topic", K::Str), ("queue", K::Str)],
+    },
+    VerbDef {
+        verb: "replay",
+        fields: &[("queue", K::Str), ("count", K::U32)],
+    },
+];
+
 impl Action {
-    /// A short English name for logs.
-    pub fn verb(&self) -> &'static str {
+    /// This action's position in [`VERBS`].
+    pub fn verb_index(&self) -> usize {
         match self {
-            Action::SetRate { .. } => "set_rate",
-            Action::Produce { .. } => "produce",
-            Action::SetConsumers { .. } => "set_consumers",
-            Action::SetConsumersOnline { .. } => "set_consumers_online",
-            Action::SetConsumerWork { .. } => "set_consumer_work",
-            Action::SetServiceCapacity { .. } => "set_service_capacity",
-            Action::SetServiceUp { .. } => "set_service_up",
-            Action::CrashConsumer { .. } => "crash_consumer",
-            Action::DropNextPublish { .. } => "drop_next_publish",
-            Action::CrashBroker => "crash_broker",
-            Action::Subscribe { .. } => "subscribe",
-            Action::Unsubscribe { .. } => "unsubscribe",
-            Action::Replay { .. } => "replay",
+            Action::SetRate { .. } => 0,
+            Action::Produce { .. } => 1,
+            Action::SetConsumers { .. } => 2,
+            Action::SetConsumersOnline { .. } => 3,
+            Action::SetConsumerWork { .. } => 4,
+            Action::SetServiceCapacity { .. } => 5,
+            Action::SetServiceUp { .. } => 6,
+            Action::CrashConsumer { .. } => 7,
+            Action::DropNextPublish { .. } => 8,
+            Action::CrashBroker => 9,
+            Action::Subscribe { .. } => 10,
+            Action::Unsubscribe { .. } => 11,
+            Action::Replay { .. } => 12,
         }
+    }
+
+    /// A short English name for logs (the `do` of a command).
+    pub fn verb(&self) -> &'static str {
+        VERBS[self.verb_index()].verb
+    }
+
+    /// The field values, in the order [`VERBS`] lists them.
+    pub fn field_values(&self) -> Vec<FieldValue> {
+        use FieldValue::{Bool, Num, Str};
+        let s = |x: &String| Str(x.clone());
+        match self {
+            Action::SetRate {
+                producer,
+                rate_per_s,
+            } => vec![s(producer), Num(*rate_per_s)],
+            Action::Produce { producer, count } => vec![s(producer), Num(*count as f64)],
+            Action::SetConsumers { group, count } => vec![s(group), Num(*count as f64)],
+            Action::SetConsumersOnline { group, online } => vec![s(group), Bool(*online)],
+            Action::SetConsumerWork { group, mean_us } => vec![s(group), Num(*mean_us as f64)],
+            Action::SetServiceCapacity {
+                service,
+                capacity_per_s,
+            } => {
+                vec![s(service), Num(*capacity_per_s)]
+            }
+            Action::SetServiceUp { service, up } => vec![s(service), Bool(*up)],
+            Action::CrashConsumer { group } => vec![s(group)],
+            Action::DropNextPublish { producer } => vec![s(producer)],
+            Action::CrashBroker => vec![],
+            Action::Subscribe { topic, queue } | Action::Unsubscribe { topic, queue } => {
+                vec![s(topic), s(queue)]
+            }
+            Action::Replay { queue, count } => vec![s(queue), Num(*count as f64)],
+        }
+    }
+
+    /// Builds verb `index` of [`VERBS`] from its field values (in order),
+    /// checking each value's kind; never panics on bad input.
+    pub fn from_field_values(index: usize, values: Vec<FieldValue>) -> Result<Action, String> {
+        let def = VERBS
+            .get(index)
+            .ok_or_else(|| format!("no verb #{index}"))?;
+        if values.len() != def.fields.len() {
+            return Err(format!(
+                "'{}' takes {} fields, got {}",
+                def.verb,
+                def.fields.len(),
+                values.len()
+            ));
+        }
+        let mut it = values.into_iter().zip(def.fields.iter());
+        let mut next = || {
+            let (v, (name, kind)) = it.next().ok_or_else(|| "missing field".to_string())?;
+            checked(def.verb, name, *kind, v)
+        };
+        let a = match index {
+            0 => Action::SetRate {
+                producer: next()?.str(),
+                rate_per_s: next()?.num(),
+            },
+            1 => Action::Produce {
+                producer: next()?.str(),
+                count: next()?.num() as u32,
+            },
+            2 => Action::SetConsumers {
+                group: next()?.str(),
+                count: next()?.num() as u32,
+            },
+            3 => Action::SetConsumersOnline {
+                group: next()?.str(),
+                online: next()?.bool(),
+            },
+            4 => Action::SetConsumerWork {
+                group: next()?.str(),
+                mean_us: next()?.num() as TimeUs,
+            },
+            5 => Action::SetServiceCapacity {
+                service: next()?.str(),
+                capacity_per_s: next()?.num(),
+            },
+            6 => Action::SetServiceUp {
+                service: next()?.str(),
+                up: next()?.bool(),
+            },
+            7 => Action::CrashConsumer {
+                group: next()?.str(),
+            },
+            8 => Action::DropNextPublish {
+                producer: next()?.str(),
+            },
+            9 => Action::CrashBroker,
+            10 => Action::Subscribe {
+                topic: next()?.str(),
+                queue: next()?.str(),
+            },
+            11 => Action::Unsubscribe {
+                topic: next()?.str(),
+                queue: next()?.str(),
+            },
+            12 => Action::Replay {
+                queue: next()?.str(),
+                count: next()?.num() as u32,
+            },
+            _ => unreachable!("index checked against VERBS above"),
+        };
+        Ok(a)
+    }
+
+    /// Position of a verb name in [`VERBS`].
+    pub fn verb_named(verb: &str) -> Option<usize> {
+        VERBS.iter().position(|v| v.verb == verb)
+    }
+}
+
+impl FieldValue {
+    fn str(self) -> String {
+        match self {
+            FieldValue::Str(s) => s,
+            _ => String::new(),
+        }
+    }
+    fn num(self) -> f64 {
+        match self {
+            FieldValue::Num(x) => x,
+            _ => 0.0,
+        }
+    }
+    fn bool(self) -> bool {
+        matches!(self, FieldValue::Bool(true))
+    }
+}
+
+/// Checks that `v` fits field `name` of kind `kind`.
+fn checked(verb: &str, name: &str, kind: FieldKind, v: FieldValue) -> Result<FieldValue, String> {
+    let ok = match (&v, kind) {
+        (FieldValue::Str(_), FieldKind::Str) | (FieldValue::Bool(_), FieldKind::Bool) => true,
+        (FieldValue::Num(x), FieldKind::F64) => x.is_finite(),
+        (FieldValue::Num(x), FieldKind::U32) => {
+            x.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(x)
+        }
+        (FieldValue::Num(x), FieldKind::U64) => {
+            x.fract() == 0.0 && (0.0..=9_007_199_254_740_992.0).contains(x)
+        }
+        _ => false,
+    };
+    if ok {
+        Ok(v)
+    } else {
+        Err(format!(
+            "'{verb}': field '{name}' has the wrong kind of value"
+        ))
     }
 }
 
@@ -152,5 +393,72 @@ mod tests {
         assert!(parse_commands(r#"[{"do":"crash_broker"}]"#)
             .unwrap_err()
             .contains("at_us"));
+    }
+
+    /// One example of every verb, built from the table (so a new verb
+    /// without a table entry fails `verb_index` below).
+    fn examples() -> Vec<Action> {
+        (0..VERBS.len())
+            .map(|i| {
+                let values = VERBS[i]
+                    .fields
+                    .iter()
+                    .map(|(_, k)| match k {
+                        FieldKind::Str => FieldValue::Str("n".into()),
+                        FieldKind::Bool => FieldValue::Bool(true),
+                        _ => FieldValue::Num(7.0),
+                    })
+                    .collect();
+                Action::from_field_values(i, values).unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_verb_table_matches_the_command_file_format() {
+        for (i, a) in examples().iter().enumerate() {
+            assert_eq!(a.verb_index(), i);
+            let json = serde_json::to_value(a).unwrap();
+            let obj = json.as_object().unwrap();
+            assert_eq!(obj["do"], a.verb(), "{a:?}");
+            let names: Vec<&str> = VERBS[i].fields.iter().map(|(n, _)| *n).collect();
+            let mut keys: Vec<&str> = obj
+                .keys()
+                .map(String::as_str)
+                .filter(|k| *k != "do")
+                .collect();
+            keys.sort_unstable();
+            let mut sorted = names.clone();
+            sorted.sort_unstable();
+            assert_eq!(keys, sorted, "fields of '{}'", a.verb());
+            assert_eq!(
+                Action::from_field_values(i, a.field_values()).as_ref(),
+                Ok(a),
+                "round trip of '{}'",
+                a.verb()
+            );
+        }
+    }
+
+    #[test]
+    fn field_values_of_the_wrong_kind_are_refused() {
+        let i = Action::verb_named("set_consumers").unwrap();
+        let bad = [
+            vec![FieldValue::Str("w".into())],
+            vec![FieldValue::Str("w".into()), FieldValue::Num(1.5)],
+            vec![FieldValue::Str("w".into()), FieldValue::Num(-1.0)],
+            vec![FieldValue::Num(1.0), FieldValue::Num(1.0)],
+            vec![FieldValue::Str("w".into()), FieldValue::Bool(true)],
+        ];
+        for values in bad {
+            assert!(
+                Action::from_field_values(i, values.clone()).is_err(),
+                "{values:?}"
+            );
+        }
+        assert!(Action::from_field_values(VERBS.len(), vec![]).is_err());
+        let rate = Action::verb_named("set_rate").unwrap();
+        let nan = vec![FieldValue::Str("p".into()), FieldValue::Num(f64::NAN)];
+        assert!(Action::from_field_values(rate, nan).is_err());
     }
 }

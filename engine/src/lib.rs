@@ -13,6 +13,7 @@ pub mod invariants;
 pub mod ledger;
 pub mod metrics;
 pub mod model;
+pub mod num;
 pub mod render;
 pub mod rng;
 pub mod scenario;

@@ -124,19 +124,15 @@ impl ParamDef {
                 }
             },
             ParamKind::Int => {
-                let v: f64 = raw
-                    .replace('_', "")
-                    .parse()
-                    .map_err(|_| format!("{} must be a whole number, not '{raw}'", self.key))?;
+                let v = crate::num::parse_decimal(&raw.replace('_', ""))
+                    .ok_or_else(|| format!("{} must be a whole number, not '{raw}'", self.key))?;
                 if v.fract() != 0.0 {
                     return Err(format!("{} must be a whole number, not '{raw}'", self.key));
                 }
                 v
             }
-            ParamKind::Float => raw
-                .replace('_', "")
-                .parse()
-                .map_err(|_| format!("{} must be a number, not '{raw}'", self.key))?,
+            ParamKind::Float => crate::num::parse_decimal(&raw.replace('_', ""))
+                .ok_or_else(|| format!("{} must be a number, not '{raw}'", self.key))?,
         };
         self.check(v)
     }

@@ -19,9 +19,8 @@ pub fn parse_duration(text: &str) -> Result<TimeUs, String> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .ok_or_else(|| format!("duration '{s}' needs a unit: us, ms, s, m or h (e.g. {s}s)"))?;
     let (num, unit) = s.split_at(split);
-    let value: f64 = num
-        .parse()
-        .map_err(|_| format!("duration '{s}' does not start with a number"))?;
+    let value = crate::num::parse_decimal(num)
+        .ok_or_else(|| format!("duration '{s}' does not start with a number"))?;
     let scale = match unit.trim() {
         "us" | "µs" => 1.0,
         "ms" => US_PER_MS as f64,
