@@ -3,10 +3,10 @@
 //! `mqlab: 1` and a `type`; see README.md ("Embedding") for the list.
 //! Messages of the wrong shape are ignored with a console warning.
 
+use js_sys::{Object, Reflect};
 use leptos::prelude::*;
 use mqlab_components::{DemoRun, Lang};
 use mqlab_engine::MsgState;
-use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -33,54 +33,78 @@ fn host() -> Option<web_sys::Window> {
     (!same).then_some(parent)
 }
 
+/// A plain JS object from `(key, value)` pairs (messages are built with
+/// js-sys: no JSON library in the browser build).
+fn obj(fields: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in fields {
+        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
+    }
+    o.into()
+}
+
+fn s(text: &str) -> JsValue {
+    JsValue::from_str(text)
+}
+
+fn n(x: impl Into<f64>) -> JsValue {
+    JsValue::from_f64(x.into())
+}
+
+/// Whole numbers cross as JS numbers (exact up to 2^53, which µs and
+/// counts here never reach).
+fn u(x: u64) -> JsValue {
+    JsValue::from_f64(x as f64)
+}
+
 /// Sends a message to the host page (if there is one).
-pub fn post(mut msg: Value) {
-    msg["mqlab"] = json!(1);
-    let Some(parent) = host() else {
-        return;
-    };
-    let Ok(text) = serde_json::to_string(&msg) else {
-        return;
-    };
-    if let Ok(v) = js_sys::JSON::parse(&text) {
-        let _ = parent.post_message(&v, "*");
+pub fn post(msg: JsValue) {
+    let _ = Reflect::set(&msg, &s("mqlab"), &n(1));
+    if let Some(parent) = host() {
+        let _ = parent.post_message(&msg, "*");
     }
 }
 
-fn run_state(id: &str, run: &DemoRun) -> Value {
-    let panels: Vec<Value> = run.frames.with_untracked(|frames| {
-        frames
-            .iter()
-            .zip(run.panels.iter())
-            .map(|(f, p)| {
-                let l = &f.snap.ledger;
-                json!({
-                    "panel": p.id,
-                    "queued": f.snap.queued(),
-                    "done": l.count(MsgState::Done),
-                    "rejected": l.count(MsgState::Rejected),
-                    "lost": l.count(MsgState::Lost),
-                })
-            })
-            .collect()
+fn run_state(id: &str, run: &DemoRun) -> JsValue {
+    let panels = js_sys::Array::new();
+    run.frames.with_untracked(|frames| {
+        for (f, p) in frames.iter().zip(run.panels.iter()) {
+            let l = &f.snap.ledger;
+            panels.push(&obj(&[
+                ("panel", s(p.id)),
+                ("queued", u(f.snap.queued())),
+                ("done", u(l.count(MsgState::Done))),
+                ("rejected", u(l.count(MsgState::Rejected))),
+                ("lost", u(l.count(MsgState::Lost))),
+            ]));
+        }
     });
-    json!({
-        "type": "state",
-        "demo": id,
-        "playing": run.playing.get_untracked(),
-        "t_us": run.now(),
-        "panels": panels,
-    })
+    obj(&[
+        ("type", s("state")),
+        ("demo", s(id)),
+        ("playing", JsValue::from_bool(run.playing.get_untracked())),
+        ("t_us", u(run.now())),
+        ("panels", panels.into()),
+    ])
+}
+
+/// Field `key` of a host message (`undefined` when absent).
+fn field(msg: &JsValue, key: &str) -> JsValue {
+    Reflect::get(msg, &s(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A whole, non-negative number that a JS number holds exactly.
+fn as_u64(v: &JsValue) -> Option<u64> {
+    v.as_f64()
+        .filter(|x| x.fract() == 0.0 && (0.0..=9_007_199_254_740_992.0).contains(x))
+        .map(|x| x as u64)
 }
 
 /// Applies one host message; returns an error text for a message that has
 /// the right shape but cannot be done.
-fn apply(id: &str, run: &DemoRun, msg: &Value, threshold: RwSignal<u64>) -> Result<(), String> {
-    let kind = msg
-        .get("type")
-        .and_then(Value::as_str)
-        .ok_or("missing \"type\"")?;
-    match kind {
+fn apply(id: &str, run: &DemoRun, msg: &JsValue, threshold: RwSignal<u64>) -> Result<(), String> {
+    let kind = field(msg, "type").as_string().ok_or("missing \"type\"")?;
+    match kind.as_str() {
         "play" => run.playing.set(true),
         "pause" => run.playing.set(false),
         "reset" => run.reset(),
@@ -88,57 +112,50 @@ fn apply(id: &str, run: &DemoRun, msg: &Value, threshold: RwSignal<u64>) -> Resu
         "live" => run.jump_live(),
         "get" => post(run_state(id, run)),
         "speed" => {
-            let v = msg
-                .get("value")
-                .and_then(Value::as_f64)
+            let v = field(msg, "value")
+                .as_f64()
                 .ok_or("speed needs a numeric \"value\"")?;
             run.set_speed(v);
         }
         "seek" => {
-            let t = match (
-                msg.get("t_us").and_then(Value::as_u64),
-                msg.get("time").and_then(Value::as_str),
-            ) {
+            let t = match (as_u64(&field(msg, "t_us")), field(msg, "time").as_string()) {
                 (Some(t), _) => t,
-                (None, Some(text)) => mqlab_engine::time::parse_duration(text)?,
+                (None, Some(text)) => mqlab_engine::time::parse_duration(&text)?,
                 _ => return Err("seek needs \"t_us\" (a number) or \"time\" (e.g. \"12s\")".into()),
             };
             run.seek(t);
         }
         "set" => {
-            let key = msg
-                .get("key")
-                .and_then(Value::as_str)
-                .ok_or("set needs a \"key\"")?;
-            let def = run.def.param(key).ok_or_else(|| {
+            let key = field(msg, "key").as_string().ok_or("set needs a \"key\"")?;
+            let def = run.def.param(&key).ok_or_else(|| {
                 let keys: Vec<&str> = run.def.params.iter().map(|p| p.key).collect();
                 format!(
                     "no parameter \"{key}\" (this demo has: {})",
                     keys.join(", ")
                 )
             })?;
-            let value = match msg.get("value") {
-                Some(Value::Bool(b)) => {
-                    if *b {
-                        1.0
-                    } else {
-                        0.0
-                    }
+            let raw = field(msg, "value");
+            let value = if let Some(b) = raw.as_bool() {
+                if b {
+                    1.0
+                } else {
+                    0.0
                 }
-                Some(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
-                Some(Value::String(s)) => def.parse(s)?,
-                _ => return Err("set needs a \"value\"".into()),
+            } else if let Some(x) = raw.as_f64() {
+                x
+            } else if let Some(text) = raw.as_string() {
+                def.parse(&text)?
+            } else {
+                return Err("set needs a \"value\"".into());
             };
-            if run.is_fixed_everywhere(key) {
+            if run.is_fixed_everywhere(&key) {
                 return Err(format!("\"{key}\" is fixed in this demo"));
             }
             def.check(value)?;
-            run.set_param(key, value);
+            run.set_param(&key, value);
         }
         "watch" => {
-            let t = msg
-                .get("threshold")
-                .and_then(Value::as_u64)
+            let t = as_u64(&field(msg, "threshold"))
                 .ok_or("watch needs a whole-number \"threshold\"")?;
             threshold.set(t);
         }
@@ -164,19 +181,19 @@ pub fn install(active: ActiveRun, lang: RwSignal<Lang>) {
             if !from_parent {
                 return;
             }
-            let text = js_sys::JSON::stringify(&ev.data())
+            let msg = ev.data();
+            let text = js_sys::JSON::stringify(&msg)
                 .ok()
                 .and_then(|s| s.as_string())
                 .unwrap_or_default();
-            let Ok(msg) = serde_json::from_str::<Value>(&text) else {
+            if !msg.is_object() || js_sys::Array::is_array(&msg) {
                 warn("ignored a message that is not a JSON object");
                 return;
-            };
-            if msg.get("mqlab").and_then(Value::as_u64) != Some(1) {
+            }
+            if as_u64(&field(&msg, "mqlab")) != Some(1) {
                 // Other tools talk to frames too; only shapes claiming to be ours are warned about.
-                if msg
-                    .get("type")
-                    .and_then(Value::as_str)
+                if field(&msg, "type")
+                    .as_string()
                     .is_some_and(|t| t.starts_with("mqlab"))
                 {
                     warn("ignored a message without \"mqlab\": 1");
@@ -189,7 +206,11 @@ pub fn install(active: ActiveRun, lang: RwSignal<Lang>) {
             };
             if let Err(e) = apply(id, &run, &msg, threshold) {
                 warn(&format!("ignored {text}: {e}"));
-                post(json!({"type": "error", "demo": id, "message": e}));
+                post(obj(&[
+                    ("type", s("error")),
+                    ("demo", s(id)),
+                    ("message", s(&e)),
+                ]));
             }
         });
     window()
@@ -203,7 +224,7 @@ pub fn install(active: ActiveRun, lang: RwSignal<Lang>) {
             .document_element()
             .map(|e| e.scroll_height())
             .unwrap_or(0);
-        post(json!({"type": "resize", "height": h}));
+        post(obj(&[("type", s("resize")), ("height", n(h))]));
     });
     if let (Ok(obs), Some(el)) = (
         web_sys::ResizeObserver::new(observer_cb.as_ref().unchecked_ref()),
@@ -220,7 +241,11 @@ pub fn install(active: ActiveRun, lang: RwSignal<Lang>) {
         let Some((id, run)) = active.0.get() else {
             return;
         };
-        post(json!({"type": "ready", "demo": id, "lang": lang.get_untracked().tag()}));
+        post(obj(&[
+            ("type", s("ready")),
+            ("demo", s(id)),
+            ("lang", s(lang.get_untracked().tag())),
+        ]));
         above.set_value(Vec::new());
         let _ = run;
     });
@@ -250,16 +275,16 @@ pub fn install(active: ActiveRun, lang: RwSignal<Lang>) {
             let is_above = *q > limit;
             if is_above != flags[i] {
                 flags[i] = is_above;
-                post(json!({
-                    "type": "event",
-                    "event": "queue_crossed",
-                    "demo": id,
-                    "panel": panel,
-                    "threshold": limit,
-                    "direction": if is_above { "up" } else { "down" },
-                    "queued": q,
-                    "t_us": now,
-                }));
+                post(obj(&[
+                    ("type", s("event")),
+                    ("event", s("queue_crossed")),
+                    ("demo", s(id)),
+                    ("panel", s(panel)),
+                    ("threshold", u(limit)),
+                    ("direction", s(if is_above { "up" } else { "down" })),
+                    ("queued", u(*q)),
+                    ("t_us", u(now)),
+                ]));
             }
         }
         above.set_value(flags);

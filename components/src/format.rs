@@ -1,5 +1,6 @@
 //! Number and duration formatting for display.
 
+use mqlab_engine::num::fixed;
 use mqlab_engine::TimeUs;
 
 use crate::i18n::Lang;
@@ -31,11 +32,11 @@ pub fn number(v: f64) -> String {
             s
         }
     } else if a >= 10.0 {
-        format!("{v:.1}")
+        fixed(v, 1)
     } else if a == 0.0 {
         "0".into()
     } else {
-        format!("{v:.2}")
+        fixed(v, 2)
     }
 }
 
@@ -49,11 +50,11 @@ pub fn duration(us: f64, lang: Lang) -> String {
         Lang::En => (" min", " s"),
     };
     if us < 1_000.0 {
-        format!("{} µs", us.round())
+        format!("{} µs", us.round() as u64)
     } else if us < 1_000_000.0 {
         format!("{} ms", number(us / 1_000.0))
     } else if us < 60_000_000.0 {
-        format!("{:.2}{s}", us / 1_000_000.0)
+        format!("{}{s}", fixed(us / 1_000_000.0, 2))
     } else {
         let total = (us / 1_000_000.0) as u64;
         format!("{}{min} {:02}{s}", total / 60, total % 60)

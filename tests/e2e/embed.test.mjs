@@ -72,7 +72,7 @@ app.pageTest('embed view: no site header, an embedded root and an "Open in mqlab
   assert.equal(await page.locator(tid('copy-link')).count(), 0, 'no share panel');
   const link = page.locator(`${root} a`, { hasText: /Open in mqlab/i });
   assert.equal(await link.count(), 1, 'one "Open in mqlab" link');
-  assert.match(await link.getAttribute('href'), /#\/demo\/peak-shaving\?lang=en&s=1\./);
+  assert.match(await link.getAttribute('href'), /#\/demo\/peak-shaving\?lang=en&s=2\./);
 });
 
 app.pageTest('embed view: opened on its own (not in a frame) it does not take its own messages as commands', async ({ page, open }) => {

@@ -30,7 +30,7 @@ for (const id of SHARE_DEMOS) {
     assert.ok(Number(expected.t) > 0, `scrubbed to t=${expected.t}`);
 
     const url = await copyLink(page, root);
-    assert.match(url, new RegExp(`#/demo/${id}\\?(.*&)?s=1\\.[A-Za-z0-9_-]+`), url);
+    assert.match(url, new RegExp(`#/demo/${id}\\?(.*&)?s=2\\.[A-Za-z0-9_-]+`), url);
     assert.match(url, /[?&]lang=en(&|$)/, url);
 
     const embed = await copyEmbed(page, root);

@@ -84,12 +84,15 @@ fn polyline(
     scale: Scale,
     f: impl Fn(&SeriesPoint) -> f64,
 ) -> String {
-    use std::fmt::Write;
+    use mqlab_engine::num::push_fixed;
     let mut s = String::with_capacity(points.len() * 12);
     for p in points {
         let x = PAD_L + (p.t_us as f64 / t_max) * (W - PAD_L - PAD_R);
         let y = y_of(scale, f(p));
-        let _ = write!(s, "{x:.1},{y:.1} ");
+        push_fixed(&mut s, x, 1);
+        s.push(',');
+        push_fixed(&mut s, y, 1);
+        s.push(' ');
     }
     s
 }

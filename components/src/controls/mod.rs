@@ -2,6 +2,7 @@
 //! toggles, and action/fault buttons.
 
 use leptos::prelude::*;
+use mqlab_engine::num::{parse_decimal, short};
 use mqlab_engine::scenario::ParamKind;
 
 use crate::format::{number, thousands};
@@ -84,7 +85,7 @@ pub fn ParamSlider(
     });
     let id = format!("param-{key}-{}", run.def.id);
     let commit = move |raw: String| {
-        if let Ok(pos) = raw.parse::<f64>() {
+        if let Some(pos) = parse_decimal(&raw) {
             let v = to_value(def.min, def.max, pos, log);
             let v = if log { tidy(v) } else { v };
             run.set_param(key, def.clamp(v));
@@ -101,14 +102,14 @@ pub fn ParamSlider(
                 id=id
                 type="range"
                 data-testid=format!("param-{key}")
-                data-value=move || current().to_string()
+                data-value=move || short(current())
                 min="0"
                 max="1000"
                 step="1"
                 aria-valuetext=move || format!("{} {}", show(def.kind, shown()), unit.get(lang.get()))
-                prop:value=move || pos.get().to_string()
+                prop:value=move || short(pos.get())
                 on:input=move |ev| {
-                    if let Ok(p) = event_target_value(&ev).parse::<f64>() {
+                    if let Some(p) = parse_decimal(&event_target_value(&ev)) {
                         pos.set(p);
                         let v = to_value(def.min, def.max, p, log);
                         preview.set(Some(def.clamp(if log { tidy(v) } else { v })));

@@ -3,7 +3,6 @@
 //! a run can be shared as data.
 
 use mqlab_engine::{Action, Command, Params, Sim, TimeUs};
-use serde::{Deserialize, Serialize};
 
 /// A checkpoint is taken after this many events since the previous one, so
 /// restoring any moment re-simulates at most this many events.
@@ -22,21 +21,24 @@ pub const LINK_EVENT_BUDGET: u64 = 4_000_000;
 pub const SEEK_EVENT_BUDGET: u64 = 20_000_000;
 
 /// One learner input, applied to every panel at the same virtual time.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RunInput {
     /// When it was applied.
-    #[serde(rename = "t")]
     pub at_us: TimeUs,
     /// The parameter it changed, if it was a slider or switch.
-    #[serde(rename = "p", default, skip_serializing_if = "Option::is_none")]
     pub param: Option<(String, f64)>,
     /// What each panel's simulation was told (`None`: not this panel).
-    #[serde(rename = "a")]
     pub actions: Vec<Option<Action>>,
 }
 
 #[derive(Clone)]
 pub struct Checkpoint {
+    /// The latest clock among its simulations. Panels can be apart (one
+    /// runs ahead while another works through a burst), so a checkpoint is
+    /// only a valid start for moments at or after *every* panel's clock:
+    /// restoring one whose leading panel is past the moment asked for
+    /// would show that panel's future (the shared-link and rewind-fork bug
+    /// of 2026-12).
     pub t_us: TimeUs,
     pub sims: Vec<Sim>,
     /// Live messages copied into this checkpoint (its memory weight).
@@ -80,14 +82,15 @@ impl Timeline {
     /// takes a checkpoint when enough events have passed.
     pub fn after_advance(&mut self, sims: &[Sim]) {
         let now = sims.iter().map(Sim::now).min().unwrap_or(0);
+        let latest = sims.iter().map(Sim::now).max().unwrap_or(0);
         self.live_us = self.live_us.max(now);
         let events: u64 = sims.iter().map(Sim::events_processed).sum();
         let last_cp_t = self.checkpoints.last().map(|c| c.t_us).unwrap_or(0);
         if events.saturating_sub(self.events_at_last_checkpoint) >= CHECKPOINT_EVENTS
-            && now > last_cp_t
+            && latest > last_cp_t
         {
             self.checkpoints.push(Checkpoint {
-                t_us: now,
+                t_us: latest,
                 sims: sims.to_vec(),
                 messages: live_messages(sims),
                 inputs_included: self.inputs.len(),

@@ -2,6 +2,7 @@
 //! message dots interpolated from the engine's movements.
 
 use leptos::prelude::*;
+use mqlab_engine::num::push_fixed;
 use mqlab_engine::render::{MoveKind, NodeKind, Snapshot};
 
 use crate::format::thousands;
@@ -68,12 +69,16 @@ fn dots_path(layout: &StageLayout, frame: &PanelFrame, kinds: &[MoveKind], shape
         };
         let p = m.progress(t);
         let (x, y) = (a.0 + (b.0 - a.0) * p, a.1 + (b.1 - a.1) * p);
-        use std::fmt::Write;
-        let _ = match shape {
-            Shape::Dot => write!(d, "M{:.1} {:.1}m-5 0a5 5 0 1 0 10 0a5 5 0 1 0 -10 0", x, y),
-            Shape::Diamond => write!(d, "M{:.1} {:.1}l5 5l-5 5l-5 -5z", x, y - 5.0),
-            Shape::Cross => write!(d, "M{:.1} {:.1}l8 8m0 -8l-8 8", x - 4.0, y - 4.0),
+        let (x, y, tail) = match shape {
+            Shape::Dot => (x, y, "m-5 0a5 5 0 1 0 10 0a5 5 0 1 0 -10 0"),
+            Shape::Diamond => (x, y - 5.0, "l5 5l-5 5l-5 -5z"),
+            Shape::Cross => (x - 4.0, y - 4.0, "l8 8m0 -8l-8 8"),
         };
+        d.push('M');
+        push_fixed(&mut d, x, 1);
+        d.push(' ');
+        push_fixed(&mut d, y, 1);
+        d.push_str(tail);
     }
     d
 }

@@ -45,9 +45,9 @@ pub fn Timeline(
                 step="1"
                 aria-label=t(words::TIMELINE)
                 aria-valuetext=move || format!("{} / {}", clock(now()), clock(live()))
-                prop:value=move || pos().to_string()
+                prop:value=move || mqlab_engine::num::short(pos())
                 on:input=move |ev| {
-                    if let Ok(p) = event_target_value(&ev).parse::<f64>() {
+                    if let Some(p) = mqlab_engine::num::parse_decimal(&event_target_value(&ev)) {
                         let target = (p.clamp(0.0, STEPS) / STEPS * live() as f64).round() as u64;
                         run.seek(target);
                     }

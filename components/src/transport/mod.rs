@@ -68,11 +68,11 @@ pub fn Transport(
                 <select
                     data-testid="speed"
                     on:change=move |ev| {
-                        if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                        if let Some(v) = mqlab_engine::num::parse_decimal(&event_target_value(&ev)) {
                             run.set_speed(v);
                         }
                     }
-                    prop:value=move || format!("{}", run.speed.get())
+                    prop:value=move || mqlab_engine::num::short(run.speed.get())
                 >
                     {SPEEDS
                         .iter()
