@@ -83,6 +83,10 @@ pub fn demo_page(id: &str) -> AnyView {
     if !crate::catalog::find(id).is_some_and(|d| d.ready) {
         return view! { <ComingSoon id=id.to_string()/> }.into_any();
     }
+    #[cfg(feature = "size-base")]
+    if id != "intro" {
+        return view! { <ComingSoon id=id.to_string()/> }.into_any();
+    }
     match id {
         "intro" => view! { <intro::IntroDemo/> }.into_any(),
         "components" => view! { <components::ComponentsDemo/> }.into_any(),
