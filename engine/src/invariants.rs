@@ -52,7 +52,7 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
         }
     }
     let mut queued = 0u64;
-    for (qi, q) in sim.queues.iter().enumerate() {
+    for (qi, q) in sim.broker.queues.iter().enumerate() {
         for h in &q.items {
             if !sim.ledger.is_live(h.slot, h.id) {
                 return Err(format!("queue {qi} holds finished message #{}", h.id));
@@ -76,7 +76,7 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
         ));
     }
     let mut held = 0u64;
-    for (gi, g) in sim.groups.iter().enumerate() {
+    for (gi, g) in sim.delivery.groups.iter().enumerate() {
         for (mi, m) in g.members.iter().enumerate() {
             if !m.alive && !m.held.is_empty() {
                 return Err(format!("crashed consumer {gi}/{mi} still holds messages"));
@@ -116,7 +116,7 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
             "consumers hold {held} messages but only {in_hands} are in flight or unacked"
         ));
     }
-    for (si, s) in sim.services.iter().enumerate() {
+    for (si, s) in sim.calls.services.iter().enumerate() {
         if s.busy > s.concurrency {
             return Err(format!("service {si} has more busy workers than it has"));
         }
