@@ -91,7 +91,9 @@ fn describe(scenario: &str, read_file: &dyn Fn(&str) -> Result<String, String>) 
         for p in def.params {
             let range = match p.kind {
                 ParamKind::Bool => "on|off".to_string(),
-                ParamKind::Choice(opts) => opts.join("|"),
+                ParamKind::Choice(opts) => {
+                    opts.iter().map(|c| c.word).collect::<Vec<_>>().join("|")
+                }
                 _ => format!("{}..{}", p.show(p.min), p.show(p.max)),
             };
             let live = matches!(

@@ -25,7 +25,7 @@ pub mod trace;
 pub use command::{Action, Command};
 pub use ledger::{Cause, LedgerCounts, MsgState};
 pub use render::{Movement, Snapshot};
-pub use scenario::{ParamDef, ParamKind, Params, ScenarioDef};
+pub use scenario::{Choice, ParamDef, ParamKind, Params, ScenarioDef};
 pub use sim::Sim;
 pub use spec::ScenarioSpec;
 pub use time::TimeUs;

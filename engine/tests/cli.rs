@@ -152,6 +152,51 @@ fn describe_prints_parameters_with_ranges_and_defaults() {
     assert_eq!(row("consumers")[3..5], ["10", "yes"]);
 }
 
+/// The describe row of parameter `key`, split on tabs.
+fn describe_row(describe: &str, key: &str) -> Vec<String> {
+    describe
+        .lines()
+        .find(|l| l.starts_with(&format!("{key}\t")))
+        .unwrap_or_else(|| panic!("no row for {key}"))
+        .split('\t')
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn choice_parameters_take_words_in_every_builtin() {
+    let mut seen = 0;
+    for def in builtins() {
+        let described = cli(&["describe", def.id]);
+        assert_eq!(described.code, 0, "{}", described.stderr);
+        for d in def.params.iter().filter(|d| d.is_choice()) {
+            seen += 1;
+            let words: Vec<&str> = d.choices().iter().map(|c| c.word).collect();
+            // describe lists the allowed words and the default as a word.
+            let row = describe_row(&described.stdout, d.key);
+            assert_eq!(row[2], words.join("|"), "{}.{}", def.id, d.key);
+            assert_eq!(row[3], d.show(d.default), "{}.{}", def.id, d.key);
+            // run takes each word and echoes it.
+            for w in &words {
+                let set = format!("{}={w}", d.key);
+                let v = ok_json(&cli(&["run", def.id, "--set", &set, "--until", "100ms"]));
+                assert_eq!(v["params"][d.key], *w, "{}: {set}", def.id);
+            }
+            // An unknown word is one clear line and exit code 2.
+            let set = format!("{}=no-such-word", d.key);
+            assert_usage_error(
+                &cli(&["run", def.id, "--set", &set]),
+                &format!(
+                    "{} must be one of {}; got 'no-such-word'",
+                    d.key,
+                    words.join(", ")
+                ),
+            );
+        }
+    }
+    assert!(seen >= 5, "the built-ins have choice parameters: {seen}");
+}
+
 #[test]
 fn run_prints_a_json_report() {
     let out = cli(&["run", "peak-shaving"]);
@@ -283,7 +328,7 @@ fn bad_input_is_one_line_on_stderr_and_exit_code_2() {
         ),
         (
             &["run", "intro", "--set", "mode=carrier-pigeon"],
-            "must be one of sync, async",
+            "mode must be one of sync, async; got 'carrier-pigeon'",
         ),
         (&["run", "intro", "--until", "10"], "needs a unit"),
         (&["run", "intro", "--until", "5parsecs"], "unknown unit"),
@@ -427,7 +472,12 @@ fn the_real_binary_exits_0_or_2_with_one_stderr_line() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.lines().any(|l| l == "peak-shaving"), "{stdout}");
 
-    for args in [&["run", "intro", "--bogus"][..], &["run", "nope"], &[]] {
+    for args in [
+        &["run", "intro", "--bogus"][..],
+        &["run", "nope"],
+        &[],
+        &["run", "intro", "--set", "mode=carrier-pigeon"],
+    ] {
         let out = Process::new(exe).args(args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(out.stdout.is_empty());

@@ -12,12 +12,17 @@
 //! `coupon`.
 
 use crate::command::Action;
-use crate::scenario::{Live, ParamDef, Params, ScenarioDef};
+use crate::scenario::{words, Choice, Live, ParamDef, Params, ScenarioDef};
 use crate::scenarios::kit::{self, ms};
 use crate::spec::*;
 use crate::time::US_PER_MS;
 
-pub const MODES: &[&str] = &["sync", "async"];
+/// The `mode` parameter's words (index 0 = sync, 1 = async).
+pub static MODE_CHOICES: [Choice; 2] = [
+    Choice::new("sync", "同步调用链", "Sync chain"),
+    Choice::new("async", "异步（经队列）", "Async (through queues)"),
+];
+pub const MODES: &[&str] = &words(&MODE_CHOICES);
 
 /// Workers per service / concurrent jobs per consumer group: enough that at
 /// the highest rate nothing waits for a worker (the demo is about the chain,
@@ -34,7 +39,7 @@ pub const JOBS: [(&str, &str, &str); 3] = [
 static PARAMS: [ParamDef; 7] = [
     ParamDef::choice(
         "mode",
-        MODES,
+        &MODE_CHOICES,
         0,
         "sync: the user waits for every step; async: only for the save, the rest goes through queues",
     ),

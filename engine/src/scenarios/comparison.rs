@@ -23,12 +23,19 @@
 
 use crate::command::Action;
 use crate::rng::Dist;
-use crate::scenario::{Live, ParamDef, Params, ScenarioDef};
+use crate::scenario::{words, Choice, Live, ParamDef, Params, ScenarioDef};
 use crate::scenarios::kit;
 use crate::spec::*;
 use crate::time::{US_PER_MS, US_PER_S};
 
-pub const BROKERS: &[&str] = &["rabbitmq", "kafka", "rocketmq", "redis-stream"];
+/// The `broker` parameter's words, in profile order.
+pub static BROKER_CHOICES: [Choice; 4] = [
+    Choice::new("rabbitmq", "RabbitMQ", "RabbitMQ"),
+    Choice::new("kafka", "Kafka", "Kafka"),
+    Choice::new("rocketmq", "RocketMQ", "RocketMQ"),
+    Choice::new("redis-stream", "Redis Stream", "Redis Stream"),
+];
+pub const BROKERS: &[&str] = &words(&BROKER_CHOICES);
 
 /// Acked messages a log-based profile keeps for `Action::Replay` (the
 /// simulation keeps the newest ones; a real log keeps them for a retention
@@ -324,7 +331,7 @@ pub fn recommend(req: &Requirements) -> Vec<Recommendation> {
 static PARAMS: [ParamDef; 3] = [
     ParamDef::choice(
         "broker",
-        BROKERS,
+        &BROKER_CHOICES,
         0,
         "the broker profile (a model at the chapter's orders of magnitude)",
     ),

@@ -13,12 +13,17 @@
 //! `points-q` (subscribed with points on) is drained by group `points`.
 
 use crate::command::Action;
-use crate::scenario::{Live, ParamDef, Params, ScenarioDef};
+use crate::scenario::{words, Choice, Live, ParamDef, Params, ScenarioDef};
 use crate::scenarios::kit::{self, ms};
 use crate::spec::*;
 use crate::time::US_PER_MS;
 
-pub const MODES: &[&str] = &["direct", "queue"];
+/// The `mode` parameter's words (index 0 = direct, 1 = queue).
+pub static MODE_CHOICES: [Choice; 2] = [
+    Choice::new("direct", "直接调用", "Direct call"),
+    Choice::new("queue", "通过队列", "Through a queue"),
+];
+pub const MODES: &[&str] = &words(&MODE_CHOICES);
 pub const TOPIC: &str = "order-events";
 pub const POINTS_QUEUE: &str = "points-q";
 
@@ -32,7 +37,7 @@ const POINTS_WORK_US: u64 = 30 * US_PER_MS;
 static PARAMS: [ParamDef; 5] = [
     ParamDef::choice(
         "mode",
-        MODES,
+        &MODE_CHOICES,
         0,
         "direct: the order service calls notification; queue: it publishes an event",
     ),

@@ -3,16 +3,21 @@
 
 use crate::command::Action;
 use crate::rng::Dist;
-use crate::scenario::{Live, ParamDef, Params, ScenarioDef};
+use crate::scenario::{words, Choice, Live, ParamDef, Params, ScenarioDef};
 use crate::spec::*;
 use crate::time::{US_PER_MS, US_PER_S};
 
-pub const MODES: &[&str] = &["sync", "async"];
+/// The `mode` parameter's words (index 0 = sync, 1 = async).
+pub static MODE_CHOICES: [Choice; 2] = [
+    Choice::new("sync", "同步调用", "Sync call"),
+    Choice::new("async", "异步消息", "Async message"),
+];
+pub const MODES: &[&str] = &words(&MODE_CHOICES);
 
 static PARAMS: [ParamDef; 4] = [
     ParamDef::choice(
         "mode",
-        MODES,
+        &MODE_CHOICES,
         0,
         "sync: the caller waits for the callee; async: it leaves a message and returns",
     ),

@@ -10,17 +10,22 @@
 //! `processed` equals the messages sent).
 
 use crate::command::Action;
-use crate::scenario::{Live, ParamDef, Params, ScenarioDef};
+use crate::scenario::{words, Choice, Live, ParamDef, Params, ScenarioDef};
 use crate::scenarios::kit::{self, ms};
 use crate::spec::*;
 use crate::time::US_PER_MS;
 
-pub const MODES: &[&str] = &["p2p", "pubsub"];
+/// The `mode` parameter's words (index 0 = p2p, 1 = pubsub).
+pub static MODE_CHOICES: [Choice; 2] = [
+    Choice::new("p2p", "点对点", "Point-to-point"),
+    Choice::new("pubsub", "发布订阅", "Publish/subscribe"),
+];
+pub const MODES: &[&str] = &words(&MODE_CHOICES);
 
 static PARAMS: [ParamDef; 4] = [
     ParamDef::choice(
         "mode",
-        MODES,
+        &MODE_CHOICES,
         0,
         "p2p: competing consumers share one queue; pubsub: every subscriber gets a copy",
     ),
