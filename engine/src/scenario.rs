@@ -7,6 +7,8 @@
 use std::collections::BTreeMap;
 
 use crate::command::Action;
+pub use crate::facts::FactDef;
+use crate::sim::Sim;
 use crate::spec::ScenarioSpec;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -321,6 +323,9 @@ pub struct ScenarioDef {
     pub build: fn(&Params) -> ScenarioSpec,
     /// How a parameter change applies to a running simulation.
     pub live: fn(&Params, &str, f64) -> Live,
+    /// The key teaching numbers, in display order; their keys are a public
+    /// contract (see [`crate::facts`]).
+    pub facts: &'static [FactDef],
 }
 
 impl ScenarioDef {
@@ -330,6 +335,16 @@ impl ScenarioDef {
 
     pub fn defaults(&self) -> Params {
         Params::defaults(self.params)
+    }
+
+    /// The fact called `key`.
+    pub fn fact(&self, key: &str) -> Option<&'static FactDef> {
+        self.facts.iter().find(|f| f.key == key)
+    }
+
+    /// Every fact's value for `sim` now, in the order of [`ScenarioDef::facts`].
+    pub fn read_facts(&self, sim: &Sim) -> Vec<(&'static str, f64)> {
+        self.facts.iter().map(|f| (f.key, f.read(sim))).collect()
     }
 
     /// The word a choice parameter has in `p` (`None` for an unknown key or

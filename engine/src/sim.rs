@@ -526,6 +526,11 @@ impl Sim {
             .processing_rate_per_s(self.ledger.count(MsgState::Done))
     }
 
+    /// When the first and the latest message was done, if any was.
+    pub fn done_span(&self) -> Option<(TimeUs, TimeUs)> {
+        self.stats.done_span()
+    }
+
     pub fn wait_histogram(&self) -> &Histogram {
         &self.stats.wait
     }

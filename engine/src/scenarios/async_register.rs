@@ -12,6 +12,7 @@
 //! `coupon`.
 
 use crate::command::Action;
+use crate::facts::{self, read, FactDef};
 use crate::scenario::{words, Choice, Live, ParamDef, Params, ScenarioDef};
 use crate::scenarios::kit::{self, ms};
 use crate::spec::*;
@@ -59,12 +60,60 @@ static PARAMS: [ParamDef; 7] = [
     ParamDef::boolean("sms_down", false, "the SMS service is down"),
 ];
 
+static FACTS: [FactDef; 7] = [
+    FactDef {
+        zh: "注册请求",
+        en: "Sign-ups",
+        explained_en: "Sign-ups the users submitted.",
+        ..facts::PRODUCED
+    },
+    FactDef {
+        key: "registered",
+        unit: "messages",
+        zh: "注册成功",
+        en: "Registered",
+        explained_en: "Sign-ups answered successfully.",
+        value: |s| s.response_histogram().count() as f64,
+    },
+    FactDef {
+        zh: "注册失败",
+        en: "Failed",
+        explained_en: "Sign-ups that failed with the user told why: synchronously, a down SMS service fails the whole sign-up.",
+        ..facts::REJECTED
+    },
+    FactDef {
+        explained_en: "Mean time a user waited for the answer, in milliseconds: every step when synchronous (about 1,500 ms), only the save when asynchronous (about 300 ms).",
+        ..facts::RESPONSE_MS
+    },
+    FactDef {
+        explained_en: "The wait 95 % of answered users stayed within, in milliseconds.",
+        ..facts::RESPONSE_P95_MS
+    },
+    FactDef {
+        key: "side_jobs_done",
+        unit: "messages",
+        zh: "附带任务完成",
+        en: "Side jobs done",
+        explained_en: "Emails, SMS and coupons done: as steps of the call (synchronous) or by consumers of their queues (asynchronous).",
+        value: |s| JOBS.iter().map(|(_, name, _)| read::processed_by(s, name)).sum(),
+    },
+    FactDef {
+        key: "side_jobs_queued",
+        unit: "messages",
+        zh: "附带任务排队",
+        en: "Side jobs queued",
+        explained_en: "Email, SMS and coupon jobs waiting in their queues (asynchronous only), e.g. SMS jobs while the SMS service is down.",
+        value: |s| JOBS.iter().map(|(_, _, queue)| read::queue_len(s, queue)).sum(),
+    },
+];
+
 pub const DEF: ScenarioDef = ScenarioDef {
     id: "async-register",
     summary: "registration as a sync chain (~1.5 s) vs async hand-off (~0.3 s); a down SMS service fails only the sync one",
     params: &PARAMS,
     build,
     live,
+    facts: &FACTS,
 };
 
 fn is_sync(p: &Params) -> bool {

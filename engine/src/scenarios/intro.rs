@@ -2,6 +2,7 @@
 //! ("text message"). Run once per mode and compare.
 
 use crate::command::Action;
+use crate::facts::{self, FactDef};
 use crate::rng::Dist;
 use crate::scenario::{words, Choice, Live, ParamDef, Params, ScenarioDef};
 use crate::spec::*;
@@ -41,12 +42,46 @@ static PARAMS: [ParamDef; 4] = [
     ParamDef::boolean("callee_down", false, "the callee is unavailable"),
 ];
 
+static FACTS: [FactDef; 6] = [
+    FactDef {
+        zh: "请求数",
+        en: "Requests",
+        explained_en: "Requests the caller made.",
+        ..facts::PRODUCED
+    },
+    FactDef {
+        explained_en: "Requests the callee finished (and, when synchronous, answered).",
+        ..facts::DONE
+    },
+    FactDef {
+        zh: "失败",
+        en: "Failed",
+        explained_en: "Requests that failed with the caller told: synchronous calls to a down callee, or that waited longer than the 10 s timeout.",
+        ..facts::REJECTED
+    },
+    FactDef {
+        explained_en: "Messages waiting in the callee's inbox (asynchronous only): they are kept while the callee is down.",
+        ..facts::QUEUED
+    },
+    FactDef {
+        zh: "调用方平均等待",
+        en: "Caller's mean wait",
+        explained_en: "Mean time the caller waited per request, in milliseconds: the whole call when synchronous, only the hand-off to the broker when asynchronous.",
+        ..facts::RESPONSE_MS
+    },
+    FactDef {
+        explained_en: "Mean time from making a request to the callee finishing it, in milliseconds.",
+        ..facts::LATENCY_MS
+    },
+];
+
 pub const DEF: ScenarioDef = ScenarioDef {
     id: "intro",
     summary: "sync call vs async message: the caller waits, or returns at once",
     params: &PARAMS,
     build,
     live,
+    facts: &FACTS,
 };
 
 /// How long the caller waits for a synchronous answer before giving up.
