@@ -5,6 +5,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::command::parse_commands;
+use crate::facts::{self, FactDef};
 use crate::scenario::{builtins, find, ParamKind};
 use crate::sim::Sim;
 use crate::spec::ScenarioSpec;
@@ -91,7 +92,9 @@ fn describe(scenario: &str, read_file: &dyn Fn(&str) -> Result<String, String>) 
         for p in def.params {
             let range = match p.kind {
                 ParamKind::Bool => "on|off".to_string(),
-                ParamKind::Choice(opts) => opts.join("|"),
+                ParamKind::Choice(opts) => {
+                    opts.iter().map(|c| c.word).collect::<Vec<_>>().join("|")
+                }
                 _ => format!("{}..{}", p.show(p.min), p.show(p.max)),
             };
             let live = matches!(
@@ -108,6 +111,8 @@ fn describe(scenario: &str, read_file: &dyn Fn(&str) -> Result<String, String>) 
                 p.help
             ));
         }
+        out.push('\n');
+        describe_facts(&mut out, def.facts);
         return Outcome::ok(out);
     }
     if !looks_like_file(scenario) {
@@ -126,7 +131,22 @@ fn describe(scenario: &str, read_file: &dyn Fn(&str) -> Result<String, String>) 
     for (path, v) in leaves {
         out.push_str(&format!("{path}\t{v}\n"));
     }
+    out.push('\n');
+    describe_facts(&mut out, &facts::GENERIC);
     Outcome::ok(out)
+}
+
+/// The facts table of `describe`: what `run` reports under `facts`.
+fn describe_facts(out: &mut String, facts: &[FactDef]) {
+    out.push_str("fact\tunit\tdescription\n");
+    for f in facts {
+        out.push_str(&format!(
+            "{}\t{}\t{}\n",
+            f.key,
+            if f.unit.is_empty() { "-" } else { f.unit },
+            f.explained_en
+        ));
+    }
 }
 
 fn unknown_scenario(s: &str) -> Outcome {
@@ -278,7 +298,7 @@ fn run_cmd(args: &[String], read_file: &dyn Fn(&str) -> Result<String, String>) 
         Err(e) => return Outcome::usage(e),
     };
     // Build the spec and the params echo.
-    let (spec, params_json) = if let Some(def) = find(&r.scenario) {
+    let (spec, params_json, fact_defs) = if let Some(def) = find(&r.scenario) {
         let params = match def.params_from(&r.sets) {
             Ok(p) => p,
             Err(e) => return Outcome::usage(e),
@@ -293,7 +313,7 @@ fn run_cmd(args: &[String], read_file: &dyn Fn(&str) -> Result<String, String>) 
             };
             m.insert(k.to_string(), shown);
         }
-        ((def.build)(&params), Value::Object(m))
+        ((def.build)(&params), Value::Object(m), def.facts)
     } else if looks_like_file(&r.scenario) {
         let mut value = match load_file_value(&r.scenario, read_file) {
             Ok(v) => v,
@@ -307,7 +327,7 @@ fn run_cmd(args: &[String], read_file: &dyn Fn(&str) -> Result<String, String>) 
             m.insert(k.clone(), Value::String(raw.clone()));
         }
         match spec_from_value(&value) {
-            Ok(s) => (s, Value::Object(m)),
+            Ok(s) => (s, Value::Object(m), &facts::GENERIC[..]),
             Err(e) => return Outcome::usage(e),
         }
     } else {
@@ -340,15 +360,40 @@ fn run_cmd(args: &[String], read_file: &dyn Fn(&str) -> Result<String, String>) 
         }
         None => sim.run_until_idle(spec.horizon_us),
     };
-    let report = report(&r.scenario, r.seed, params_json, &sim, drained);
+    let report = report(&r.scenario, r.seed, params_json, &sim, drained, fact_defs);
     Outcome::ok(format!(
         "{}\n",
         serde_json::to_string_pretty(&report).expect("plain data")
     ))
 }
 
-/// The JSON report of a finished run.
-pub fn report(scenario: &str, seed: u64, params: Value, sim: &Sim, drained: bool) -> Value {
+/// A fact's value as JSON: whole numbers print without a fraction.
+fn fact_json(v: f64) -> Value {
+    if v.is_finite() && v.fract() == 0.0 && v.abs() < 9.0e15 {
+        json!(v as i64)
+    } else {
+        json!(v)
+    }
+}
+
+/// The JSON report of a finished run; `facts` are the scenario's (or the
+/// generic ones for a scenario file).
+pub fn report(
+    scenario: &str,
+    seed: u64,
+    params: Value,
+    sim: &Sim,
+    drained: bool,
+    facts: &[FactDef],
+) -> Value {
+    let fact_values: Map<String, Value> = facts
+        .iter()
+        .map(|f| (f.key.to_string(), fact_json(f.read(sim))))
+        .collect();
+    let fact_sentences: Map<String, Value> = facts
+        .iter()
+        .map(|f| (f.key.to_string(), json!(f.explained_en)))
+        .collect();
     let snap = sim.snapshot();
     let ledger = sim.ledger();
     let by_state: Map<String, Value> = ledger
@@ -381,6 +426,8 @@ pub fn report(scenario: &str, seed: u64, params: Value, sim: &Sim, drained: bool
         "params": params,
         "until_us": sim.now(),
         "drained": drained,
+        "facts": fact_values,
+        "facts_explained": fact_sentences,
         "ledger": {
             "total": ledger.total,
             "by_state": by_state,

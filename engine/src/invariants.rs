@@ -30,8 +30,10 @@ pub fn check_counts(sim: &Sim) -> Result<(), String> {
 }
 
 /// Everything in `check_counts`, plus: each live message's record agrees
-/// with the counts, and every message a node holds is live and in the state
-/// that node implies.
+/// with the counts; every message a node holds is live and in the state
+/// that node implies; no message is in two places (two queues, a queue and
+/// a consumer, or two consumers); consumers and services stay within their
+/// slots and lines.
 pub fn check_full(sim: &Sim) -> Result<(), String> {
     check_counts(sim)?;
     let mut by_state = [0u64; 10];
@@ -51,8 +53,25 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
             ));
         }
     }
+    // No message in two places: a queue entry or a consumer's hold is the
+    // one place a message is (a topic's copies are messages of their own).
+    // (A live message owns its ledger slot, so slots identify messages.)
+    let mut seen = vec![false; sim.ledger.slots()];
+    let queued_handles = sim.broker.queues.iter().flat_map(|q| q.items.iter());
+    let held_handles = sim
+        .delivery
+        .groups
+        .iter()
+        .flat_map(|g| g.members.iter().flat_map(|m| m.held.iter()));
+    for h in queued_handles.chain(held_handles) {
+        match seen.get_mut(h.slot as usize) {
+            Some(true) => return Err(format!("message #{} is in two places", h.id)),
+            Some(slot) => *slot = true,
+            None => return Err(format!("message #{} has no ledger slot", h.id)),
+        }
+    }
     let mut queued = 0u64;
-    for (qi, q) in sim.queues.iter().enumerate() {
+    for (qi, q) in sim.broker.queues.iter().enumerate() {
         for h in &q.items {
             if !sim.ledger.is_live(h.slot, h.id) {
                 return Err(format!("queue {qi} holds finished message #{}", h.id));
@@ -76,7 +95,7 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
         ));
     }
     let mut held = 0u64;
-    for (gi, g) in sim.groups.iter().enumerate() {
+    for (gi, g) in sim.delivery.groups.iter().enumerate() {
         for (mi, m) in g.members.iter().enumerate() {
             if !m.alive && !m.held.is_empty() {
                 return Err(format!("crashed consumer {gi}/{mi} still holds messages"));
@@ -116,7 +135,7 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
             "consumers hold {held} messages but only {in_hands} are in flight or unacked"
         ));
     }
-    for (si, s) in sim.services.iter().enumerate() {
+    for (si, s) in sim.calls.services.iter().enumerate() {
         if s.busy > s.concurrency {
             return Err(format!("service {si} has more busy workers than it has"));
         }
@@ -127,4 +146,53 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::find;
+    use crate::time::US_PER_S;
+    use crate::Action;
+
+    /// `components` with the consumer away and three messages in its queue.
+    fn three_queued() -> Sim {
+        let def = find("components").unwrap();
+        let mut p = def.defaults();
+        p.set("rate_per_s", 0.0);
+        p.set("consumer_online", 0.0);
+        let mut sim = Sim::new(&(def.build)(&p), 1).unwrap();
+        sim.apply(Action::Produce {
+            producer: "producer".into(),
+            count: 3,
+        })
+        .unwrap();
+        sim.run_until(2 * US_PER_S);
+        sim
+    }
+
+    #[test]
+    fn a_healthy_run_passes() {
+        let sim = three_queued();
+        assert_eq!(sim.broker.queued(), 3);
+        assert_eq!(check_full(&sim), Ok(()));
+    }
+
+    #[test]
+    fn a_message_in_two_places_is_caught() {
+        let mut sim = three_queued();
+        let h = sim.broker.queues[0].items[0];
+        sim.broker.queues[0].items.push_back(h);
+        let e = check_full(&sim).unwrap_err();
+        assert!(e.contains("in two places"), "{e}");
+    }
+
+    #[test]
+    fn a_queued_message_held_by_a_consumer_is_caught() {
+        let mut sim = three_queued();
+        let h = sim.broker.queues[0].items[0];
+        sim.delivery.groups[0].members[0].held.push(h);
+        let e = check_full(&sim).unwrap_err();
+        assert!(e.contains("in two places"), "{e}");
+    }
 }

@@ -360,8 +360,8 @@ impl Ledger {
         )
     }
 
-    #[cfg(test)]
-    pub(crate) fn slab_len(&self) -> usize {
+    /// Slots in the slab (live or free): every live message's slot is below.
+    pub(crate) fn slots(&self) -> usize {
         self.slab.len()
     }
 }
@@ -397,7 +397,7 @@ mod tests {
             let (s, _) = l.create(0, 0, MsgState::Queued, false, &mut t);
             l.finish_done(s, &mut t);
         }
-        assert_eq!(l.slab_len(), 1);
+        assert_eq!(l.slots(), 1);
         assert_eq!(l.total(), 10_000);
     }
 

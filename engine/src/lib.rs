@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod command;
 pub mod event;
+pub mod facts;
 pub mod invariants;
 pub mod ledger;
 pub mod metrics;
@@ -24,9 +25,10 @@ pub mod time;
 pub mod trace;
 
 pub use command::{Action, Command};
+pub use facts::FactDef;
 pub use ledger::{Cause, LedgerCounts, MsgState};
 pub use render::{Movement, Snapshot};
-pub use scenario::{ParamDef, ParamKind, Params, ScenarioDef};
+pub use scenario::{Choice, ParamDef, ParamKind, Params, ScenarioDef};
 pub use sim::Sim;
 pub use spec::ScenarioSpec;
 pub use time::TimeUs;

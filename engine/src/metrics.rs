@@ -286,6 +286,96 @@ fn merge(ps: &[SeriesPoint]) -> SeriesPoint {
     }
 }
 
+/// Cumulative totals sampled for rates and the series.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub produced: u64,
+    pub done: u64,
+    /// Rejected, lost or dead-lettered.
+    pub failed: u64,
+}
+
+/// The run-wide measurements a simulation keeps: time in queue, end-to-end
+/// latency and sender response histograms, when messages were done, the
+/// sliding-window rates and the downsampled series. All bounded.
+#[derive(Clone, Debug)]
+pub struct RunStats {
+    /// Time spent waiting in a queue, per visit.
+    pub wait: Histogram,
+    /// Creation to done.
+    pub latency: Histogram,
+    /// What the sender waited for: the broker's ack or the service's answer.
+    pub response: Histogram,
+    pub series: Series,
+    /// When the first and the latest message was done.
+    done_span: Option<(TimeUs, TimeUs)>,
+    last: Totals,
+    pub arrival: RateMeter,
+    pub done: RateMeter,
+    pub failed: RateMeter,
+}
+
+impl RunStats {
+    /// `window_samples` samples make the rates' window; the series keeps at
+    /// most `series_points` points.
+    pub fn new(window_samples: usize, series_points: usize) -> Self {
+        RunStats {
+            wait: Histogram::default(),
+            latency: Histogram::default(),
+            response: Histogram::default(),
+            series: Series::new(series_points),
+            done_span: None,
+            last: Totals::default(),
+            arrival: RateMeter::new(window_samples),
+            done: RateMeter::new(window_samples),
+            failed: RateMeter::new(window_samples),
+        }
+    }
+
+    /// A message was done at `now`.
+    #[inline]
+    pub fn note_done(&mut self, now: TimeUs) {
+        self.done_span = Some(match self.done_span {
+            None => (now, now),
+            Some((first, _)) => (first, now),
+        });
+    }
+
+    /// When the first and the latest message was done, if any was.
+    pub fn done_span(&self) -> Option<(TimeUs, TimeUs)> {
+        self.done_span
+    }
+
+    /// Mean completion rate between the first and the latest of `done`
+    /// completions.
+    pub fn processing_rate_per_s(&self, done: u64) -> f64 {
+        match self.done_span {
+            Some((first, last)) if last > first => {
+                (done - 1) as f64 * US_PER_S as f64 / (last - first) as f64
+            }
+            _ => 0.0,
+        }
+    }
+
+    /// Takes one periodic sample: a series point (rates since the last
+    /// sample, `interval_us` ago) and the rate meters.
+    pub fn sample(&mut self, now: TimeUs, interval_us: TimeUs, totals: Totals, queue_len: u64) {
+        let dt = interval_us as f64 / US_PER_S as f64;
+        let last = self.last;
+        self.series.push(SeriesPoint {
+            t_us: now,
+            arrival_per_s: (totals.produced - last.produced) as f64 / dt,
+            processed_per_s: (totals.done - last.done) as f64 / dt,
+            rejected_per_s: (totals.failed - last.failed) as f64 / dt,
+            queue_len,
+        });
+        self.last = totals;
+        self.arrival.sample(now, totals.produced);
+        self.done.sample(now, totals.done);
+        self.failed.sample(now, totals.failed);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::ledger::{Cause, LedgerCounts};
 use crate::metrics::LatencySummary;
+use crate::sim::Sim;
 use crate::time::TimeUs;
 
 /// Index into [`Snapshot::nodes`]: producers, then queues, consumer groups, services.
@@ -382,6 +383,122 @@ impl Snapshot {
     /// Total messages waiting in all queues.
     pub fn queued(&self) -> u64 {
         self.queues.iter().map(|q| q.len).sum()
+    }
+}
+
+// ----- building a snapshot from a simulation ---------------------------
+
+impl Sim {
+    /// Plain data for drawing the current moment.
+    pub fn snapshot(&self) -> Snapshot {
+        let n_p = self.publish.producers.len();
+        let n_q = self.broker.queues.len();
+        let n_g = self.delivery.groups.len();
+        Snapshot {
+            time_us: self.now(),
+            events: self.events_processed(),
+            broker_up: self.broker.up,
+            nodes: self.nodes.clone(),
+            producers: self
+                .publish
+                .producers
+                .iter()
+                .enumerate()
+                .map(|(i, p)| ProducerView {
+                    node: i as NodeId,
+                    rate_per_s: p.current_rate(self.now()),
+                    produced: p.produced,
+                    waiting_for_reply: p.waiting_for_reply,
+                })
+                .collect(),
+            queues: self
+                .broker
+                .queues
+                .iter()
+                .enumerate()
+                .map(|(i, q)| QueueView {
+                    node: (n_p + i) as NodeId,
+                    len: q.len(),
+                    capacity: q.capacity,
+                    mean_len: q.level.mean(self.now()),
+                    max_len: q.level.max(),
+                    enqueued: q.enqueued,
+                    visits: q.visits,
+                    total_wait_us: q.total_wait_us(self.now()) as f64,
+                    retained: q.retained.len() as u64,
+                    replayed: q.replayed,
+                })
+                .collect(),
+            groups: self
+                .delivery
+                .groups
+                .iter()
+                .enumerate()
+                .map(|(i, g)| GroupView {
+                    node: (n_p + n_q + i) as NodeId,
+                    queue: (n_p + g.queue as usize) as NodeId,
+                    online: g.online,
+                    consumers: g
+                        .members
+                        .iter()
+                        .take(g.visible())
+                        .map(|m| ConsumerView {
+                            busy: m.held.len() as u32,
+                            slots: g.concurrency,
+                            buffered: m.local.len() as u32,
+                            prefetch: g.prefetch,
+                            online: g.online && m.alive,
+                            crashed: !m.alive,
+                            processed: m.processed,
+                        })
+                        .collect(),
+                    processed: g.processed,
+                    mean_work_us: g.work.mean_us(),
+                })
+                .collect(),
+            services: self
+                .calls
+                .services
+                .iter()
+                .enumerate()
+                .map(|(i, s)| ServiceView {
+                    node: (n_p + n_q + n_g + i) as NodeId,
+                    up: s.up,
+                    busy: s.busy,
+                    concurrency: s.concurrency,
+                    waiting: s.waiting.len() as u32,
+                    backlog: s.backlog_limit,
+                    capacity_per_s: s.capacity_per_s,
+                    processed: s.processed,
+                    refused: s.refused,
+                })
+                .collect(),
+            topics: self
+                .fanout
+                .topics
+                .iter()
+                .zip(&self.spec.topics)
+                .map(|(t, ts)| TopicView {
+                    name: ts.name.clone(),
+                    subscriptions: t
+                        .subscriptions
+                        .iter()
+                        .map(|q| (n_p + *q as usize) as NodeId)
+                        .collect(),
+                    published: t.published,
+                    copies: t.copies,
+                })
+                .collect(),
+            ledger: self.ledger.counts(),
+            rates: Rates {
+                arrival_per_s: self.stats.arrival.per_s(),
+                processed_per_s: self.stats.done.per_s(),
+                failed_per_s: self.stats.failed.per_s(),
+            },
+            wait: self.stats.wait.summary(),
+            latency: self.stats.latency.summary(),
+            response: self.stats.response.summary(),
+        }
     }
 }
 

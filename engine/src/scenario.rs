@@ -7,15 +7,56 @@
 use std::collections::BTreeMap;
 
 use crate::command::Action;
+pub use crate::facts::FactDef;
+use crate::sim::Sim;
 use crate::spec::ScenarioSpec;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum ParamKind {
     Int,
     Float,
+    /// On or off: stored as 1 or 0; typed as on/off, true/false, yes/no, 1/0.
     Bool,
-    /// One of a few named options; the value is the option's index.
-    Choice(&'static [&'static str]),
+    /// One of a few words (`acks` = `0`, `1` or `all`). Stored as the word's
+    /// index (0, 1, 2, ...) so parameter maps stay `f64`s (share links,
+    /// panels' fixed values); typed, shown and described as the word.
+    Choice(&'static [Choice]),
+}
+
+/// One allowed word of a choice parameter, with labels for the UI.
+///
+/// `word` is what `--set key=word` takes and what the CLI prints; like a
+/// parameter key it is a public name, so keep it stable. The index of a
+/// word in its list is what a parameter map stores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Choice {
+    pub word: &'static str,
+    /// Short label, Chinese.
+    pub zh: &'static str,
+    /// Short label, English.
+    pub en: &'static str,
+}
+
+impl Choice {
+    pub const fn new(word: &'static str, zh: &'static str, en: &'static str) -> Self {
+        Choice { word, zh, en }
+    }
+
+    /// The label as a `(zh, en)` pair.
+    pub const fn label(&self) -> (&'static str, &'static str) {
+        (self.zh, self.en)
+    }
+}
+
+/// The words of a list of choices, in order (for tables and messages).
+pub const fn words<const N: usize>(choices: &[Choice; N]) -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = choices[i].word;
+        i += 1;
+    }
+    out
 }
 
 /// One tunable parameter of a built-in scenario.
@@ -86,12 +127,14 @@ impl ParamDef {
             help,
         }
     }
+    /// A choice among `options` (at least one), `default` being an index.
     pub const fn choice(
         key: &'static str,
-        options: &'static [&'static str],
+        options: &'static [Choice],
         default: usize,
         help: &'static str,
     ) -> Self {
+        assert!(!options.is_empty() && default < options.len());
         ParamDef {
             key,
             unit: "",
@@ -104,6 +147,39 @@ impl ParamDef {
         }
     }
 
+    /// The allowed words of a choice parameter, in index order (empty for
+    /// any other kind).
+    pub fn choices(&self) -> &'static [Choice] {
+        match self.kind {
+            ParamKind::Choice(c) => c,
+            _ => &[],
+        }
+    }
+
+    pub fn is_choice(&self) -> bool {
+        matches!(self.kind, ParamKind::Choice(_))
+    }
+
+    /// The choice a stored value stands for (the nearest valid index, as
+    /// [`ParamDef::clamp`] rounds it); `None` if this is not a choice.
+    pub fn choice_at(&self, v: f64) -> Option<&'static Choice> {
+        self.choices().get(self.clamp(v) as usize)
+    }
+
+    /// The word a stored value stands for; `None` if this is not a choice.
+    pub fn word(&self, v: f64) -> Option<&'static str> {
+        self.choice_at(v).map(|c| c.word)
+    }
+
+    /// The stored value (index) of `word`; `None` if it is not one of the
+    /// words (or this is not a choice).
+    pub fn value_of(&self, word: &str) -> Option<f64> {
+        self.choices()
+            .iter()
+            .position(|c| c.word.eq_ignore_ascii_case(word))
+            .map(|i| i as f64)
+    }
+
     /// Parses a user-typed value, checking type and range.
     pub fn parse(&self, raw: &str) -> Result<f64, String> {
         let raw = raw.trim();
@@ -111,16 +187,17 @@ impl ParamDef {
             ParamKind::Bool => match raw.to_ascii_lowercase().as_str() {
                 "on" | "true" | "yes" | "1" => 1.0,
                 "off" | "false" | "no" | "0" => 0.0,
-                _ => return Err(format!("{} must be on or off, not '{raw}'", self.key)),
+                _ => return Err(format!("{} must be on or off; got '{raw}'", self.key)),
             },
-            ParamKind::Choice(opts) => match opts.iter().position(|o| *o == raw) {
-                Some(i) => i as f64,
+            ParamKind::Choice(opts) => match self.value_of(raw) {
+                Some(v) => v,
                 None => {
+                    let words: Vec<&str> = opts.iter().map(|c| c.word).collect();
                     return Err(format!(
-                        "{} must be one of {}, not '{raw}'",
+                        "{} must be one of {}; got '{raw}'",
                         self.key,
-                        opts.join(", ")
-                    ))
+                        words.join(", ")
+                    ));
                 }
             },
             ParamKind::Int => {
@@ -172,7 +249,7 @@ impl ParamDef {
     pub fn show(&self, v: f64) -> String {
         match self.kind {
             ParamKind::Bool => if v >= 0.5 { "on" } else { "off" }.to_string(),
-            ParamKind::Choice(opts) => opts.get(v as usize).copied().unwrap_or("?").to_string(),
+            ParamKind::Choice(_) => self.word(v).unwrap_or("?").to_string(),
             ParamKind::Int => format!("{}", v as i64),
             ParamKind::Float => format!("{v}"),
         }
@@ -242,6 +319,9 @@ pub struct ScenarioDef {
     pub build: fn(&Params) -> ScenarioSpec,
     /// How a parameter change applies to a running simulation.
     pub live: fn(&Params, &str, f64) -> Live,
+    /// The key teaching numbers, in display order; their keys are a public
+    /// contract (see [`crate::facts`]).
+    pub facts: &'static [FactDef],
 }
 
 impl ScenarioDef {
@@ -251,6 +331,22 @@ impl ScenarioDef {
 
     pub fn defaults(&self) -> Params {
         Params::defaults(self.params)
+    }
+
+    /// The fact called `key`.
+    pub fn fact(&self, key: &str) -> Option<&'static FactDef> {
+        self.facts.iter().find(|f| f.key == key)
+    }
+
+    /// Every fact's value for `sim` now, in the order of [`ScenarioDef::facts`].
+    pub fn read_facts(&self, sim: &Sim) -> Vec<(&'static str, f64)> {
+        self.facts.iter().map(|f| (f.key, f.read(sim))).collect()
+    }
+
+    /// The word a choice parameter has in `p` (`None` for an unknown key or
+    /// a parameter that is not a choice).
+    pub fn word(&self, p: &Params, key: &str) -> Option<&'static str> {
+        self.param(key)?.word(p.get(key))
     }
 
     /// Applies `key=value` settings; the error names the bad one.
@@ -361,6 +457,93 @@ mod tests {
         ));
         assert_eq!((def.live)(&direct, "consumers", 5.0), Live::NoEffect);
         assert_eq!((def.live)(&with_queue, "burst_ms", 500.0), Live::Restart);
+    }
+
+    static ACKS: [Choice; 3] = [
+        Choice::new("0", "不等确认", "No ack"),
+        Choice::new("1", "主副本确认", "Leader ack"),
+        Choice::new("all", "全部副本确认", "All replicas"),
+    ];
+
+    fn acks() -> ParamDef {
+        ParamDef::choice("acks", &ACKS, 1, "how many replicas confirm a write")
+    }
+
+    #[test]
+    fn a_choice_takes_its_words_and_names_them_when_wrong() {
+        let d = acks();
+        assert_eq!(d.parse("all"), Ok(2.0));
+        assert_eq!(d.parse(" ALL "), Ok(2.0), "trimmed, any case");
+        assert_eq!(d.parse("0"), Ok(0.0));
+        assert_eq!(
+            d.parse("two"),
+            Err("acks must be one of 0, 1, all; got 'two'".to_string())
+        );
+        assert!(d.parse("2").is_err(), "an index is not a word");
+        assert_eq!((d.min, d.max, d.default), (0.0, 2.0, 1.0));
+        assert_eq!(d.choices().len(), 3);
+        assert_eq!(d.choices()[2].label(), ("全部副本确认", "All replicas"));
+        assert_eq!(words(&ACKS), ["0", "1", "all"]);
+        assert!(d.is_choice());
+        assert!(ParamDef::boolean("b", true, "").choices().is_empty());
+    }
+
+    #[test]
+    fn a_stored_choice_rounds_to_the_nearest_word() {
+        let d = acks();
+        assert_eq!(d.clamp(1.4), 1.0);
+        assert_eq!(d.clamp(1.6), 2.0);
+        assert_eq!(d.clamp(-3.0), 0.0);
+        assert_eq!(d.clamp(99.0), 2.0);
+        assert_eq!(d.clamp(f64::NAN), 1.0, "the default");
+        assert_eq!(d.word(1.6), Some("all"));
+        assert_eq!(d.show(0.2), "0");
+        assert_eq!(d.value_of("1"), Some(1.0));
+        assert_eq!(d.value_of("nope"), None);
+        for (i, c) in ACKS.iter().enumerate() {
+            assert_eq!(d.parse(c.word), Ok(i as f64));
+            assert_eq!(d.show(i as f64), c.word, "show is parse's inverse");
+        }
+        assert_eq!(ParamDef::int("n", "", 0.0, 9.0, 1.0, "").word(3.0), None);
+    }
+
+    #[test]
+    fn booleans_keep_their_words() {
+        let d = ParamDef::boolean("queue", true, "");
+        for (raw, v) in [("on", 1.0), ("true", 1.0), ("yes", 1.0), ("1", 1.0)] {
+            assert_eq!(d.parse(raw), Ok(v));
+        }
+        for raw in ["off", "false", "no", "0", "OFF"] {
+            assert_eq!(d.parse(raw), Ok(0.0));
+        }
+        assert_eq!(
+            d.parse("maybe"),
+            Err("queue must be on or off; got 'maybe'".to_string())
+        );
+        assert_eq!(d.show(1.0), "on");
+    }
+
+    #[test]
+    fn every_builtin_choice_has_distinct_words_and_both_labels() {
+        for def in builtins() {
+            let mut p = def.defaults();
+            for d in def.params.iter().filter(|d| d.is_choice()) {
+                let words: std::collections::BTreeSet<_> =
+                    d.choices().iter().map(|c| c.word).collect();
+                assert_eq!(words.len(), d.choices().len(), "{}.{}", def.id, d.key);
+                for (i, c) in d.choices().iter().enumerate() {
+                    assert!(!c.word.is_empty() && !c.word.contains(char::is_whitespace));
+                    assert!(
+                        !c.zh.is_empty() && !c.en.is_empty(),
+                        "{}.{}",
+                        def.id,
+                        c.word
+                    );
+                    p.set(d.key, i as f64);
+                    assert_eq!(def.word(&p, d.key), Some(c.word));
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,21 +1,34 @@
-//! The simulation: one event loop driving the model's state machines.
+//! The simulation: one event loop driving the model's capabilities.
 //!
 //! Public surface: build from a [`ScenarioSpec`] and a seed, feed learner
-//! [`Command`]s, advance time, read [`Snapshot`]s, movements and the log.
+//! [`Command`]s, advance time, read [`Snapshot`](crate::render::Snapshot)s,
+//! movements and the log.
+//!
+//! This file keeps the loop and the wiring: the [`Ev`] vocabulary (whose
+//! codes are part of the trace hash), building the nodes from the spec,
+//! routing each event and command to the capability that owns it, and the
+//! shared plumbing every capability uses (scheduling, the ledger, the event
+//! log, movements). The behaviour lives in `model/`: `publish` (producer →
+//! broker), `topic` (fan-out), `broker` (storage, crash, pacing, replay),
+//! `delivery` (queue → consumers, acks, consumer crashes) and `calls`
+//! (synchronous services and call chains).
 
 use crate::command::{Action, Command};
 use crate::event::EventQueue;
 use crate::ledger::{Cause, Ledger, LedgerCounts, MsgState};
-use crate::metrics::{Histogram, RateMeter, Series, SeriesPoint};
+use crate::metrics::{Histogram, RunStats, Series, Totals};
+use crate::model::broker::Broker;
+use crate::model::calls::Calls;
 use crate::model::consumer::ConsumerGroup;
-use crate::model::producer::{NextTick, Producer};
-use crate::model::queue::{Offer, Queue};
-use crate::model::service::{Admit, Caller, Service};
-use crate::model::topic::Topic;
+use crate::model::delivery::Delivery;
+use crate::model::producer::Producer;
+use crate::model::publish::Publishing;
+use crate::model::queue::Queue;
+use crate::model::service::{Caller, Service};
+use crate::model::topic::{Fanout, Topic};
 use crate::model::{Handle, Target};
 use crate::render::*;
-use crate::rng::SimRng;
-use crate::spec::{AckMode, ScenarioSpec, SpecError, MAX_CONSUMERS, MAX_RATE_PER_S};
+use crate::spec::{ScenarioSpec, SpecError, MAX_CONSUMERS, MAX_RATE_PER_S};
 use crate::time::{TimeUs, MAX_DURATION_US, US_PER_S};
 use crate::trace::TraceHasher;
 
@@ -28,8 +41,13 @@ pub const SERIES_POINTS: usize = 600;
 /// Most messages one `produce` command may create.
 pub const MAX_PRODUCE_PER_COMMAND: u32 = 100_000;
 
+/// Everything that can happen, one variant per kind of event, grouped by
+/// the capability that handles it. One flat enum (32 bytes) rather than one
+/// per module: the event slab stays small, and `code()` — hashed into the
+/// trace — stays in one place.
 #[derive(Clone, Copy, Debug)]
-enum Ev {
+pub(crate) enum Ev {
+    // publish: producer → broker
     ProducerTick {
         p: u16,
         epoch: u32,
@@ -43,6 +61,12 @@ enum Ev {
         p: u16,
         msg: Handle,
     },
+    /// A message a service published reaches the broker.
+    RouteArrive {
+        target: Target,
+        msg: Handle,
+    },
+    // delivery: queue → consumers
     DeliverArrive {
         g: u16,
         member: u16,
@@ -55,6 +79,11 @@ enum Ev {
         epoch: u32,
         msg: Handle,
     },
+    ConsumerRestart {
+        g: u16,
+        member: u16,
+    },
+    // calls: synchronous services
     CallArrive {
         s: u16,
         msg: Handle,
@@ -81,25 +110,20 @@ enum Ev {
         epoch: u32,
         msg: Handle,
     },
-    ConsumerRestart {
-        g: u16,
-        member: u16,
-    },
+    // broker
     BrokerRestart,
-    Command(u32),
-    Sample,
-    /// A message a service published reaches the broker.
-    RouteArrive {
-        target: Target,
-        msg: Handle,
-    },
     /// A paced queue's head message becomes deliverable.
     QueueReady {
         q: u16,
     },
+    // the loop itself
+    Command(u32),
+    Sample,
 }
 
 impl Ev {
+    /// A stable number per kind, hashed into the trace (golden hashes
+    /// depend on these values: never renumber, only add).
     fn code(&self) -> u64 {
         match self {
             Ev::ProducerTick { .. } => 1,
@@ -140,21 +164,13 @@ enum Resolved {
     Replay(u16, u32),
 }
 
-/// Cumulative totals sampled for rates.
-#[derive(Clone, Copy, Debug, Default)]
-struct Totals {
-    produced: u64,
-    done: u64,
-    failed: u64,
-}
-
 /// Cloning a `Sim` is a checkpoint: the clone continues exactly as the
 /// original would (the UI's rewind restores from these).
 #[derive(Clone)]
 pub struct Sim {
-    spec: ScenarioSpec,
+    pub(crate) spec: ScenarioSpec,
     seed: u64,
-    now: TimeUs,
+    pub(crate) now: TimeUs,
     events: EventQueue<Ev>,
     /// Learner commands waiting for their time, by (time, order given).
     /// Kept apart from `events` so that a command fires at the same point
@@ -165,34 +181,20 @@ pub struct Sim {
     pending_real: u64,
     processed_events: u64,
     last_was_real: bool,
-    /// One random stream per producer and per consumer group.
-    producer_rngs: Vec<SimRng>,
-    group_rngs: Vec<SimRng>,
-    /// One random stream per queue (broker-profile latency).
-    queue_rngs: Vec<SimRng>,
     pub(crate) ledger: Ledger,
-    trace: TraceHasher,
-    pub(crate) producers: Vec<Producer>,
-    pub(crate) queues: Vec<Queue>,
-    pub(crate) groups: Vec<ConsumerGroup>,
-    pub(crate) services: Vec<Service>,
-    pub(crate) topics: Vec<Topic>,
-    pub(crate) broker_up: bool,
-    nodes: Vec<NodeView>,
+    pub(crate) trace: TraceHasher,
+    // The capabilities, each with its own state (see `model/`).
+    pub(crate) publish: Publishing,
+    pub(crate) fanout: Fanout,
+    pub(crate) broker: Broker,
+    pub(crate) delivery: Delivery,
+    pub(crate) calls: Calls,
+    pub(crate) stats: RunStats,
+    pub(crate) nodes: Vec<NodeView>,
     moves: MoveLog,
     log: EventLog,
     input_log: Vec<Command>,
     resolved: Vec<Resolved>,
-    wait: Histogram,
-    latency: Histogram,
-    response: Histogram,
-    series: Series,
-    /// When the first and the latest message was done.
-    done_span: Option<(TimeUs, TimeUs)>,
-    last_totals: Totals,
-    arrival_meter: RateMeter,
-    done_meter: RateMeter,
-    failed_meter: RateMeter,
 }
 
 impl Sim {
@@ -230,7 +232,7 @@ impl Sim {
             _ => None,
         };
 
-        let producers = spec
+        let producers: Vec<Producer> = spec
             .producers
             .iter()
             .map(|p| match target_of(&p.target) {
@@ -256,7 +258,7 @@ impl Sim {
         for (gi, g) in groups.iter().enumerate() {
             queues[g.queue as usize].readers.push(gi as u16);
         }
-        let services = spec
+        let services: Vec<Service> = spec
             .services
             .iter()
             .map(|s| {
@@ -270,7 +272,7 @@ impl Sim {
                 svc
             })
             .collect();
-        let topics = spec
+        let topics: Vec<Topic> = spec
             .topics
             .iter()
             .map(|t| {
@@ -294,40 +296,22 @@ impl Sim {
             pending_real: 0,
             processed_events: 0,
             last_was_real: false,
-            producer_rngs: (0..spec.producers.len())
-                .map(|i| SimRng::stream(seed, 1_000 + i as u64))
-                .collect(),
-            group_rngs: (0..spec.consumers.len())
-                .map(|i| SimRng::stream(seed, 2_000 + i as u64))
-                .collect(),
-            queue_rngs: (0..spec.queues.len())
-                .map(|i| SimRng::stream(seed, 3_000 + i as u64))
-                .collect(),
             ledger: Ledger::default(),
             trace: TraceHasher::default(),
-            producers,
-            queues,
-            groups,
-            services,
-            topics,
-            broker_up: true,
+            publish: Publishing::new(producers, seed),
+            fanout: Fanout::new(topics),
+            broker: Broker::new(queues, seed, spec.broker.restart_us),
+            delivery: Delivery::new(groups, seed),
+            calls: Calls::new(services),
+            stats: RunStats::new(window, SERIES_POINTS),
             nodes,
             moves: MoveLog::new(MOVE_RING),
             log: EventLog::new(LOG_RING),
             input_log: Vec::new(),
             resolved: Vec::new(),
-            wait: Histogram::default(),
-            latency: Histogram::default(),
-            response: Histogram::default(),
-            series: Series::new(SERIES_POINTS),
-            done_span: None,
-            last_totals: Totals::default(),
-            arrival_meter: RateMeter::new(window),
-            done_meter: RateMeter::new(window),
-            failed_meter: RateMeter::new(window),
         };
         sim.trace.word(seed);
-        for p in 0..sim.producers.len() {
+        for p in 0..sim.publish.producers.len() {
             sim.plan_producer(p as u16);
         }
         sim.events.push(0, Ev::Sample);
@@ -532,181 +516,73 @@ impl Sim {
     }
 
     pub fn series(&self) -> &Series {
-        &self.series
+        &self.stats.series
     }
 
     /// Mean completion rate between the first and the latest completion:
     /// how fast the system drained while it was working.
     pub fn processing_rate_per_s(&self) -> f64 {
-        match self.done_span {
-            Some((first, last)) if last > first => {
-                (self.ledger.count(MsgState::Done) - 1) as f64 * US_PER_S as f64
-                    / (last - first) as f64
-            }
-            _ => 0.0,
-        }
+        self.stats
+            .processing_rate_per_s(self.ledger.count(MsgState::Done))
     }
 
-    fn note_done_time(&mut self) {
-        let now = self.now;
-        self.done_span = Some(match self.done_span {
-            None => (now, now),
-            Some((first, _)) => (first, now),
-        });
+    /// When the first and the latest message was done, if any was.
+    pub fn done_span(&self) -> Option<(TimeUs, TimeUs)> {
+        self.stats.done_span()
     }
 
     pub fn wait_histogram(&self) -> &Histogram {
-        &self.wait
+        &self.stats.wait
     }
 
     pub fn latency_histogram(&self) -> &Histogram {
-        &self.latency
+        &self.stats.latency
     }
 
     pub fn response_histogram(&self) -> &Histogram {
-        &self.response
-    }
-
-    /// Plain data for drawing the current moment.
-    pub fn snapshot(&self) -> Snapshot {
-        let n_p = self.producers.len();
-        let n_q = self.queues.len();
-        let n_g = self.groups.len();
-        Snapshot {
-            time_us: self.now,
-            events: self.processed_events,
-            broker_up: self.broker_up,
-            nodes: self.nodes.clone(),
-            producers: self
-                .producers
-                .iter()
-                .enumerate()
-                .map(|(i, p)| ProducerView {
-                    node: i as NodeId,
-                    rate_per_s: p.current_rate(self.now),
-                    produced: p.produced,
-                    waiting_for_reply: p.waiting_for_reply,
-                })
-                .collect(),
-            queues: self
-                .queues
-                .iter()
-                .enumerate()
-                .map(|(i, q)| QueueView {
-                    node: (n_p + i) as NodeId,
-                    len: q.len(),
-                    capacity: q.capacity,
-                    mean_len: q.level.mean(self.now),
-                    max_len: q.level.max(),
-                    enqueued: q.enqueued,
-                    visits: q.visits,
-                    total_wait_us: q.total_wait_us(self.now) as f64,
-                    retained: q.retained.len() as u64,
-                    replayed: q.replayed,
-                })
-                .collect(),
-            groups: self
-                .groups
-                .iter()
-                .enumerate()
-                .map(|(i, g)| GroupView {
-                    node: (n_p + n_q + i) as NodeId,
-                    queue: (n_p + g.queue as usize) as NodeId,
-                    online: g.online,
-                    consumers: g
-                        .members
-                        .iter()
-                        .take(g.visible())
-                        .map(|m| ConsumerView {
-                            busy: m.held.len() as u32,
-                            slots: g.concurrency,
-                            buffered: m.local.len() as u32,
-                            prefetch: g.prefetch,
-                            online: g.online && m.alive,
-                            crashed: !m.alive,
-                            processed: m.processed,
-                        })
-                        .collect(),
-                    processed: g.processed,
-                    mean_work_us: g.work.mean_us(),
-                })
-                .collect(),
-            services: self
-                .services
-                .iter()
-                .enumerate()
-                .map(|(i, s)| ServiceView {
-                    node: (n_p + n_q + n_g + i) as NodeId,
-                    up: s.up,
-                    busy: s.busy,
-                    concurrency: s.concurrency,
-                    waiting: s.waiting.len() as u32,
-                    backlog: s.backlog_limit,
-                    capacity_per_s: s.capacity_per_s,
-                    processed: s.processed,
-                    refused: s.refused,
-                })
-                .collect(),
-            topics: self
-                .topics
-                .iter()
-                .zip(&self.spec.topics)
-                .map(|(t, ts)| TopicView {
-                    name: ts.name.clone(),
-                    subscriptions: t
-                        .subscriptions
-                        .iter()
-                        .map(|q| (n_p + *q as usize) as NodeId)
-                        .collect(),
-                    published: t.published,
-                    copies: t.copies,
-                })
-                .collect(),
-            ledger: self.ledger.counts(),
-            rates: Rates {
-                arrival_per_s: self.arrival_meter.per_s(),
-                processed_per_s: self.done_meter.per_s(),
-                failed_per_s: self.failed_meter.per_s(),
-            },
-            wait: self.wait.summary(),
-            latency: self.latency.summary(),
-            response: self.response.summary(),
-        }
+        &self.stats.response
     }
 
     // ----- node ids -----------------------------------------------------
 
-    fn producer_node(&self, p: u16) -> NodeId {
+    pub(crate) fn producer_node(&self, p: u16) -> NodeId {
         p
     }
-    fn queue_node(&self, q: u16) -> NodeId {
-        (self.producers.len() as u16) + q
+    pub(crate) fn queue_node(&self, q: u16) -> NodeId {
+        (self.publish.producers.len() as u16) + q
     }
-    fn group_node(&self, g: u16) -> NodeId {
-        (self.producers.len() + self.queues.len()) as u16 + g
+    pub(crate) fn group_node(&self, g: u16) -> NodeId {
+        (self.publish.producers.len() + self.broker.queues.len()) as u16 + g
     }
-    fn service_node(&self, s: u16) -> NodeId {
-        (self.producers.len() + self.queues.len() + self.groups.len()) as u16 + s
+    pub(crate) fn service_node(&self, s: u16) -> NodeId {
+        (self.publish.producers.len() + self.broker.queues.len() + self.delivery.groups.len())
+            as u16
+            + s
     }
 
-    // ----- plumbing -----------------------------------------------------
+    // ----- plumbing shared by the capabilities ---------------------------
 
-    fn push(&mut self, at: TimeUs, ev: Ev) {
+    /// Schedules an event.
+    pub(crate) fn push(&mut self, at: TimeUs, ev: Ev) {
         if !matches!(ev, Ev::Sample) {
             self.pending_real += 1;
         }
         self.events.push(at, ev);
     }
 
-    fn hop(&self) -> TimeUs {
+    /// One network hop.
+    pub(crate) fn hop(&self) -> TimeUs {
         self.spec.link_latency_us
     }
 
-    fn live(&self, h: Handle) -> bool {
+    /// Whether a handle still names a live message.
+    pub(crate) fn live(&self, h: Handle) -> bool {
         self.ledger.is_live(h.slot, h.id)
     }
 
-    fn note(&mut self, msg: Option<u64>, kind: LogKind) {
+    /// Writes to the event log (routine entries only if the spec logs them,
+    /// and only for every `log_every`-th message).
+    pub(crate) fn note(&mut self, msg: Option<u64>, kind: LogKind) {
         let routine = matches!(
             kind,
             LogKind::Produced { .. }
@@ -726,7 +602,15 @@ impl Sim {
         });
     }
 
-    fn record_move(&mut self, msg: Handle, from: NodeId, to: NodeId, lane: u16, kind: MoveKind) {
+    /// Records a message leaving `from` now and reaching `to` one hop later.
+    pub(crate) fn record_move(
+        &mut self,
+        msg: Handle,
+        from: NodeId,
+        to: NodeId,
+        lane: u16,
+        kind: MoveKind,
+    ) {
         let now = self.now;
         let hop = self.hop();
         self.moves.push(Movement {
@@ -740,7 +624,8 @@ impl Sim {
         });
     }
 
-    fn fail(&mut self, msg: Handle, node: NodeId, cause: Cause) {
+    /// Ends a message as rejected or lost, with its cause, at `node`.
+    pub(crate) fn fail(&mut self, msg: Handle, node: NodeId, cause: Cause) {
         self.ledger
             .finish_with_cause(msg.slot, cause, &mut self.trace);
         let kind = if cause.terminal_state() == MsgState::Rejected {
@@ -751,27 +636,15 @@ impl Sim {
         self.note(Some(msg.id), kind);
     }
 
-    // ----- event handling -------------------------------------------------
+    // ----- event routing --------------------------------------------------
 
     fn handle(&mut self, ev: Ev) {
         self.last_was_real = !matches!(ev, Ev::Sample);
         match ev {
-            Ev::ProducerTick { p, epoch, send } => {
-                if self.producers[p as usize].epoch != epoch {
-                    return;
-                }
-                if send {
-                    self.produce_one(p);
-                }
-                self.plan_producer(p);
-            }
+            Ev::ProducerTick { p, epoch, send } => self.on_producer_tick(p, epoch, send),
             Ev::PublishArrive { p, msg } => self.on_publish_arrive(p, msg),
-            Ev::PublishRetry { p, msg } => {
-                if self.live(msg) {
-                    self.note(Some(msg.id), LogKind::PublishRetried { producer: p });
-                    self.send_publish(p, msg);
-                }
-            }
+            Ev::PublishRetry { p, msg } => self.on_publish_retry(p, msg),
+            Ev::RouteArrive { target, msg } => self.on_route_arrive(target, msg),
             Ev::DeliverArrive {
                 g,
                 member,
@@ -784,27 +657,10 @@ impl Sim {
                 epoch,
                 msg,
             } => self.on_work_done(g, member, epoch, msg),
+            Ev::ConsumerRestart { g, member } => self.on_consumer_restart(g, member),
             Ev::CallArrive { s, msg, caller } => self.on_call_arrive(s, msg, caller),
-            Ev::ServiceDone { s, msg, caller } => {
-                let next = self.services[s as usize].finish_one();
-                self.after_step(s, msg, caller);
-                if let Some(req) = next {
-                    let work = self.services[s as usize].work_us();
-                    self.push(
-                        self.now + work,
-                        Ev::ServiceDone {
-                            s,
-                            msg: req.msg,
-                            caller: req.caller,
-                        },
-                    );
-                }
-            }
-            Ev::ServiceTimeout { s, token } => {
-                if let Some(req) = self.services[s as usize].take_waiting(token) {
-                    self.reply(s, req.msg, req.caller, Some(Cause::ServiceTimeout));
-                }
-            }
+            Ev::ServiceDone { s, msg, caller } => self.on_service_done(s, msg, caller),
+            Ev::ServiceTimeout { s, token } => self.on_service_timeout(s, token),
             Ev::ReplyArrive {
                 s,
                 msg,
@@ -816,34 +672,9 @@ impl Sim {
                 member,
                 epoch,
                 msg,
-            } => {
-                if self.member_holds(g, member, epoch, msg) {
-                    self.send_call(g, member, epoch, msg);
-                }
-            }
-            Ev::ConsumerRestart { g, member } => {
-                let q = {
-                    let grp = &mut self.groups[g as usize];
-                    grp.members[member as usize].alive = true;
-                    grp.queue
-                };
-                let node = self.group_node(g);
-                self.note(
-                    None,
-                    LogKind::ConsumerRestarted {
-                        group: node,
-                        consumer: member,
-                    },
-                );
-                self.dispatch(q);
-            }
-            Ev::BrokerRestart => {
-                self.broker_up = true;
-                self.note(None, LogKind::BrokerRestarted);
-                for q in 0..self.queues.len() {
-                    self.dispatch(q as u16);
-                }
-            }
+            } => self.on_call_retry(g, member, epoch, msg),
+            Ev::BrokerRestart => self.on_broker_restart(),
+            Ev::QueueReady { q } => self.on_queue_ready(q),
             Ev::Command(i) => {
                 let r = self.resolved[i as usize].clone();
                 self.run_command(r);
@@ -853,610 +684,20 @@ impl Sim {
                 let next = self.now + self.spec.sample_interval_us;
                 self.push(next, Ev::Sample);
             }
-            Ev::RouteArrive { target, msg } => {
-                if !self.live(msg) {
-                    return;
-                }
-                if !self.broker_up {
-                    let node = self.target_node(target);
-                    self.fail(msg, node, Cause::BrokerDown);
-                    return;
-                }
-                self.route(target, msg);
-            }
-            Ev::QueueReady { q } => {
-                let queue = &mut self.queues[q as usize];
-                if queue.wake_at == Some(self.now) {
-                    queue.wake_at = None;
-                }
-                self.dispatch(q);
-            }
-        }
-    }
-
-    /// The node a publish to `target` is drawn going to (a topic has no
-    /// node of its own: its first subscribed queue stands in).
-    fn target_node(&self, target: Target) -> NodeId {
-        match target {
-            Target::Queue(q) => self.queue_node(q),
-            Target::Topic(t) => self.queue_node(self.topics[t as usize].subscriptions[0]),
-        }
-    }
-
-    /// The queues a publish to `target` lands in.
-    fn target_queues(&self, target: Target) -> Vec<u16> {
-        match target {
-            Target::Queue(q) => vec![q],
-            Target::Topic(t) => self.topics[t as usize].subscriptions.clone(),
-        }
-    }
-
-    /// A service finished its own step: publish its follow-up message (if
-    /// any), then go on down the call chain or answer the caller.
-    fn after_step(&mut self, s: u16, msg: Handle, caller: Caller) {
-        if let Some(target) = self.services[s as usize].publishes {
-            if self.live(msg) {
-                self.publish_from_service(s, msg, target);
-            }
-        }
-        match self.services[s as usize].then_calls {
-            Some(next) if self.live(msg) => {
-                let lane = match caller {
-                    Caller::Consumer { member, .. } => member,
-                    Caller::Producer(_) => 0,
-                };
-                let (from, to) = (self.service_node(s), self.service_node(next));
-                self.record_move(msg, from, to, lane, MoveKind::Call);
-                self.push(
-                    self.now + self.hop(),
-                    Ev::CallArrive {
-                        s: next,
-                        msg,
-                        caller,
-                    },
-                );
-            }
-            _ => self.reply(s, msg, caller, None),
-        }
-    }
-
-    /// A service hands a new message to the broker (asynchronous hand-off).
-    fn publish_from_service(&mut self, s: u16, cause: Handle, target: Target) {
-        let (producer, persistent) = {
-            let r = self.ledger.get(cause.slot);
-            (r.producer, r.persistent)
-        };
-        let (slot, id) = self.ledger.create(
-            producer,
-            self.now,
-            MsgState::InFlight,
-            persistent,
-            &mut self.trace,
-        );
-        let msg = Handle { slot, id };
-        let from = self.service_node(s);
-        self.note(Some(id), LogKind::Produced { producer: from });
-        for q in self.target_queues(target) {
-            let to = self.queue_node(q);
-            self.record_move(msg, from, to, 0, MoveKind::Publish);
-        }
-        self.push(self.now + self.hop(), Ev::RouteArrive { target, msg });
-    }
-
-    /// Stores a message that reached the broker in its queue, or a copy in
-    /// each of a topic's subscribed queues (the first takes the original).
-    /// Returns whether the original was stored.
-    fn route(&mut self, target: Target, msg: Handle) -> bool {
-        match target {
-            Target::Queue(q) => self.store(q, msg),
-            Target::Topic(t) => {
-                let subs = self.topics[t as usize].subscriptions.clone();
-                self.topics[t as usize].published += 1;
-                let (producer, created, persistent) = {
-                    let r = self.ledger.get(msg.slot);
-                    (r.producer, r.created_us, r.persistent)
-                };
-                let mut stored = false;
-                for (i, &q) in subs.iter().enumerate() {
-                    let copy = if i == 0 {
-                        msg
-                    } else {
-                        let (slot, id) = self.ledger.create(
-                            producer,
-                            created,
-                            MsgState::InFlight,
-                            persistent,
-                            &mut self.trace,
-                        );
-                        Handle { slot, id }
-                    };
-                    self.topics[t as usize].copies += 1;
-                    let ok = self.store(q, copy);
-                    if i == 0 {
-                        stored = ok;
-                    }
-                }
-                stored
-            }
-        }
-    }
-
-    fn plan_producer(&mut self, p: u16) {
-        let now = self.now;
-        let prod = &mut self.producers[p as usize];
-        let epoch = prod.epoch;
-        match prod.plan(now, &mut self.producer_rngs[p as usize]) {
-            NextTick::Send(t) => self.push(
-                t,
-                Ev::ProducerTick {
-                    p,
-                    epoch,
-                    send: true,
-                },
-            ),
-            NextTick::Wake(t) => self.push(
-                t,
-                Ev::ProducerTick {
-                    p,
-                    epoch,
-                    send: false,
-                },
-            ),
-            NextTick::Idle => {}
-        }
-    }
-
-    fn produce_one(&mut self, p: u16) {
-        let persistent = self.producers[p as usize].persistent;
-        let (slot, id) =
-            self.ledger
-                .create(p, self.now, MsgState::InFlight, persistent, &mut self.trace);
-        self.producers[p as usize].note_sent(self.now);
-        let msg = Handle { slot, id };
-        self.note(Some(id), LogKind::Produced { producer: p });
-        self.send_publish(p, msg);
-    }
-
-    fn send_publish(&mut self, p: u16, msg: Handle) {
-        let prod = &mut self.producers[p as usize];
-        if prod.drop_next {
-            prod.drop_next = false;
-            let confirm = prod.confirm;
-            let retry = prod.retry_us;
-            self.note(
-                Some(msg.id),
-                LogKind::PublishDropped {
-                    producer: p,
-                    will_retry: confirm,
-                },
-            );
-            if confirm {
-                self.push(self.now + retry, Ev::PublishRetry { p, msg });
-            } else {
-                let node = self.producer_node(p);
-                self.fail(msg, node, Cause::NoConfirmNetworkDrop);
-            }
-            return;
-        }
-        let (to_queue, to_topic, target) =
-            (prod.target_is_queue, prod.target_is_topic, prod.target);
-        let from = self.producer_node(p);
-        let at = self.now + self.hop();
-        if to_topic {
-            for q in self.target_queues(Target::Topic(target)) {
-                let to = self.queue_node(q);
-                self.record_move(msg, from, to, 0, MoveKind::Publish);
-            }
-            self.push(at, Ev::PublishArrive { p, msg });
-        } else if to_queue {
-            let q = target;
-            let to = self.queue_node(q);
-            self.record_move(msg, from, to, 0, MoveKind::Publish);
-            self.push(at, Ev::PublishArrive { p, msg });
-        } else {
-            let s = target;
-            self.producers[p as usize].waiting_for_reply += 1;
-            let to = self.service_node(s);
-            self.record_move(msg, from, to, 0, MoveKind::Call);
-            self.push(
-                at,
-                Ev::CallArrive {
-                    s,
-                    msg,
-                    caller: Caller::Producer(p),
-                },
-            );
-        }
-    }
-
-    fn on_publish_arrive(&mut self, p: u16, msg: Handle) {
-        let prod = &self.producers[p as usize];
-        let target = if prod.target_is_topic {
-            Target::Topic(prod.target)
-        } else {
-            Target::Queue(prod.target)
-        };
-        if !self.broker_up {
-            let node = self.target_node(target);
-            self.fail(msg, node, Cause::BrokerDown);
-            return;
-        }
-        let created = self.ledger.get(msg.slot).created_us;
-        if self.route(target, msg) {
-            // The sender's wait ends when the broker's acknowledgement gets back.
-            let response = self.now - created + self.spec.link_latency_us;
-            self.response.record(response);
-        }
-    }
-
-    /// Stores a message in queue `q` (or refuses it); returns whether stored.
-    fn store(&mut self, q: u16, msg: Handle) -> bool {
-        let node = self.queue_node(q);
-        let now = self.now;
-        match self.queues[q as usize].offer(msg, now) {
-            Offer::Refused => {
-                self.fail(msg, node, Cause::QueueFull);
-                return false;
-            }
-            Offer::StoredDropping(old) => {
-                let entered = self.ledger.get(old.slot).enqueued_us;
-                self.queues[q as usize].note_left(entered, now);
-                self.fail(old, node, Cause::QueueOverflowDropOldest);
-            }
-            Offer::Stored => {}
-        }
-        self.ledger
-            .set_state(msg.slot, MsgState::Queued, &mut self.trace);
-        let ready = if self.queues[q as usize].pacing.is_some() {
-            self.queues[q as usize].ready_time(now, &mut self.queue_rngs[q as usize])
-        } else {
-            now
-        };
-        let rec = self.ledger.get_mut(msg.slot);
-        rec.enqueued_us = now;
-        rec.ready_us = ready;
-        let len = self.queues[q as usize].len();
-        self.note(Some(msg.id), LogKind::Enqueued { queue: node, len });
-        self.dispatch(q);
-        true
-    }
-
-    /// Hands queued messages to free consumers, round-robin.
-    fn dispatch(&mut self, q: u16) {
-        if !self.broker_up {
-            return;
-        }
-        let qi = q as usize;
-        while let Some(&head) = self.queues[qi].items.front() {
-            if self.queues[qi].pacing.is_some() {
-                // A broker profile: the head waits until the broker has it ready.
-                let ready = self.ledger.get(head.slot).ready_us;
-                if ready > self.now {
-                    if self.queues[qi].wake_at.is_none_or(|w| w > ready) {
-                        self.queues[qi].wake_at = Some(ready);
-                        self.push(ready, Ev::QueueReady { q });
-                    }
-                    return;
-                }
-            }
-            let Some((pos, g, m)) = self.next_free_consumer(qi) else {
-                return;
-            };
-            self.queues[qi].rr = pos + 1;
-            let now = self.now;
-            let msg = self.queues[qi].pop(now).expect("non-empty");
-            self.ledger
-                .set_state(msg.slot, MsgState::InFlight, &mut self.trace);
-            let entered = self.ledger.get(msg.slot).enqueued_us;
-            self.queues[qi].note_left(entered, now);
-            self.wait.record(now - entered);
-            let grp = &mut self.groups[g as usize];
-            let epoch = grp.members[m as usize].epoch;
-            grp.members[m as usize].held.push(msg);
-            let (from, to) = (self.queue_node(q), self.group_node(g));
-            self.record_move(msg, from, to, m, MoveKind::Deliver);
-            self.note(
-                Some(msg.id),
-                LogKind::Delivered {
-                    queue: from,
-                    group: to,
-                    consumer: m,
-                },
-            );
-            self.push(
-                now + self.hop(),
-                Ev::DeliverArrive {
-                    g,
-                    member: m,
-                    epoch,
-                    msg,
-                },
-            );
-        }
-    }
-
-    /// The next consumer with a free slot, across all groups reading queue
-    /// `qi`, round-robin from the position after the last one served:
-    /// consumers are numbered group by group (in reader order), and the
-    /// scan goes from `rr` to the end, then from 0. Returns the flat
-    /// position, the group and the member.
-    fn next_free_consumer(&self, qi: usize) -> Option<(usize, u16, u16)> {
-        let queue = &self.queues[qi];
-        let slots: usize = queue
-            .readers
-            .iter()
-            .map(|g| self.groups[*g as usize].members.len())
-            .sum();
-        if slots == 0 {
-            return None;
-        }
-        let start = queue.rr % slots;
-        for (from, to) in [(start, slots), (0, start)] {
-            let mut base = 0;
-            for &g in &queue.readers {
-                let grp = &self.groups[g as usize];
-                let n = grp.members.len();
-                // Only online groups and active members take new work.
-                let (lo, hi) = (from.max(base), to.min(base + n.min(grp.active as usize)));
-                if grp.online && lo < hi {
-                    for pos in lo..hi {
-                        if grp.can_take(pos - base) {
-                            return Some((pos, g, (pos - base) as u16));
-                        }
-                    }
-                }
-                base += n;
-            }
-        }
-        None
-    }
-
-    fn member_holds(&self, g: u16, member: u16, epoch: u32, msg: Handle) -> bool {
-        let m = &self.groups[g as usize].members[member as usize];
-        m.epoch == epoch && m.held.contains(&msg) && self.live(msg)
-    }
-
-    fn on_deliver_arrive(&mut self, g: u16, member: u16, epoch: u32, msg: Handle) {
-        if !self.member_holds(g, member, epoch, msg) {
-            return; // the consumer crashed while the message was on its way
-        }
-        self.ledger
-            .set_state(msg.slot, MsgState::Unacked, &mut self.trace);
-        let rec = self.ledger.get_mut(msg.slot);
-        rec.attempts = rec.attempts.saturating_add(1);
-        let grp = &mut self.groups[g as usize];
-        if grp.members[member as usize].working < grp.concurrency {
-            self.start_work(g, member, epoch, msg);
-        } else {
-            // Prefetched beyond its workers: wait in the consumer.
-            grp.members[member as usize].local.push_back(msg);
-        }
-    }
-
-    fn start_work(&mut self, g: u16, member: u16, epoch: u32, msg: Handle) {
-        self.groups[g as usize].members[member as usize].working += 1;
-        let work = self.groups[g as usize]
-            .work
-            .sample(&mut self.group_rngs[g as usize]);
-        self.push(
-            self.now + work,
-            Ev::WorkDone {
-                g,
-                member,
-                epoch,
-                msg,
-            },
-        );
-    }
-
-    fn on_work_done(&mut self, g: u16, member: u16, epoch: u32, msg: Handle) {
-        if !self.member_holds(g, member, epoch, msg) {
-            return;
-        }
-        if self.groups[g as usize].calls.is_some() {
-            self.send_call(g, member, epoch, msg);
-        } else {
-            self.complete(g, member, msg);
-        }
-    }
-
-    fn send_call(&mut self, g: u16, member: u16, epoch: u32, msg: Handle) {
-        let Some(s) = self.groups[g as usize].calls else {
-            return;
-        };
-        let (from, to) = (self.group_node(g), self.service_node(s));
-        self.record_move(msg, from, to, member, MoveKind::Call);
-        self.push(
-            self.now + self.hop(),
-            Ev::CallArrive {
-                s,
-                msg,
-                caller: Caller::Consumer {
-                    group: g,
-                    member,
-                    epoch,
-                },
-            },
-        );
-    }
-
-    /// A consumer acknowledges a processed message.
-    fn complete(&mut self, g: u16, member: u16, msg: Handle) {
-        let grp = &mut self.groups[g as usize];
-        let mem = &mut grp.members[member as usize];
-        mem.release(msg);
-        mem.processed += 1;
-        mem.working = mem.working.saturating_sub(1);
-        grp.processed += 1;
-        let q = grp.queue;
-        let rec = self.ledger.finish_done(msg.slot, &mut self.trace);
-        if !rec.replay {
-            self.queues[q as usize].retain_acked(rec.producer, rec.persistent);
-        }
-        let latency = self.now - rec.created_us;
-        self.latency.record(latency);
-        self.note_done_time();
-        let node = self.group_node(g);
-        self.note(
-            Some(msg.id),
-            LogKind::Done {
-                node,
-                latency_us: latency,
-            },
-        );
-        // A worker is free: the next prefetched message (if any) starts.
-        let epoch = self.groups[g as usize].members[member as usize].epoch;
-        while let Some(next) = self.groups[g as usize].members[member as usize]
-            .local
-            .pop_front()
-        {
-            if self.live(next) {
-                self.start_work(g, member, epoch, next);
-                break;
-            }
-        }
-        self.dispatch(q);
-    }
-
-    fn on_call_arrive(&mut self, s: u16, msg: Handle, caller: Caller) {
-        if !self.live(msg) {
-            return;
-        }
-        let now = self.now;
-        if let Caller::Producer(_) = caller {
-            self.ledger
-                .set_state(msg.slot, MsgState::InService, &mut self.trace);
-        }
-        match self.services[s as usize].admit(msg, caller, now) {
-            Admit::Start(work) => self.push(now + work, Ev::ServiceDone { s, msg, caller }),
-            Admit::Wait(token) => {
-                let timeout = self.services[s as usize].timeout_us;
-                if timeout > 0 {
-                    self.push(now + timeout, Ev::ServiceTimeout { s, token });
-                }
-            }
-            Admit::Down => self.reply(s, msg, caller, Some(Cause::ServiceDown)),
-            Admit::Full => self.reply(s, msg, caller, Some(Cause::ServiceOverCapacity)),
-        }
-    }
-
-    /// Sends a service's answer back to the caller.
-    fn reply(&mut self, s: u16, msg: Handle, caller: Caller, refused: Option<Cause>) {
-        if !self.live(msg) {
-            return;
-        }
-        let from = self.service_node(s);
-        let (to, lane) = match caller {
-            Caller::Producer(p) => {
-                self.ledger
-                    .set_state(msg.slot, MsgState::InFlight, &mut self.trace);
-                (self.producer_node(p), 0)
-            }
-            Caller::Consumer { group, member, .. } => (self.group_node(group), member),
-        };
-        let kind = if refused.is_some() {
-            MoveKind::Refused
-        } else {
-            MoveKind::Reply
-        };
-        self.record_move(msg, from, to, lane, kind);
-        self.push(
-            self.now + self.hop(),
-            Ev::ReplyArrive {
-                s,
-                msg,
-                caller,
-                refused,
-            },
-        );
-    }
-
-    fn on_reply_arrive(&mut self, s: u16, msg: Handle, caller: Caller, refused: Option<Cause>) {
-        match caller {
-            Caller::Producer(p) => {
-                if !self.live(msg) {
-                    return;
-                }
-                let prod = &mut self.producers[p as usize];
-                prod.waiting_for_reply = prod.waiting_for_reply.saturating_sub(1);
-                let node = self.service_node(s);
-                let created = self.ledger.get(msg.slot).created_us;
-                let response = self.now - created;
-                match refused {
-                    Some(cause) => self.fail(msg, node, cause),
-                    None => {
-                        self.ledger.finish_done(msg.slot, &mut self.trace);
-                        self.note_done_time();
-                        self.response.record(response);
-                        self.latency.record(response);
-                        self.note(
-                            Some(msg.id),
-                            LogKind::Replied {
-                                service: node,
-                                response_us: response,
-                            },
-                        );
-                    }
-                }
-            }
-            Caller::Consumer {
-                group,
-                member,
-                epoch,
-            } => {
-                if !self.member_holds(group, member, epoch, msg) {
-                    return; // crashed meanwhile: the message was already dealt with
-                }
-                match refused {
-                    None => self.complete(group, member, msg),
-                    Some(_) => {
-                        let backoff = self.groups[group as usize].retry_backoff_us;
-                        let (gnode, snode) = (self.group_node(group), self.service_node(s));
-                        self.note(
-                            Some(msg.id),
-                            LogKind::CallRetry {
-                                group: gnode,
-                                consumer: member,
-                                service: snode,
-                            },
-                        );
-                        self.push(
-                            self.now + backoff,
-                            Ev::CallRetry {
-                                g: group,
-                                member,
-                                epoch,
-                                msg,
-                            },
-                        );
-                    }
-                }
-            }
         }
     }
 
     fn take_sample(&mut self) {
-        let now = self.now;
         let totals = Totals {
-            produced: self.producers.iter().map(|p| p.produced).sum(),
+            produced: self.publish.produced(),
             done: self.ledger.count(MsgState::Done),
             failed: self.ledger.count(MsgState::Rejected)
                 + self.ledger.count(MsgState::Lost)
                 + self.ledger.count(MsgState::DeadLettered),
         };
-        let dt = self.spec.sample_interval_us as f64 / US_PER_S as f64;
-        let last = self.last_totals;
-        self.series.push(SeriesPoint {
-            t_us: now,
-            arrival_per_s: (totals.produced - last.produced) as f64 / dt,
-            processed_per_s: (totals.done - last.done) as f64 / dt,
-            rejected_per_s: (totals.failed - last.failed) as f64 / dt,
-            queue_len: self.queues.iter().map(|q| q.len()).sum(),
-        });
-        self.last_totals = totals;
-        self.arrival_meter.sample(now, totals.produced);
-        self.done_meter.sample(now, totals.done);
-        self.failed_meter.sample(now, totals.failed);
+        let queued = self.broker.queued();
+        self.stats
+            .sample(self.now, self.spec.sample_interval_us, totals, queued);
     }
 
     // ----- commands -------------------------------------------------------
@@ -1535,202 +776,23 @@ impl Sim {
         })
     }
 
+    /// Hands a resolved command to the capability it concerns.
     fn run_command(&mut self, r: Resolved) {
-        let now = self.now;
         match r {
-            Resolved::SetRate(p, rate) => {
-                self.producers[p as usize].set_rate(rate, now);
-                self.note(
-                    None,
-                    LogKind::RateChanged {
-                        producer: p,
-                        rate_per_s: rate,
-                    },
-                );
-                self.plan_producer(p);
-            }
-            Resolved::Produce(p, count) => {
-                for _ in 0..count {
-                    self.produce_one(p);
-                }
-            }
-            Resolved::SetConsumers(g, count) => {
-                self.groups[g as usize].set_count(count);
-                let node = self.group_node(g);
-                self.note(None, LogKind::ConsumersChanged { group: node, count });
-                let q = self.groups[g as usize].queue;
-                self.dispatch(q);
-            }
-            Resolved::SetConsumersOnline(g, online) => {
-                self.groups[g as usize].online = online;
-                let node = self.group_node(g);
-                self.note(
-                    None,
-                    LogKind::ConsumersOnline {
-                        group: node,
-                        online,
-                    },
-                );
-                let q = self.groups[g as usize].queue;
-                self.dispatch(q);
-            }
-            Resolved::SetConsumerWork(g, mean_us) => {
-                let grp = &mut self.groups[g as usize];
-                grp.work = grp.work.with_mean(mean_us);
-                let node = self.group_node(g);
-                self.note(
-                    None,
-                    LogKind::ConsumerWorkChanged {
-                        group: node,
-                        mean_us,
-                    },
-                );
-            }
-            Resolved::SetServiceCapacity(s, cap) => {
-                self.services[s as usize].capacity_per_s = cap;
-                let node = self.service_node(s);
-                self.note(
-                    None,
-                    LogKind::ServiceCapacityChanged {
-                        service: node,
-                        capacity_per_s: cap,
-                    },
-                );
-            }
-            Resolved::SetServiceUp(s, up) => {
-                let node = self.service_node(s);
-                self.services[s as usize].up = up;
-                self.note(None, LogKind::ServiceUp { service: node, up });
-                if !up {
-                    // Whoever was waiting in line is turned away.
-                    let waiting: Vec<_> = self.services[s as usize].waiting.drain(..).collect();
-                    for req in waiting {
-                        self.services[s as usize].refused += 1;
-                        self.reply(s, req.msg, req.caller, Some(Cause::ServiceDown));
-                    }
-                }
-            }
+            Resolved::SetRate(p, rate) => self.set_rate(p, rate),
+            Resolved::Produce(p, count) => self.produce(p, count),
+            Resolved::SetConsumers(g, count) => self.set_consumers(g, count),
+            Resolved::SetConsumersOnline(g, online) => self.set_consumers_online(g, online),
+            Resolved::SetConsumerWork(g, mean_us) => self.set_consumer_work(g, mean_us),
+            Resolved::SetServiceCapacity(s, cap) => self.set_service_capacity(s, cap),
+            Resolved::SetServiceUp(s, up) => self.set_service_up(s, up),
             Resolved::CrashConsumer(g) => self.crash_consumer(g),
-            Resolved::DropNextPublish(p) => self.producers[p as usize].drop_next = true,
+            Resolved::DropNextPublish(p) => self.drop_next_publish(p),
             Resolved::CrashBroker => self.crash_broker(),
-            Resolved::Subscribe(t, q) => {
-                self.topics[t as usize].subscribe(q);
-            }
-            Resolved::Unsubscribe(t, q) => {
-                self.topics[t as usize].unsubscribe(q);
-            }
+            Resolved::Subscribe(t, q) => self.fanout.subscribe(t, q),
+            Resolved::Unsubscribe(t, q) => self.fanout.unsubscribe(t, q),
             Resolved::Replay(q, count) => self.replay(q, count),
         }
-    }
-
-    fn crash_consumer(&mut self, g: u16) {
-        let Some(m) = self.groups[g as usize].crash_target() else {
-            return;
-        };
-        let now = self.now;
-        let grp = &mut self.groups[g as usize];
-        let member = &mut grp.members[m];
-        member.alive = false;
-        member.epoch = member.epoch.wrapping_add(1);
-        let held: Vec<Handle> = member.held.drain(..).collect();
-        member.local.clear();
-        member.working = 0;
-        let (ack, q, restart) = (grp.ack, grp.queue, grp.restart_us);
-        let node = self.group_node(g);
-        let (mut requeued, mut lost) = (0u32, 0u32);
-        // Requeue in reverse so the oldest ends up first again.
-        for msg in held.into_iter().rev() {
-            if !self.live(msg) {
-                continue;
-            }
-            match ack {
-                AckMode::Auto => {
-                    lost += 1;
-                    self.fail(msg, node, Cause::AutoAckConsumerCrash);
-                }
-                AckMode::Manual => {
-                    requeued += 1;
-                    self.ledger
-                        .set_state(msg.slot, MsgState::Queued, &mut self.trace);
-                    self.ledger.get_mut(msg.slot).enqueued_us = now;
-                    self.queues[q as usize].requeue_front(msg, now);
-                    let qn = self.queue_node(q);
-                    self.note(Some(msg.id), LogKind::Requeued { queue: qn });
-                }
-            }
-        }
-        self.note(
-            None,
-            LogKind::ConsumerCrashed {
-                group: node,
-                consumer: m as u16,
-                requeued,
-                lost,
-            },
-        );
-        self.push(
-            now + restart,
-            Ev::ConsumerRestart {
-                g,
-                member: m as u16,
-            },
-        );
-        self.dispatch(q);
-    }
-
-    /// Re-reads the newest `count` retained messages of queue `q`, oldest
-    /// first, as new messages stored straight into the queue (the log stays
-    /// as it is). Nothing happens while the broker is down.
-    fn replay(&mut self, q: u16, count: u32) {
-        if !self.broker_up {
-            return;
-        }
-        let queue = &self.queues[q as usize];
-        let n = (count as usize).min(queue.retained.len());
-        let batch: Vec<(u16, bool)> = queue.retained.iter().rev().take(n).rev().copied().collect();
-        for (producer, persistent) in batch {
-            let (slot, id) = self.ledger.create(
-                producer,
-                self.now,
-                MsgState::InFlight,
-                persistent,
-                &mut self.trace,
-            );
-            self.ledger.get_mut(slot).replay = true;
-            self.queues[q as usize].replayed += 1;
-            self.store(q, Handle { slot, id });
-        }
-    }
-
-    fn crash_broker(&mut self) {
-        if !self.broker_up {
-            return;
-        }
-        self.broker_up = false;
-        let now = self.now;
-        let (mut lost, mut kept) = (0u64, 0u64);
-        for q in 0..self.queues.len() {
-            let node = self.queue_node(q as u16);
-            let all = self.queues[q].drain_all(now);
-            let mut survivors = Vec::new();
-            for msg in all {
-                if self.ledger.get(msg.slot).persistent {
-                    kept += 1;
-                    survivors.push(msg);
-                } else {
-                    lost += 1;
-                    let entered = self.ledger.get(msg.slot).enqueued_us;
-                    self.queues[q].note_left(entered, now);
-                    self.fail(msg, node, Cause::NotPersistentBrokerCrash);
-                }
-            }
-            for msg in survivors.into_iter().rev() {
-                self.queues[q].restore_front(msg, now);
-            }
-        }
-        self.note(None, LogKind::BrokerCrashed { lost, kept });
-        let restart = self.spec.broker.restart_us;
-        self.push(now + restart, Ev::BrokerRestart);
     }
 }
 

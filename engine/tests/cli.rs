@@ -135,7 +135,10 @@ fn describe_prints_parameters_with_ranges_and_defaults() {
         "parameter\tunit\trange\tdefault\tlive\tdescription"
     );
     let def = mqlab_engine::scenario::find("peak-shaving").unwrap();
-    assert_eq!(lines.len(), 2 + def.params.len());
+    // Parameters, a blank line, then the facts `run` reports.
+    assert_eq!(lines.len(), 2 + def.params.len() + 2 + def.facts.len());
+    assert_eq!(lines[2 + def.params.len()], "");
+    assert_eq!(lines[3 + def.params.len()], "fact\tunit\tdescription");
     let row = |key: &str| -> Vec<&str> {
         lines
             .iter()
@@ -150,6 +153,271 @@ fn describe_prints_parameters_with_ranges_and_defaults() {
         ["per_s", "100..100000", "1000", "yes"]
     );
     assert_eq!(row("consumers")[3..5], ["10", "yes"]);
+}
+
+/// The describe row of parameter `key`, split on tabs.
+fn describe_row(describe: &str, key: &str) -> Vec<String> {
+    describe
+        .lines()
+        .find(|l| l.starts_with(&format!("{key}\t")))
+        .unwrap_or_else(|| panic!("no row for {key}"))
+        .split('\t')
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn choice_parameters_take_words_in_every_builtin() {
+    let mut seen = 0;
+    for def in builtins() {
+        let described = cli(&["describe", def.id]);
+        assert_eq!(described.code, 0, "{}", described.stderr);
+        for d in def.params.iter().filter(|d| d.is_choice()) {
+            seen += 1;
+            let words: Vec<&str> = d.choices().iter().map(|c| c.word).collect();
+            // describe lists the allowed words and the default as a word.
+            let row = describe_row(&described.stdout, d.key);
+            assert_eq!(row[2], words.join("|"), "{}.{}", def.id, d.key);
+            assert_eq!(row[3], d.show(d.default), "{}.{}", def.id, d.key);
+            // run takes each word and echoes it.
+            for w in &words {
+                let set = format!("{}={w}", d.key);
+                let v = ok_json(&cli(&["run", def.id, "--set", &set, "--until", "100ms"]));
+                assert_eq!(v["params"][d.key], *w, "{}: {set}", def.id);
+            }
+            // An unknown word is one clear line and exit code 2.
+            let set = format!("{}=no-such-word", d.key);
+            assert_usage_error(
+                &cli(&["run", def.id, "--set", &set]),
+                &format!(
+                    "{} must be one of {}; got 'no-such-word'",
+                    d.key,
+                    words.join(", ")
+                ),
+            );
+        }
+    }
+    assert!(seen >= 5, "the built-ins have choice parameters: {seen}");
+}
+
+/// The fact names each built-in reports: a public contract for course
+/// authors. Renaming or removing one breaks their pages; add, never rename.
+const FACT_CONTRACT: &[(&str, &[&str])] = &[
+    (
+        "intro",
+        &[
+            "produced",
+            "done",
+            "rejected",
+            "queued",
+            "response_ms",
+            "latency_ms",
+        ],
+    ),
+    (
+        "peak-shaving",
+        &[
+            "requests",
+            "done",
+            "rejected",
+            "rejected_share_pct",
+            "queue_len_max",
+            "processing_rate_per_s",
+            "drain_s",
+            "wait_p95_ms",
+            "response_p99_ms",
+        ],
+    ),
+    (
+        "components",
+        &[
+            "produced",
+            "done",
+            "queued",
+            "queue_len_max",
+            "rejected",
+            "latency_ms",
+        ],
+    ),
+    (
+        "p2p-vs-pubsub",
+        &[
+            "produced",
+            "handled",
+            "handled_per_message",
+            "per_consumer_min",
+            "per_consumer_max",
+            "queued",
+        ],
+    ),
+    (
+        "comparison",
+        &[
+            "produced",
+            "done",
+            "throughput_per_s",
+            "ceiling_per_s",
+            "latency_p50_us",
+            "latency_p99_us",
+            "queue_len_max",
+            "lost",
+            "retained",
+            "replayed",
+        ],
+    ),
+    (
+        "async-register",
+        &[
+            "produced",
+            "registered",
+            "rejected",
+            "response_ms",
+            "response_p95_ms",
+            "side_jobs_done",
+            "side_jobs_queued",
+        ],
+    ),
+    (
+        "coupling",
+        &[
+            "produced",
+            "orders_ok",
+            "rejected",
+            "response_ms",
+            "notified",
+            "notifications_pending",
+            "points_awarded",
+        ],
+    ),
+    (
+        "pubsub",
+        &[
+            "produced",
+            "handled",
+            "subscribers",
+            "recommendation_done",
+            "recommendation_queued",
+            "counter_done",
+            "counter_queued",
+            "warehouse_done",
+            "warehouse_queued",
+            "fraud_check_done",
+            "fraud_check_queued",
+        ],
+    ),
+];
+
+#[test]
+fn every_builtin_reports_its_facts_each_explained() {
+    for def in builtins() {
+        let v = ok_json(&cli(&["run", def.id, "--until", "3s"]));
+        let facts = v["facts"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{}: no facts object", def.id));
+        let explained = v["facts_explained"].as_object().unwrap();
+        assert!(!facts.is_empty(), "{} reports no facts", def.id);
+        // (Compared as sets: the JSON object's key order depends on
+        // serde_json's features.)
+        let keys: std::collections::BTreeSet<&str> = def.facts.iter().map(|f| f.key).collect();
+        assert_eq!(keys.len(), def.facts.len(), "{}: fact names repeat", def.id);
+        assert_eq!(
+            facts
+                .keys()
+                .map(String::as_str)
+                .collect::<std::collections::BTreeSet<_>>(),
+            keys,
+            "{}: facts are exactly the definition's",
+            def.id
+        );
+        for f in def.facts {
+            let value = &facts[f.key];
+            assert!(value.is_number(), "{}.{} = {value}", def.id, f.key);
+            let sentence = explained[f.key].as_str().unwrap_or("");
+            assert_eq!(sentence, f.explained_en, "{}.{}", def.id, f.key);
+            assert!(
+                sentence.len() > 20 && sentence.ends_with('.'),
+                "{}.{}: '{sentence}'",
+                def.id,
+                f.key
+            );
+        }
+        // describe lists the same facts with the same sentences.
+        let described = cli(&["describe", def.id]).stdout;
+        for f in def.facts {
+            let row = describe_row(&described, f.key);
+            assert_eq!(row[2], f.explained_en, "{}.{}", def.id, f.key);
+        }
+    }
+}
+
+#[test]
+fn fact_names_are_a_stable_contract() {
+    let ids: Vec<&str> = builtins().iter().map(|d| d.id).collect();
+    let pinned: Vec<&str> = FACT_CONTRACT.iter().map(|(id, _)| *id).collect();
+    assert_eq!(
+        ids, pinned,
+        "pin the fact names of every built-in in FACT_CONTRACT"
+    );
+    for (id, keys) in FACT_CONTRACT {
+        let def = mqlab_engine::scenario::find(id).unwrap();
+        let actual: Vec<&str> = def.facts.iter().map(|f| f.key).collect();
+        assert_eq!(&actual, keys, "{id}: fact names changed");
+    }
+}
+
+#[test]
+fn facts_carry_the_teaching_numbers() {
+    let fact = |args: &[&str], key: &str| -> f64 {
+        let v = ok_json(&cli(args));
+        number(&v, &format!("facts.{key}"))
+    };
+    // Peak shaving: the queue takes the whole burst...
+    let with_queue = ok_json(&cli(&["run", "peak-shaving"]));
+    assert_eq!(with_queue["facts"]["rejected"], 0);
+    assert_eq!(with_queue["facts"]["rejected_share_pct"], 0);
+    assert_eq!(with_queue["facts"]["done"], 100_000);
+    assert!(number(&with_queue, "facts.queue_len_max") > 90_000.0);
+    let drain = number(&with_queue, "facts.drain_s");
+    assert!((95.0..110.0).contains(&drain), "{drain}");
+    // ...without one the database turns away all but ~1,100 of 100,000.
+    let share = fact(
+        &["run", "peak-shaving", "--set", "queue=off"],
+        "rejected_share_pct",
+    );
+    assert!((share - 98.9).abs() < 0.2, "{share}");
+    // Sign-up: ~1,500 ms synchronous, ~300 ms asynchronous.
+    let sync = fact(&["run", "async-register", "--until", "10s"], "response_ms");
+    let asy = fact(
+        &[
+            "run",
+            "async-register",
+            "--set",
+            "mode=async",
+            "--until",
+            "10s",
+        ],
+        "response_ms",
+    );
+    assert!((1_500.0..1_550.0).contains(&sync), "{sync}");
+    assert!((300.0..350.0).contains(&asy), "{asy}");
+    // Integral facts print as integers.
+    let v = ok_json(&cli(&["run", "components", "--until", "5s"]));
+    assert!(v["facts"]["produced"].is_u64(), "{}", v["facts"]);
+}
+
+#[test]
+fn a_scenario_file_reports_the_generic_facts() {
+    let v = ok_json(&cli_fs(&["run", ORDER_QUEUE, "--until", "2s"]));
+    let facts = v["facts"].as_object().unwrap();
+    for f in &mqlab_engine::facts::GENERIC {
+        assert!(facts[f.key].is_number(), "{}", f.key);
+        assert!(v["facts_explained"][f.key].is_string(), "{}", f.key);
+    }
+    let described = cli_fs(&["describe", ORDER_QUEUE]).stdout;
+    assert!(
+        described.contains("\nfact\tunit\tdescription\n"),
+        "{described}"
+    );
 }
 
 #[test]
@@ -283,7 +551,7 @@ fn bad_input_is_one_line_on_stderr_and_exit_code_2() {
         ),
         (
             &["run", "intro", "--set", "mode=carrier-pigeon"],
-            "must be one of sync, async",
+            "mode must be one of sync, async; got 'carrier-pigeon'",
         ),
         (&["run", "intro", "--until", "10"], "needs a unit"),
         (&["run", "intro", "--until", "5parsecs"], "unknown unit"),
@@ -427,7 +695,12 @@ fn the_real_binary_exits_0_or_2_with_one_stderr_line() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.lines().any(|l| l == "peak-shaving"), "{stdout}");
 
-    for args in [&["run", "intro", "--bogus"][..], &["run", "nope"], &[]] {
+    for args in [
+        &["run", "intro", "--bogus"][..],
+        &["run", "nope"],
+        &[],
+        &["run", "intro", "--set", "mode=carrier-pigeon"],
+    ] {
         let out = Process::new(exe).args(args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(out.stdout.is_empty());

@@ -2,36 +2,16 @@
 //! async-register, coupling, comparison) and the engine features behind
 //! them: topic fan-out, dispatch policies, call chains, broker profiles.
 
+mod common;
+
+use common::{at, run, spec_of};
 use mqlab_engine::invariants::check_full;
 use mqlab_engine::render::{LogKind, Snapshot};
 use mqlab_engine::rng::Dist;
 use mqlab_engine::scenario::find;
 use mqlab_engine::spec::{Dispatch, ScenarioSpec};
 use mqlab_engine::time::{TimeUs, US_PER_MS, US_PER_S};
-use mqlab_engine::{Action, Cause, Command, MsgState, Sim};
-
-fn spec_of(id: &str, kv: &[(&str, &str)]) -> ScenarioSpec {
-    let def = find(id).unwrap();
-    let kv: Vec<(String, String)> = kv
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    (def.build)(&def.params_from(&kv).unwrap())
-}
-
-fn at(t: TimeUs, action: Action) -> Command {
-    Command { at_us: t, action }
-}
-
-fn run(spec: &ScenarioSpec, cmds: &[Command], until: TimeUs) -> Sim {
-    let mut sim = Sim::new(spec, 1).unwrap();
-    for c in cmds {
-        sim.schedule(c.clone()).unwrap();
-    }
-    sim.run_until(until);
-    check_full(&sim).unwrap();
-    sim
-}
+use mqlab_engine::{Action, Cause, MsgState, Sim};
 
 fn group<'a>(snap: &'a Snapshot, sim: &Sim, name: &str) -> &'a mqlab_engine::render::GroupView {
     let node = sim.node_id(name).unwrap();

@@ -1,37 +1,15 @@
 //! Teaching facts: what each built-in demo must show (SPEC "The demos"),
 //! checked on the engine's numbers.
 
-use mqlab_engine::scenario::find;
-use mqlab_engine::spec::{AckMode, ScenarioSpec};
+mod common;
+
+use common::{at, run, settings, spec_of};
+use mqlab_engine::spec::AckMode;
 use mqlab_engine::time::{TimeUs, US_PER_MS, US_PER_S};
-use mqlab_engine::{run_builtin, Action, Cause, Command, MsgState, Sim};
-
-fn settings(kv: &[(&str, &str)]) -> Vec<(String, String)> {
-    kv.iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
-fn spec_of(id: &str, kv: &[(&str, &str)]) -> ScenarioSpec {
-    let def = find(id).unwrap();
-    (def.build)(&def.params_from(&settings(kv)).unwrap())
-}
+use mqlab_engine::{run_builtin, Action, Cause, MsgState, Sim};
 
 fn peak(kv: &[(&str, &str)]) -> Sim {
     run_builtin("peak-shaving", 1, &settings(kv)).unwrap()
-}
-
-fn at(t: TimeUs, action: Action) -> Command {
-    Command { at_us: t, action }
-}
-
-fn run(spec: &ScenarioSpec, cmds: &[Command], until: TimeUs) -> Sim {
-    let mut sim = Sim::new(spec, 1).unwrap();
-    for c in cmds {
-        sim.schedule(c.clone()).unwrap();
-    }
-    sim.run_until(until);
-    sim
 }
 
 // ----- peak-shaving (削峰填谷) -------------------------------------------

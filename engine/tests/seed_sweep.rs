@@ -203,6 +203,12 @@ fn run_case(def: &ScenarioDef, case: &Case, seed: u64) -> Result<(), String> {
     if l.count(MsgState::Lost) > 0 && case.commands.is_empty() {
         return Err(format!("lost messages without any fault: {l:?}"));
     }
+    // Facts are numbers a card can show, whatever the parameters.
+    for (key, v) in def.read_facts(&sim) {
+        if !v.is_finite() || v < 0.0 {
+            return Err(format!("fact {key} = {v}"));
+        }
+    }
     Ok(())
 }
 

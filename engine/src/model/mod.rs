@@ -1,8 +1,25 @@
-//! The state machines the simulation is made of. Each holds its own state
-//! and answers small questions; `sim` wires them together in one event loop.
+//! What the simulation is made of, in two layers.
+//!
+//! State machines that answer small questions and know nothing of the
+//! event loop: `producer` (rate shapes → send times), `queue` (FIFO,
+//! capacity, overflow, wait accounting, pacing, retention), `consumer`
+//! (groups of competing consumers with slots and crash epochs), `service`
+//! (workers, waiting line, refusal) and `topic`'s `Topic`.
+//!
+//! Capabilities, each owning its state and handling its own events and
+//! commands on the [`Sim`](crate::sim::Sim): `publish` (producer → broker,
+//! confirms, lost publishes), `topic` (fan-out routing), `broker`
+//! (storage, crash and persistence, profile pacing, replay), `delivery`
+//! (queue → consumers, prefetch, acks, consumer crashes) and `calls`
+//! (synchronous services and call chains). `sim` keeps the event loop and
+//! routes each event to the capability that owns it.
 
+pub mod broker;
+pub mod calls;
 pub mod consumer;
+pub mod delivery;
 pub mod producer;
+pub mod publish;
 pub mod queue;
 pub mod service;
 pub mod topic;

@@ -1,5 +1,15 @@
-//! A topic (fan-out exchange): the set of queues currently subscribed.
+//! Topics (fan-out exchanges): the set of queues currently subscribed, and
+//! routing a message that reached the broker into its queue or into every
+//! subscribed queue. The first subscription takes the original message,
+//! every other one gets a copy that is a message of its own, so the ledger
+//! still counts each copy once.
+//!
+//! Owns the topics. Handles the commands `subscribe` and `unsubscribe`.
 
+use crate::ledger::MsgState;
+use crate::model::{Handle, Target};
+use crate::render::NodeId;
+use crate::sim::Sim;
 use crate::spec::TopicSpec;
 
 #[derive(Clone, Debug)]
@@ -39,6 +49,83 @@ impl Topic {
                 true
             }
             _ => false,
+        }
+    }
+}
+
+/// All topics of a simulation.
+#[derive(Clone, Debug)]
+pub struct Fanout {
+    pub topics: Vec<Topic>,
+}
+
+impl Fanout {
+    pub fn new(topics: Vec<Topic>) -> Self {
+        Fanout { topics }
+    }
+
+    pub fn subscribe(&mut self, t: u16, q: u16) {
+        self.topics[t as usize].subscribe(q);
+    }
+
+    pub fn unsubscribe(&mut self, t: u16, q: u16) {
+        self.topics[t as usize].unsubscribe(q);
+    }
+}
+
+impl Sim {
+    /// The node a publish to `target` is drawn going to (a topic has no
+    /// node of its own: its first subscribed queue stands in).
+    pub(crate) fn target_node(&self, target: Target) -> NodeId {
+        match target {
+            Target::Queue(q) => self.queue_node(q),
+            Target::Topic(t) => self.queue_node(self.fanout.topics[t as usize].subscriptions[0]),
+        }
+    }
+
+    /// The queues a publish to `target` lands in.
+    pub(crate) fn target_queues(&self, target: Target) -> Vec<u16> {
+        match target {
+            Target::Queue(q) => vec![q],
+            Target::Topic(t) => self.fanout.topics[t as usize].subscriptions.clone(),
+        }
+    }
+
+    /// Stores a message that reached the broker in its queue, or a copy in
+    /// each of a topic's subscribed queues (the first takes the original).
+    /// Returns whether the original was stored.
+    pub(crate) fn route(&mut self, target: Target, msg: Handle) -> bool {
+        match target {
+            Target::Queue(q) => self.store(q, msg),
+            Target::Topic(t) => {
+                let subs = self.fanout.topics[t as usize].subscriptions.clone();
+                self.fanout.topics[t as usize].published += 1;
+                let (producer, created, persistent) = {
+                    let r = self.ledger.get(msg.slot);
+                    (r.producer, r.created_us, r.persistent)
+                };
+                let mut stored = false;
+                for (i, &q) in subs.iter().enumerate() {
+                    let copy = if i == 0 {
+                        msg
+                    } else {
+                        let (slot, id) = self.ledger.create(
+                            producer,
+                            created,
+                            MsgState::InFlight,
+                            persistent,
+                            &mut self.trace,
+                        );
+                        Handle { slot, id }
+                    };
+                    self.fanout.topics[t as usize].copies += 1;
+                    let ok = self.store(q, copy);
+                    if i == 0 {
+                        stored = ok;
+                    }
+                }
+                stored
+            }
         }
     }
 }

@@ -12,12 +12,18 @@
 //! `coupon`.
 
 use crate::command::Action;
-use crate::scenario::{Live, ParamDef, Params, ScenarioDef};
+use crate::facts::{self, read, FactDef};
+use crate::scenario::{words, Choice, Live, ParamDef, Params, ScenarioDef};
 use crate::scenarios::kit::{self, ms};
 use crate::spec::*;
 use crate::time::US_PER_MS;
 
-pub const MODES: &[&str] = &["sync", "async"];
+/// The `mode` parameter's words (index 0 = sync, 1 = async).
+pub static MODE_CHOICES: [Choice; 2] = [
+    Choice::new("sync", "同步调用链", "Sync chain"),
+    Choice::new("async", "异步（经队列）", "Async (through queues)"),
+];
+pub const MODES: &[&str] = &words(&MODE_CHOICES);
 
 /// Workers per service / concurrent jobs per consumer group: enough that at
 /// the highest rate nothing waits for a worker (the demo is about the chain,
@@ -34,7 +40,7 @@ pub const JOBS: [(&str, &str, &str); 3] = [
 static PARAMS: [ParamDef; 7] = [
     ParamDef::choice(
         "mode",
-        MODES,
+        &MODE_CHOICES,
         0,
         "sync: the user waits for every step; async: only for the save, the rest goes through queues",
     ),
@@ -54,12 +60,60 @@ static PARAMS: [ParamDef; 7] = [
     ParamDef::boolean("sms_down", false, "the SMS service is down"),
 ];
 
+static FACTS: [FactDef; 7] = [
+    FactDef {
+        zh: "注册请求",
+        en: "Sign-ups",
+        explained_en: "Sign-ups the users submitted.",
+        ..facts::PRODUCED
+    },
+    FactDef {
+        key: "registered",
+        unit: "messages",
+        zh: "注册成功",
+        en: "Registered",
+        explained_en: "Sign-ups answered successfully.",
+        value: |s| s.response_histogram().count() as f64,
+    },
+    FactDef {
+        zh: "注册失败",
+        en: "Failed",
+        explained_en: "Sign-ups that failed with the user told why: synchronously, a down SMS service fails the whole sign-up.",
+        ..facts::REJECTED
+    },
+    FactDef {
+        explained_en: "Mean time a user waited for the answer, in milliseconds: every step when synchronous (about 1,500 ms), only the save when asynchronous (about 300 ms).",
+        ..facts::RESPONSE_MS
+    },
+    FactDef {
+        explained_en: "The wait 95 % of answered users stayed within, in milliseconds.",
+        ..facts::RESPONSE_P95_MS
+    },
+    FactDef {
+        key: "side_jobs_done",
+        unit: "messages",
+        zh: "附带任务完成",
+        en: "Side jobs done",
+        explained_en: "Emails, SMS and coupons done: as steps of the call (synchronous) or by consumers of their queues (asynchronous).",
+        value: |s| JOBS.iter().map(|(_, name, _)| read::processed_by(s, name)).sum(),
+    },
+    FactDef {
+        key: "side_jobs_queued",
+        unit: "messages",
+        zh: "附带任务排队",
+        en: "Side jobs queued",
+        explained_en: "Email, SMS and coupon jobs waiting in their queues (asynchronous only), e.g. SMS jobs while the SMS service is down.",
+        value: |s| JOBS.iter().map(|(_, _, queue)| read::queue_len(s, queue)).sum(),
+    },
+];
+
 pub const DEF: ScenarioDef = ScenarioDef {
     id: "async-register",
     summary: "registration as a sync chain (~1.5 s) vs async hand-off (~0.3 s); a down SMS service fails only the sync one",
     params: &PARAMS,
     build,
     live,
+    facts: &FACTS,
 };
 
 fn is_sync(p: &Params) -> bool {

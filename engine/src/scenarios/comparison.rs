@@ -22,13 +22,21 @@
 //! a log-based profile; against RabbitMQ it finds nothing to replay.
 
 use crate::command::Action;
+use crate::facts::{self, FactDef};
 use crate::rng::Dist;
-use crate::scenario::{Live, ParamDef, Params, ScenarioDef};
+use crate::scenario::{words, Choice, Live, ParamDef, Params, ScenarioDef};
 use crate::scenarios::kit;
 use crate::spec::*;
 use crate::time::{US_PER_MS, US_PER_S};
 
-pub const BROKERS: &[&str] = &["rabbitmq", "kafka", "rocketmq", "redis-stream"];
+/// The `broker` parameter's words, in profile order.
+pub static BROKER_CHOICES: [Choice; 4] = [
+    Choice::new("rabbitmq", "RabbitMQ", "RabbitMQ"),
+    Choice::new("kafka", "Kafka", "Kafka"),
+    Choice::new("rocketmq", "RocketMQ", "RocketMQ"),
+    Choice::new("redis-stream", "Redis Stream", "Redis Stream"),
+];
+pub const BROKERS: &[&str] = &words(&BROKER_CHOICES);
 
 /// Acked messages a log-based profile keeps for `Action::Replay` (the
 /// simulation keeps the newest ones; a real log keeps them for a retention
@@ -324,7 +332,7 @@ pub fn recommend(req: &Requirements) -> Vec<Recommendation> {
 static PARAMS: [ParamDef; 3] = [
     ParamDef::choice(
         "broker",
-        BROKERS,
+        &BROKER_CHOICES,
         0,
         "the broker profile (a model at the chapter's orders of magnitude)",
     ),
@@ -347,12 +355,85 @@ static PARAMS: [ParamDef; 3] = [
     ),
 ];
 
+static FACTS: [FactDef; 10] = [
+    FactDef {
+        explained_en: "Messages the producer sent to the broker.",
+        ..facts::PRODUCED
+    },
+    FactDef {
+        explained_en: "Messages the consumers processed and acknowledged.",
+        ..facts::DONE
+    },
+    FactDef {
+        key: "throughput_per_s",
+        zh: "吞吐量",
+        en: "Throughput",
+        explained_en: "Messages consumed per second between the first and the last: the profile's throughput under this load (at most its ceiling).",
+        ..facts::PROCESSING_RATE_PER_S
+    },
+    FactDef {
+        key: "ceiling_per_s",
+        unit: "per_s",
+        zh: "模型吞吐上限",
+        en: "Model ceiling",
+        explained_en: "The broker profile's model throughput ceiling for this message size (an order of magnitude, not a benchmark).",
+        value: |s| {
+            s.broker
+                .queues
+                .first()
+                .and_then(|q| q.pacing.as_ref())
+                .map_or(0.0, |p| p.throughput_per_s)
+        },
+    },
+    FactDef {
+        key: "latency_p50_us",
+        unit: "us",
+        zh: "P50 延迟",
+        en: "p50 latency",
+        explained_en: "Half of the messages went from producer to consumer within this many microseconds.",
+        value: |s| s.latency_histogram().quantile(0.50) as f64,
+    },
+    FactDef {
+        key: "latency_p99_us",
+        unit: "us",
+        zh: "P99 延迟",
+        en: "p99 latency",
+        explained_en: "99 % of the messages went from producer to consumer within this many microseconds.",
+        value: |s| s.latency_histogram().quantile(0.99) as f64,
+    },
+    FactDef {
+        explained_en: "The most messages waiting in the broker at once: the backlog when the load is above the ceiling.",
+        ..facts::QUEUE_LEN_MAX
+    },
+    FactDef {
+        explained_en: "Messages lost, e.g. by a broker crash with a profile that does not persist by default (RabbitMQ, Redis Stream).",
+        ..facts::LOST
+    },
+    FactDef {
+        key: "retained",
+        unit: "messages",
+        zh: "日志保留",
+        en: "Kept in the log",
+        explained_en: "Acked messages the broker's log keeps for re-reading (0 for RabbitMQ, which deletes a message once it is acked).",
+        value: |s| s.broker.queues.iter().map(|q| q.retained.len()).sum::<usize>() as f64,
+    },
+    FactDef {
+        key: "replayed",
+        unit: "messages",
+        zh: "已重放",
+        en: "Replayed",
+        explained_en: "Messages re-read from the log by the replay command.",
+        value: |s| s.broker.queues.iter().map(|q| q.replayed).sum::<u64>() as f64,
+    },
+];
+
 pub const DEF: ScenarioDef = ScenarioDef {
     id: "comparison",
     summary: "one workload against RabbitMQ, Kafka, RocketMQ or Redis Stream profiles (models, not benchmarks)",
     params: &PARAMS,
     build,
     live,
+    facts: &FACTS,
 };
 
 /// The profile a parameter set picks.

@@ -13,12 +13,18 @@
 //! `points-q` (subscribed with points on) is drained by group `points`.
 
 use crate::command::Action;
-use crate::scenario::{Live, ParamDef, Params, ScenarioDef};
+use crate::facts::{self, read, FactDef};
+use crate::scenario::{words, Choice, Live, ParamDef, Params, ScenarioDef};
 use crate::scenarios::kit::{self, ms};
 use crate::spec::*;
 use crate::time::US_PER_MS;
 
-pub const MODES: &[&str] = &["direct", "queue"];
+/// The `mode` parameter's words (index 0 = direct, 1 = queue).
+pub static MODE_CHOICES: [Choice; 2] = [
+    Choice::new("direct", "直接调用", "Direct call"),
+    Choice::new("queue", "通过队列", "Through a queue"),
+];
+pub const MODES: &[&str] = &words(&MODE_CHOICES);
 pub const TOPIC: &str = "order-events";
 pub const POINTS_QUEUE: &str = "points-q";
 
@@ -32,7 +38,7 @@ const POINTS_WORK_US: u64 = 30 * US_PER_MS;
 static PARAMS: [ParamDef; 5] = [
     ParamDef::choice(
         "mode",
-        MODES,
+        &MODE_CHOICES,
         0,
         "direct: the order service calls notification; queue: it publishes an event",
     ),
@@ -61,6 +67,59 @@ static PARAMS: [ParamDef; 5] = [
     ),
 ];
 
+static FACTS: [FactDef; 7] = [
+    FactDef {
+        zh: "下单数",
+        en: "Orders placed",
+        explained_en: "Orders the shop placed.",
+        ..facts::PRODUCED
+    },
+    FactDef {
+        key: "orders_ok",
+        unit: "messages",
+        zh: "下单成功",
+        en: "Orders created",
+        explained_en: "Orders created and answered.",
+        value: |s| s.response_histogram().count() as f64,
+    },
+    FactDef {
+        zh: "下单失败",
+        en: "Orders failed",
+        explained_en: "Orders that failed: with a direct call, a down notification service fails the order itself.",
+        ..facts::REJECTED
+    },
+    FactDef {
+        zh: "平均下单耗时",
+        en: "Mean order time",
+        explained_en: "Mean time to create an order, in milliseconds: it includes the notification call when direct, not with a queue.",
+        ..facts::RESPONSE_MS
+    },
+    FactDef {
+        key: "notified",
+        unit: "messages",
+        zh: "已通知",
+        en: "Notified",
+        explained_en: "Notifications the notification service sent.",
+        value: |s| read::service_processed(s, "notification"),
+    },
+    FactDef {
+        key: "notifications_pending",
+        unit: "messages",
+        zh: "待发通知",
+        en: "Notifications pending",
+        explained_en: "Order events not yet notified (queue mode only): waiting in the notification queue, or held by the notifier while it retries a down service; they go out when it is back.",
+        value: |s| read::queue_len(s, "notify-q") + read::group_holding(s, "notifier"),
+    },
+    FactDef {
+        key: "points_awarded",
+        unit: "messages",
+        zh: "积分发放",
+        en: "Points awarded",
+        explained_en: "Orders the points service handled (0 unless it is attached).",
+        value: |s| read::processed_by(s, "points"),
+    },
+];
+
 pub const DEF: ScenarioDef = ScenarioDef {
     id: "coupling",
     summary:
@@ -68,6 +127,7 @@ pub const DEF: ScenarioDef = ScenarioDef {
     params: &PARAMS,
     build,
     live,
+    facts: &FACTS,
 };
 
 fn is_direct(p: &Params) -> bool {

@@ -2,17 +2,23 @@
 //! ("text message"). Run once per mode and compare.
 
 use crate::command::Action;
+use crate::facts::{self, FactDef};
 use crate::rng::Dist;
-use crate::scenario::{Live, ParamDef, Params, ScenarioDef};
+use crate::scenario::{words, Choice, Live, ParamDef, Params, ScenarioDef};
 use crate::spec::*;
 use crate::time::{US_PER_MS, US_PER_S};
 
-pub const MODES: &[&str] = &["sync", "async"];
+/// The `mode` parameter's words (index 0 = sync, 1 = async).
+pub static MODE_CHOICES: [Choice; 2] = [
+    Choice::new("sync", "同步调用", "Sync call"),
+    Choice::new("async", "异步消息", "Async message"),
+];
+pub const MODES: &[&str] = &words(&MODE_CHOICES);
 
 static PARAMS: [ParamDef; 4] = [
     ParamDef::choice(
         "mode",
-        MODES,
+        &MODE_CHOICES,
         0,
         "sync: the caller waits for the callee; async: it leaves a message and returns",
     ),
@@ -36,12 +42,46 @@ static PARAMS: [ParamDef; 4] = [
     ParamDef::boolean("callee_down", false, "the callee is unavailable"),
 ];
 
+static FACTS: [FactDef; 6] = [
+    FactDef {
+        zh: "请求数",
+        en: "Requests",
+        explained_en: "Requests the caller made.",
+        ..facts::PRODUCED
+    },
+    FactDef {
+        explained_en: "Requests the callee finished (and, when synchronous, answered).",
+        ..facts::DONE
+    },
+    FactDef {
+        zh: "失败",
+        en: "Failed",
+        explained_en: "Requests that failed with the caller told: synchronous calls to a down callee, or that waited longer than the 10 s timeout.",
+        ..facts::REJECTED
+    },
+    FactDef {
+        explained_en: "Messages waiting in the callee's inbox (asynchronous only): they are kept while the callee is down.",
+        ..facts::QUEUED
+    },
+    FactDef {
+        zh: "调用方平均等待",
+        en: "Caller's mean wait",
+        explained_en: "Mean time the caller waited per request, in milliseconds: the whole call when synchronous, only the hand-off to the broker when asynchronous.",
+        ..facts::RESPONSE_MS
+    },
+    FactDef {
+        explained_en: "Mean time from making a request to the callee finishing it, in milliseconds.",
+        ..facts::LATENCY_MS
+    },
+];
+
 pub const DEF: ScenarioDef = ScenarioDef {
     id: "intro",
     summary: "sync call vs async message: the caller waits, or returns at once",
     params: &PARAMS,
     build,
     live,
+    facts: &FACTS,
 };
 
 /// How long the caller waits for a synchronous answer before giving up.

@@ -10,17 +10,24 @@
 //! `processed` equals the messages sent).
 
 use crate::command::Action;
-use crate::scenario::{Live, ParamDef, Params, ScenarioDef};
+use crate::facts::{self, read, FactDef};
+use crate::ledger::MsgState;
+use crate::scenario::{words, Choice, Live, ParamDef, Params, ScenarioDef};
 use crate::scenarios::kit::{self, ms};
 use crate::spec::*;
 use crate::time::US_PER_MS;
 
-pub const MODES: &[&str] = &["p2p", "pubsub"];
+/// The `mode` parameter's words (index 0 = p2p, 1 = pubsub).
+pub static MODE_CHOICES: [Choice; 2] = [
+    Choice::new("p2p", "点对点", "Point-to-point"),
+    Choice::new("pubsub", "发布订阅", "Publish/subscribe"),
+];
+pub const MODES: &[&str] = &words(&MODE_CHOICES);
 
 static PARAMS: [ParamDef; 4] = [
     ParamDef::choice(
         "mode",
-        MODES,
+        &MODE_CHOICES,
         0,
         "p2p: competing consumers share one queue; pubsub: every subscriber gets a copy",
     ),
@@ -51,12 +58,63 @@ static PARAMS: [ParamDef; 4] = [
     ),
 ];
 
+static FACTS: [FactDef; 6] = [
+    FactDef {
+        explained_en: "Messages the publisher sent.",
+        ..facts::PRODUCED
+    },
+    FactDef {
+        key: "handled",
+        unit: "messages",
+        zh: "处理次数",
+        en: "Handled",
+        explained_en: "Times a consumer handled a message, over all consumers: each message once (point-to-point) or once per subscriber (pub/sub).",
+        value: |s| read::count(s, MsgState::Done),
+    },
+    FactDef {
+        key: "handled_per_message",
+        unit: "",
+        zh: "每条消息处理次数",
+        en: "Handled per message",
+        explained_en: "Handlings per message sent: 1 for point-to-point, the number of subscribers for pub/sub (once everything sent is handled).",
+        value: |s| {
+            let sent = read::produced(s);
+            if sent > 0.0 {
+                read::count(s, MsgState::Done) / sent
+            } else {
+                0.0
+            }
+        },
+    },
+    FactDef {
+        key: "per_consumer_min",
+        unit: "messages",
+        zh: "单个消费者最少",
+        en: "Fewest by one consumer",
+        explained_en: "Messages handled by the least busy consumer: with competing consumers the load is shared, with subscribers everyone gets everything.",
+        value: |s| read::per_consumer_range(s).0,
+    },
+    FactDef {
+        key: "per_consumer_max",
+        unit: "messages",
+        zh: "单个消费者最多",
+        en: "Most by one consumer",
+        explained_en: "Messages handled by the busiest consumer.",
+        value: |s| read::per_consumer_range(s).1,
+    },
+    FactDef {
+        explained_en: "Messages still waiting in the queue(s) at the end.",
+        ..facts::QUEUED
+    },
+];
+
 pub const DEF: ScenarioDef = ScenarioDef {
     id: "p2p-vs-pubsub",
     summary: "point-to-point (each message to one of N consumers) vs publish/subscribe (to every subscriber)",
     params: &PARAMS,
     build,
     live,
+    facts: &FACTS,
 };
 
 /// Queue and group names of subscriber `i` (from 1) in pubsub mode.

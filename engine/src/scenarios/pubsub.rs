@@ -10,6 +10,8 @@
 //! each). `fraud-check-q` is subscribed only with `fraud_check` on.
 
 use crate::command::Action;
+use crate::facts::{self, read, FactDef};
+use crate::ledger::MsgState;
 use crate::scenario::{Live, ParamDef, Params, ScenarioDef};
 use crate::scenarios::kit::{self, ms};
 use crate::spec::*;
@@ -74,6 +76,120 @@ static PARAMS: [ParamDef; 6] = [
     ),
 ];
 
+/// A subscriber's acked count as a fact.
+macro_rules! subscriber_done {
+    ($key:literal, $group:literal, $zh:literal, $en:literal) => {
+        FactDef {
+            key: $key,
+            unit: "messages",
+            zh: $zh,
+            en: $en,
+            explained_en: concat!(
+                "Click events the ",
+                $group,
+                " subscriber handled, at its own pace."
+            ),
+            value: |s| read::group_processed(s, $group),
+        }
+    };
+}
+
+/// A subscriber's backlog as a fact.
+macro_rules! subscriber_queued {
+    ($key:literal, $queue:literal, $zh:literal, $en:literal) => {
+        FactDef {
+            key: $key,
+            unit: "messages",
+            zh: $zh,
+            en: $en,
+            explained_en: concat!(
+                "Click events waiting in ",
+                $queue,
+                " at the end: a slow subscriber only grows its own queue."
+            ),
+            value: |s| read::queue_len(s, $queue),
+        }
+    };
+}
+
+static FACTS: [FactDef; 11] = [
+    FactDef {
+        zh: "已发布点击",
+        en: "Clicks published",
+        explained_en: "Click events the web front end published to the topic.",
+        ..facts::PRODUCED
+    },
+    FactDef {
+        key: "handled",
+        unit: "messages",
+        zh: "处理总次数",
+        en: "Handled in total",
+        explained_en: "Click events handled, summed over all subscribers (each gets its own copy).",
+        value: |s| read::count(s, MsgState::Done),
+    },
+    FactDef {
+        key: "subscribers",
+        unit: "",
+        zh: "订阅者",
+        en: "Subscribers",
+        explained_en: "Queues subscribed to the click topic now.",
+        value: |s| {
+            s.fanout
+                .topics
+                .first()
+                .map_or(0.0, |t| t.subscriptions.len() as f64)
+        },
+    },
+    subscriber_done!(
+        "recommendation_done",
+        "recommendation",
+        "推荐画像已处理",
+        "Recommendation: handled"
+    ),
+    subscriber_queued!(
+        "recommendation_queued",
+        "recommendation-q",
+        "推荐画像排队",
+        "Recommendation: queued"
+    ),
+    subscriber_done!(
+        "counter_done",
+        "counter",
+        "实时计数已处理",
+        "Counter: handled"
+    ),
+    subscriber_queued!(
+        "counter_queued",
+        "counter-q",
+        "实时计数排队",
+        "Counter: queued"
+    ),
+    subscriber_done!(
+        "warehouse_done",
+        "warehouse",
+        "数据仓库已处理",
+        "Warehouse: handled"
+    ),
+    subscriber_queued!(
+        "warehouse_queued",
+        "warehouse-q",
+        "数据仓库排队",
+        "Warehouse: queued"
+    ),
+    subscriber_done!(
+        "fraud_check_done",
+        "fraud-check",
+        "风控检查已处理",
+        "Fraud check: handled"
+    ),
+    subscriber_queued!(
+        "fraud_check_queued",
+        "fraud-check-q",
+        "风控检查排队",
+        "Fraud check: queued"
+    ),
+];
+
 pub const DEF: ScenarioDef = ScenarioDef {
     id: "pubsub",
     summary:
@@ -81,6 +197,7 @@ pub const DEF: ScenarioDef = ScenarioDef {
     params: &PARAMS,
     build,
     live,
+    facts: &FACTS,
 };
 
 fn build(p: &Params) -> ScenarioSpec {

@@ -1,0 +1,323 @@
+//! Delivery: handing stored messages to free consumers (round-robin over
+//! every consumer of every group reading a queue), the consumer's prefetch
+//! buffer and workers, the ack that ends a message as done, and what a
+//! consumer crash does to the messages it held — lost under auto-ack,
+//! requeued at the head under manual ack.
+//!
+//! Owns the consumer groups and one random stream per group (work times).
+//! Handles `DeliverArrive`, `WorkDone` and `ConsumerRestart`; the commands
+//! `set_consumers`, `set_consumers_online` and `set_consumer_work`; the
+//! fault `crash_consumer`. A consumer that calls a service hands the
+//! message to `calls` when its own work is done.
+
+use crate::ledger::{Cause, MsgState};
+use crate::model::consumer::ConsumerGroup;
+use crate::model::queue::Queue;
+use crate::model::Handle;
+use crate::render::{LogKind, MoveKind};
+use crate::rng::SimRng;
+use crate::sim::{Ev, Sim};
+use crate::spec::AckMode;
+use crate::time::TimeUs;
+
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    pub groups: Vec<ConsumerGroup>,
+    /// One stream per group, so one group's draws never shift another's.
+    rngs: Vec<SimRng>,
+}
+
+impl Delivery {
+    pub fn new(groups: Vec<ConsumerGroup>, seed: u64) -> Self {
+        let rngs = (0..groups.len())
+            .map(|i| SimRng::stream(seed, 2_000 + i as u64))
+            .collect();
+        Delivery { groups, rngs }
+    }
+
+    /// The next consumer with a free slot, across all groups reading
+    /// `queue`, round-robin from the position after the last one served:
+    /// consumers are numbered group by group (in reader order), and the
+    /// scan goes from `rr` to the end, then from 0. Returns the flat
+    /// position, the group and the member.
+    fn next_free_consumer(&self, queue: &Queue) -> Option<(usize, u16, u16)> {
+        let slots: usize = queue
+            .readers
+            .iter()
+            .map(|g| self.groups[*g as usize].members.len())
+            .sum();
+        if slots == 0 {
+            return None;
+        }
+        let start = queue.rr % slots;
+        for (from, to) in [(start, slots), (0, start)] {
+            let mut base = 0;
+            for &g in &queue.readers {
+                let grp = &self.groups[g as usize];
+                let n = grp.members.len();
+                // Only online groups and active members take new work.
+                let (lo, hi) = (from.max(base), to.min(base + n.min(grp.active as usize)));
+                if grp.online && lo < hi {
+                    for pos in lo..hi {
+                        if grp.can_take(pos - base) {
+                            return Some((pos, g, (pos - base) as u16));
+                        }
+                    }
+                }
+                base += n;
+            }
+        }
+        None
+    }
+}
+
+impl Sim {
+    /// Hands queued messages to free consumers, round-robin.
+    pub(crate) fn dispatch(&mut self, q: u16) {
+        if !self.broker.up {
+            return;
+        }
+        let qi = q as usize;
+        while let Some(&head) = self.broker.queues[qi].items.front() {
+            if self.head_waits_for_broker(q, head) {
+                return;
+            }
+            let Some((pos, g, m)) = self.delivery.next_free_consumer(&self.broker.queues[qi])
+            else {
+                return;
+            };
+            self.broker.queues[qi].rr = pos + 1;
+            let now = self.now;
+            let msg = self.broker.queues[qi].pop(now).expect("non-empty");
+            self.ledger
+                .set_state(msg.slot, MsgState::InFlight, &mut self.trace);
+            let entered = self.ledger.get(msg.slot).enqueued_us;
+            self.broker.queues[qi].note_left(entered, now);
+            self.stats.wait.record(now - entered);
+            let grp = &mut self.delivery.groups[g as usize];
+            let epoch = grp.members[m as usize].epoch;
+            grp.members[m as usize].held.push(msg);
+            let (from, to) = (self.queue_node(q), self.group_node(g));
+            self.record_move(msg, from, to, m, MoveKind::Deliver);
+            self.note(
+                Some(msg.id),
+                LogKind::Delivered {
+                    queue: from,
+                    group: to,
+                    consumer: m,
+                },
+            );
+            self.push(
+                now + self.hop(),
+                Ev::DeliverArrive {
+                    g,
+                    member: m,
+                    epoch,
+                    msg,
+                },
+            );
+        }
+    }
+
+    /// Whether consumer `member` of group `g`, in incarnation `epoch`, still
+    /// holds the live message `msg` (a crash or an ended message says no).
+    pub(crate) fn member_holds(&self, g: u16, member: u16, epoch: u32, msg: Handle) -> bool {
+        let m = &self.delivery.groups[g as usize].members[member as usize];
+        m.epoch == epoch && m.held.contains(&msg) && self.live(msg)
+    }
+
+    pub(crate) fn on_deliver_arrive(&mut self, g: u16, member: u16, epoch: u32, msg: Handle) {
+        if !self.member_holds(g, member, epoch, msg) {
+            return; // the consumer crashed while the message was on its way
+        }
+        self.ledger
+            .set_state(msg.slot, MsgState::Unacked, &mut self.trace);
+        let rec = self.ledger.get_mut(msg.slot);
+        rec.attempts = rec.attempts.saturating_add(1);
+        let grp = &mut self.delivery.groups[g as usize];
+        if grp.members[member as usize].working < grp.concurrency {
+            self.start_work(g, member, epoch, msg);
+        } else {
+            // Prefetched beyond its workers: wait in the consumer.
+            grp.members[member as usize].local.push_back(msg);
+        }
+    }
+
+    fn start_work(&mut self, g: u16, member: u16, epoch: u32, msg: Handle) {
+        self.delivery.groups[g as usize].members[member as usize].working += 1;
+        let work = self.delivery.groups[g as usize]
+            .work
+            .sample(&mut self.delivery.rngs[g as usize]);
+        self.push(
+            self.now + work,
+            Ev::WorkDone {
+                g,
+                member,
+                epoch,
+                msg,
+            },
+        );
+    }
+
+    pub(crate) fn on_work_done(&mut self, g: u16, member: u16, epoch: u32, msg: Handle) {
+        if !self.member_holds(g, member, epoch, msg) {
+            return;
+        }
+        if self.delivery.groups[g as usize].calls.is_some() {
+            self.send_call(g, member, epoch, msg);
+        } else {
+            self.complete(g, member, msg);
+        }
+    }
+
+    /// A consumer acknowledges a processed message: it is done, the worker
+    /// takes the next prefetched message, and the queue may send more.
+    pub(crate) fn complete(&mut self, g: u16, member: u16, msg: Handle) {
+        let grp = &mut self.delivery.groups[g as usize];
+        let mem = &mut grp.members[member as usize];
+        mem.release(msg);
+        mem.processed += 1;
+        mem.working = mem.working.saturating_sub(1);
+        grp.processed += 1;
+        let q = grp.queue;
+        let rec = self.ledger.finish_done(msg.slot, &mut self.trace);
+        if !rec.replay {
+            self.broker.queues[q as usize].retain_acked(rec.producer, rec.persistent);
+        }
+        let latency = self.now - rec.created_us;
+        self.stats.latency.record(latency);
+        self.stats.note_done(self.now);
+        let node = self.group_node(g);
+        self.note(
+            Some(msg.id),
+            LogKind::Done {
+                node,
+                latency_us: latency,
+            },
+        );
+        // A worker is free: the next prefetched message (if any) starts.
+        let epoch = self.delivery.groups[g as usize].members[member as usize].epoch;
+        while let Some(next) = self.delivery.groups[g as usize].members[member as usize]
+            .local
+            .pop_front()
+        {
+            if self.live(next) {
+                self.start_work(g, member, epoch, next);
+                break;
+            }
+        }
+        self.dispatch(q);
+    }
+
+    /// Fault: the busiest live consumer of group `g` crashes. What it held
+    /// is lost (auto-ack: the broker already forgot it) or requeued at the
+    /// head (manual ack). It restarts after the group's `restart_us`.
+    pub(crate) fn crash_consumer(&mut self, g: u16) {
+        let Some(m) = self.delivery.groups[g as usize].crash_target() else {
+            return;
+        };
+        let now = self.now;
+        let grp = &mut self.delivery.groups[g as usize];
+        let member = &mut grp.members[m];
+        member.alive = false;
+        member.epoch = member.epoch.wrapping_add(1);
+        let held: Vec<Handle> = member.held.drain(..).collect();
+        member.local.clear();
+        member.working = 0;
+        let (ack, q, restart) = (grp.ack, grp.queue, grp.restart_us);
+        let node = self.group_node(g);
+        let (mut requeued, mut lost) = (0u32, 0u32);
+        // Requeue in reverse so the oldest ends up first again.
+        for msg in held.into_iter().rev() {
+            if !self.live(msg) {
+                continue;
+            }
+            match ack {
+                AckMode::Auto => {
+                    lost += 1;
+                    self.fail(msg, node, Cause::AutoAckConsumerCrash);
+                }
+                AckMode::Manual => {
+                    requeued += 1;
+                    self.ledger
+                        .set_state(msg.slot, MsgState::Queued, &mut self.trace);
+                    self.ledger.get_mut(msg.slot).enqueued_us = now;
+                    self.broker.queues[q as usize].requeue_front(msg, now);
+                    let qn = self.queue_node(q);
+                    self.note(Some(msg.id), LogKind::Requeued { queue: qn });
+                }
+            }
+        }
+        self.note(
+            None,
+            LogKind::ConsumerCrashed {
+                group: node,
+                consumer: m as u16,
+                requeued,
+                lost,
+            },
+        );
+        self.push(
+            now + restart,
+            Ev::ConsumerRestart {
+                g,
+                member: m as u16,
+            },
+        );
+        self.dispatch(q);
+    }
+
+    pub(crate) fn on_consumer_restart(&mut self, g: u16, member: u16) {
+        let q = {
+            let grp = &mut self.delivery.groups[g as usize];
+            grp.members[member as usize].alive = true;
+            grp.queue
+        };
+        let node = self.group_node(g);
+        self.note(
+            None,
+            LogKind::ConsumerRestarted {
+                group: node,
+                consumer: member,
+            },
+        );
+        self.dispatch(q);
+    }
+
+    // ----- commands ---------------------------------------------------------
+
+    pub(crate) fn set_consumers(&mut self, g: u16, count: u32) {
+        self.delivery.groups[g as usize].set_count(count);
+        let node = self.group_node(g);
+        self.note(None, LogKind::ConsumersChanged { group: node, count });
+        let q = self.delivery.groups[g as usize].queue;
+        self.dispatch(q);
+    }
+
+    pub(crate) fn set_consumers_online(&mut self, g: u16, online: bool) {
+        self.delivery.groups[g as usize].online = online;
+        let node = self.group_node(g);
+        self.note(
+            None,
+            LogKind::ConsumersOnline {
+                group: node,
+                online,
+            },
+        );
+        let q = self.delivery.groups[g as usize].queue;
+        self.dispatch(q);
+    }
+
+    pub(crate) fn set_consumer_work(&mut self, g: u16, mean_us: TimeUs) {
+        let grp = &mut self.delivery.groups[g as usize];
+        grp.work = grp.work.with_mean(mean_us);
+        let node = self.group_node(g);
+        self.note(
+            None,
+            LogKind::ConsumerWorkChanged {
+                group: node,
+                mean_us,
+            },
+        );
+    }
+}

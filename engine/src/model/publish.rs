@@ -1,0 +1,236 @@
+//! Producer → broker: when producers send, the publish on the wire, what a
+//! lost publish costs with and without publisher confirms, and the broker's
+//! acknowledgement that ends the sender's wait. A service's follow-up
+//! message (`publishes`) travels the same way.
+//!
+//! Owns the producers and one random stream per producer. Handles
+//! `ProducerTick`, `PublishArrive`, `PublishRetry` and `RouteArrive`; the
+//! commands `set_rate` and `produce`; the fault `drop_next_publish`.
+
+use crate::ledger::{Cause, MsgState};
+use crate::model::producer::{NextTick, Producer};
+use crate::model::service::Caller;
+use crate::model::{Handle, Target};
+use crate::render::{LogKind, MoveKind};
+use crate::rng::SimRng;
+use crate::sim::{Ev, Sim};
+
+/// The producers and their random streams.
+#[derive(Clone, Debug)]
+pub struct Publishing {
+    pub producers: Vec<Producer>,
+    /// One stream per producer, so one producer's draws never shift another's.
+    rngs: Vec<SimRng>,
+}
+
+impl Publishing {
+    pub fn new(producers: Vec<Producer>, seed: u64) -> Self {
+        let rngs = (0..producers.len())
+            .map(|i| SimRng::stream(seed, 1_000 + i as u64))
+            .collect();
+        Publishing { producers, rngs }
+    }
+
+    /// Messages the producers have sent so far (first sends, not retries).
+    pub fn produced(&self) -> u64 {
+        self.producers.iter().map(|p| p.produced).sum()
+    }
+
+    /// Where producer `p` publishes (when it does not call a service).
+    fn target(&self, p: u16) -> Target {
+        let prod = &self.producers[p as usize];
+        if prod.target_is_topic {
+            Target::Topic(prod.target)
+        } else {
+            Target::Queue(prod.target)
+        }
+    }
+}
+
+impl Sim {
+    pub(crate) fn on_producer_tick(&mut self, p: u16, epoch: u32, send: bool) {
+        if self.publish.producers[p as usize].epoch != epoch {
+            return;
+        }
+        if send {
+            self.produce_one(p);
+        }
+        self.plan_producer(p);
+    }
+
+    /// Schedules producer `p`'s next tick, if it has one.
+    pub(crate) fn plan_producer(&mut self, p: u16) {
+        let now = self.now;
+        let prod = &mut self.publish.producers[p as usize];
+        let epoch = prod.epoch;
+        match prod.plan(now, &mut self.publish.rngs[p as usize]) {
+            NextTick::Send(t) => self.push(
+                t,
+                Ev::ProducerTick {
+                    p,
+                    epoch,
+                    send: true,
+                },
+            ),
+            NextTick::Wake(t) => self.push(
+                t,
+                Ev::ProducerTick {
+                    p,
+                    epoch,
+                    send: false,
+                },
+            ),
+            NextTick::Idle => {}
+        }
+    }
+
+    fn produce_one(&mut self, p: u16) {
+        let persistent = self.publish.producers[p as usize].persistent;
+        let (slot, id) =
+            self.ledger
+                .create(p, self.now, MsgState::InFlight, persistent, &mut self.trace);
+        self.publish.producers[p as usize].note_sent(self.now);
+        let msg = Handle { slot, id };
+        self.note(Some(id), LogKind::Produced { producer: p });
+        self.send_publish(p, msg);
+    }
+
+    /// Puts a message on the wire: to the broker, or as a synchronous
+    /// request to a service. A pending `drop_next_publish` fault takes it:
+    /// with confirms the producer notices and sends again later; without,
+    /// the message is lost.
+    fn send_publish(&mut self, p: u16, msg: Handle) {
+        let prod = &mut self.publish.producers[p as usize];
+        if prod.drop_next {
+            prod.drop_next = false;
+            let confirm = prod.confirm;
+            let retry = prod.retry_us;
+            self.note(
+                Some(msg.id),
+                LogKind::PublishDropped {
+                    producer: p,
+                    will_retry: confirm,
+                },
+            );
+            if confirm {
+                self.push(self.now + retry, Ev::PublishRetry { p, msg });
+            } else {
+                let node = self.producer_node(p);
+                self.fail(msg, node, Cause::NoConfirmNetworkDrop);
+            }
+            return;
+        }
+        let (to_queue, to_topic, target) =
+            (prod.target_is_queue, prod.target_is_topic, prod.target);
+        let from = self.producer_node(p);
+        let at = self.now + self.hop();
+        if to_topic {
+            for q in self.target_queues(Target::Topic(target)) {
+                let to = self.queue_node(q);
+                self.record_move(msg, from, to, 0, MoveKind::Publish);
+            }
+            self.push(at, Ev::PublishArrive { p, msg });
+        } else if to_queue {
+            let q = target;
+            let to = self.queue_node(q);
+            self.record_move(msg, from, to, 0, MoveKind::Publish);
+            self.push(at, Ev::PublishArrive { p, msg });
+        } else {
+            let s = target;
+            self.publish.producers[p as usize].waiting_for_reply += 1;
+            let to = self.service_node(s);
+            self.record_move(msg, from, to, 0, MoveKind::Call);
+            self.push(
+                at,
+                Ev::CallArrive {
+                    s,
+                    msg,
+                    caller: Caller::Producer(p),
+                },
+            );
+        }
+    }
+
+    pub(crate) fn on_publish_retry(&mut self, p: u16, msg: Handle) {
+        if self.live(msg) {
+            self.note(Some(msg.id), LogKind::PublishRetried { producer: p });
+            self.send_publish(p, msg);
+        }
+    }
+
+    pub(crate) fn on_publish_arrive(&mut self, p: u16, msg: Handle) {
+        let target = self.publish.target(p);
+        if !self.broker.up {
+            let node = self.target_node(target);
+            self.fail(msg, node, Cause::BrokerDown);
+            return;
+        }
+        let created = self.ledger.get(msg.slot).created_us;
+        if self.route(target, msg) {
+            // The sender's wait ends when the broker's acknowledgement gets back.
+            let response = self.now - created + self.spec.link_latency_us;
+            self.stats.response.record(response);
+        }
+    }
+
+    /// A service hands a new message to the broker (asynchronous hand-off).
+    pub(crate) fn publish_from_service(&mut self, s: u16, cause: Handle, target: Target) {
+        let (producer, persistent) = {
+            let r = self.ledger.get(cause.slot);
+            (r.producer, r.persistent)
+        };
+        let (slot, id) = self.ledger.create(
+            producer,
+            self.now,
+            MsgState::InFlight,
+            persistent,
+            &mut self.trace,
+        );
+        let msg = Handle { slot, id };
+        let from = self.service_node(s);
+        self.note(Some(id), LogKind::Produced { producer: from });
+        for q in self.target_queues(target) {
+            let to = self.queue_node(q);
+            self.record_move(msg, from, to, 0, MoveKind::Publish);
+        }
+        self.push(self.now + self.hop(), Ev::RouteArrive { target, msg });
+    }
+
+    pub(crate) fn on_route_arrive(&mut self, target: Target, msg: Handle) {
+        if !self.live(msg) {
+            return;
+        }
+        if !self.broker.up {
+            let node = self.target_node(target);
+            self.fail(msg, node, Cause::BrokerDown);
+            return;
+        }
+        self.route(target, msg);
+    }
+
+    // ----- commands and faults ---------------------------------------------
+
+    pub(crate) fn set_rate(&mut self, p: u16, rate: f64) {
+        self.publish.producers[p as usize].set_rate(rate, self.now);
+        self.note(
+            None,
+            LogKind::RateChanged {
+                producer: p,
+                rate_per_s: rate,
+            },
+        );
+        self.plan_producer(p);
+    }
+
+    /// Sends `count` messages now (the "produce" button).
+    pub(crate) fn produce(&mut self, p: u16, count: u32) {
+        for _ in 0..count {
+            self.produce_one(p);
+        }
+    }
+
+    /// Fault: the network drops producer `p`'s next publish.
+    pub(crate) fn drop_next_publish(&mut self, p: u16) {
+        self.publish.producers[p as usize].drop_next = true;
+    }
+}
