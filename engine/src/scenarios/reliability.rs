@@ -104,7 +104,7 @@ static PARAMS: [ParamDef; 9] = [
         0.0,
         50.0,
         0.0,
-        "share of processings that fail; the consumer nacks and the message is requeued",
+        "share of processings that fail: under manual ack the consumer nacks and it is requeued; under auto-ack it is lost",
     ),
     ParamDef::float(
         "rate_per_s",
