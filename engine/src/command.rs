@@ -53,6 +53,10 @@ pub enum Action {
     /// (`retain_acked`); each re-read is a new message. A queue that
     /// deletes messages once acked has nothing to replay.
     Replay { queue: String, count: u32 },
+    /// Fault: the broker stores the producer's next publish, but the
+    /// confirm back is lost; a producer with confirms sends it again (a
+    /// duplicate).
+    DropNextConfirm { producer: String },
 }
 
 /// The kind of one field of an [`Action`] (for compact encodings that do
@@ -142,6 +146,10 @@ pub const VERBS: &[VerbDef] = &[
         verb: "replay",
         fields: &[("queue", K::Str), ("count", K::U32)],
     },
+    VerbDef {
+        verb: "drop_next_confirm",
+        fields: &[("producer", K::Str)],
+    },
 ];
 
 impl Action {
@@ -161,6 +169,7 @@ impl Action {
             Action::Subscribe { .. } => 10,
             Action::Unsubscribe { .. } => 11,
             Action::Replay { .. } => 12,
+            Action::DropNextConfirm { .. } => 13,
         }
     }
 
@@ -190,7 +199,9 @@ impl Action {
             }
             Action::SetServiceUp { service, up } => vec![s(service), Bool(*up)],
             Action::CrashConsumer { group } => vec![s(group)],
-            Action::DropNextPublish { producer } => vec![s(producer)],
+            Action::DropNextPublish { producer } | Action::DropNextConfirm { producer } => {
+                vec![s(producer)]
+            }
             Action::CrashBroker => vec![],
             Action::Subscribe { topic, queue } | Action::Unsubscribe { topic, queue } => {
                 vec![s(topic), s(queue)]
@@ -265,6 +276,9 @@ impl Action {
             12 => Action::Replay {
                 queue: next()?.str(),
                 count: next()?.num() as u32,
+            },
+            13 => Action::DropNextConfirm {
+                producer: next()?.str(),
             },
             _ => unreachable!("index checked against VERBS above"),
         };

@@ -102,6 +102,42 @@ pub const LOST: FactDef = FactDef {
     value: |s| read::count(s, MsgState::Lost),
 };
 
+pub const REDELIVERED: FactDef = FactDef {
+    key: "redelivered",
+    unit: "messages",
+    zh: "重新投递",
+    en: "Redelivered",
+    explained_en: "Deliveries of a message delivered before (after a consumer crash or a nack under manual ack): the redelivered flag.",
+    value: |s| read::redelivered(s),
+};
+
+pub const DUPLICATES: FactDef = FactDef {
+    key: "duplicates",
+    unit: "messages",
+    zh: "重复消息",
+    en: "Duplicates",
+    explained_en: "Copies a producer sent again because a confirm was lost although the broker had stored the message: the consumer must be idempotent.",
+    value: |s| read::duplicates(s),
+};
+
+pub const NACKED: FactDef = FactDef {
+    key: "nacked",
+    unit: "messages",
+    zh: "处理失败重回队列",
+    en: "Nacked",
+    explained_en: "Failed processings the consumer handed back with nack + requeue.",
+    value: |s| read::nacked(s),
+};
+
+pub const FAILOVERS: FactDef = FactDef {
+    key: "failovers",
+    unit: "",
+    zh: "主副本切换",
+    en: "Failovers",
+    explained_en: "Times a follower took over as the broker's leader after a crash.",
+    value: |s| s.replication.failovers as f64,
+};
+
 pub const QUEUED: FactDef = FactDef {
     key: "queued",
     unit: "messages",
@@ -174,6 +210,29 @@ pub mod read {
     }
 
     /// Messages in all queues now.
+    /// Deliveries of messages delivered before, over all groups.
+    pub fn redelivered(sim: &Sim) -> f64 {
+        sim.delivery
+            .groups
+            .iter()
+            .map(|g| g.redelivered)
+            .sum::<u64>() as f64
+    }
+
+    /// Failed processings nacked with requeue, over all groups.
+    pub fn nacked(sim: &Sim) -> f64 {
+        sim.delivery.groups.iter().map(|g| g.nacked).sum::<u64>() as f64
+    }
+
+    /// Copies sent again after a lost confirm, over all producers.
+    pub fn duplicates(sim: &Sim) -> f64 {
+        sim.publish
+            .producers
+            .iter()
+            .map(|p| p.duplicates)
+            .sum::<u64>() as f64
+    }
+
     pub fn queued(sim: &Sim) -> f64 {
         sim.broker.queued() as f64
     }

@@ -84,6 +84,10 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
                     st.as_str()
                 ));
             }
+            // Flush and replication are timed from the first store.
+            if sim.ledger.get(h.slot).stored_us.is_none() {
+                return Err(format!("queue {qi} holds #{} never stored", h.id));
+            }
         }
         queued += q.len();
     }
@@ -144,6 +148,17 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
                 "service {si} has more waiting than its line allows"
             ));
         }
+    }
+    // Replication: the leader is a replica that is up.
+    let r = &sim.replication;
+    if r.up.len() != r.replicas as usize || r.leader >= r.replicas {
+        return Err(format!(
+            "replica set: leader {} of {}",
+            r.leader, r.replicas
+        ));
+    }
+    if sim.broker.up && !r.up[r.leader as usize] {
+        return Err(format!("replica {} leads but is down", r.leader));
     }
     Ok(())
 }

@@ -100,11 +100,20 @@ pub enum Cause {
     NoConfirmNetworkDrop,
     /// The broker crashed while holding a message that was not persisted to disk.
     NotPersistentBrokerCrash,
+    /// Persistent, but flushed to disk asynchronously: the broker crashed
+    /// before the next flush wrote it.
+    AsyncFlushBrokerCrash,
+    /// The leader crashed before any follower had copied it, and the
+    /// producer had already been told it was stored (acks=0 or acks=1).
+    LeaderCrashBeforeCopy,
+    /// Auto-ack: the broker forgot the message on delivery, then the
+    /// consumer's processing failed, so nothing could requeue it.
+    AutoAckProcessingFailure,
 }
 
 impl Cause {
     /// Every cause, for exhaustive checks and translation tables.
-    pub const ALL: [Cause; 9] = [
+    pub const ALL: [Cause; 12] = [
         Cause::QueueFull,
         Cause::QueueOverflowDropOldest,
         Cause::ServiceOverCapacity,
@@ -114,6 +123,9 @@ impl Cause {
         Cause::AutoAckConsumerCrash,
         Cause::NoConfirmNetworkDrop,
         Cause::NotPersistentBrokerCrash,
+        Cause::AsyncFlushBrokerCrash,
+        Cause::LeaderCrashBeforeCopy,
+        Cause::AutoAckProcessingFailure,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -127,6 +139,9 @@ impl Cause {
             Cause::AutoAckConsumerCrash => "auto_ack_consumer_crash",
             Cause::NoConfirmNetworkDrop => "no_confirm_network_drop",
             Cause::NotPersistentBrokerCrash => "not_persistent_broker_crash",
+            Cause::AsyncFlushBrokerCrash => "async_flush_broker_crash",
+            Cause::LeaderCrashBeforeCopy => "leader_crash_before_copy",
+            Cause::AutoAckProcessingFailure => "auto_ack_processing_failure",
         }
     }
 
@@ -148,6 +163,15 @@ impl Cause {
             Cause::NotPersistentBrokerCrash => {
                 "the broker crashed and the message was not persisted"
             }
+            Cause::AsyncFlushBrokerCrash => {
+                "the broker crashed before its asynchronous flush wrote the message to disk"
+            }
+            Cause::LeaderCrashBeforeCopy => {
+                "the leader crashed before a follower copied the message, after the producer was told it was stored"
+            }
+            Cause::AutoAckProcessingFailure => {
+                "auto-ack: processing failed after the broker forgot the message, so it could not be requeued"
+            }
         }
     }
 
@@ -162,7 +186,10 @@ impl Cause {
             Cause::QueueOverflowDropOldest
             | Cause::AutoAckConsumerCrash
             | Cause::NoConfirmNetworkDrop
-            | Cause::NotPersistentBrokerCrash => MsgState::Lost,
+            | Cause::NotPersistentBrokerCrash
+            | Cause::AsyncFlushBrokerCrash
+            | Cause::LeaderCrashBeforeCopy
+            | Cause::AutoAckProcessingFailure => MsgState::Lost,
         }
     }
 }
@@ -187,6 +214,12 @@ pub struct MsgRecord {
     pub attempts: u16,
     /// Whether the broker keeps it on disk.
     pub persistent: bool,
+    /// When the broker first stored it (flush and replication are timed
+    /// from here; a requeue does not reset it). `None` until stored.
+    pub stored_us: Option<TimeUs>,
+    /// Handed to a consumer at least once (a later delivery is flagged
+    /// redelivered).
+    pub dispatched: bool,
 }
 
 /// Counts per state and per cause, plus the slab of live messages.
@@ -245,6 +278,8 @@ impl Ledger {
             ready_us: now,
             replay: false,
             attempts: 0,
+            stored_us: None,
+            dispatched: false,
             persistent,
         };
         trace.word(0xC0FFEE ^ id);

@@ -267,6 +267,8 @@ pub struct ProducerView {
     pub produced: u64,
     /// Synchronous requests sent and not yet answered.
     pub waiting_for_reply: u64,
+    /// Copies sent again after a lost confirm (duplicates of stored messages).
+    pub duplicates: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -311,6 +313,10 @@ pub struct GroupView {
     pub consumers: Vec<ConsumerView>,
     pub processed: u64,
     pub mean_work_us: f64,
+    /// Deliveries of messages delivered before (the redelivered flag).
+    pub redelivered: u64,
+    /// Failed processings nacked with requeue.
+    pub nacked: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -370,6 +376,22 @@ pub struct Snapshot {
     /// What the sender experiences: until the broker accepted (async) or
     /// the service answered (sync).
     pub response: LatencySummary,
+    /// The broker's replica set, when it has followers (which one leads now).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replication: Option<ReplicationView>,
+}
+
+/// A replicated broker: a leader and its followers.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReplicationView {
+    /// Replicas, leader included.
+    pub replicas: u8,
+    /// Which replica leads now (0-based; `replica-<n+1>` on a stage).
+    pub leader: u8,
+    /// Whether each replica is up.
+    pub up: Vec<bool>,
+    /// Leader changes so far.
+    pub failovers: u64,
 }
 
 impl Snapshot {
@@ -409,6 +431,7 @@ impl Sim {
                     rate_per_s: p.current_rate(self.now()),
                     produced: p.produced,
                     waiting_for_reply: p.waiting_for_reply,
+                    duplicates: p.duplicates,
                 })
                 .collect(),
             queues: self
@@ -454,6 +477,8 @@ impl Sim {
                         .collect(),
                     processed: g.processed,
                     mean_work_us: g.work.mean_us(),
+                    redelivered: g.redelivered,
+                    nacked: g.nacked,
                 })
                 .collect(),
             services: self
@@ -498,6 +523,12 @@ impl Sim {
             wait: self.stats.wait.summary(),
             latency: self.stats.latency.summary(),
             response: self.stats.response.summary(),
+            replication: self.replication.replicated().then(|| ReplicationView {
+                replicas: self.replication.replicas,
+                leader: self.replication.leader,
+                up: self.replication.up.clone(),
+                failovers: self.replication.failovers,
+            }),
         }
     }
 }

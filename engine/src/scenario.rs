@@ -375,7 +375,7 @@ pub fn builtins() -> &'static [ScenarioDef] {
     &BUILTINS
 }
 
-static BUILTINS: [ScenarioDef; 8] = [
+static BUILTINS: [ScenarioDef; 9] = [
     crate::scenarios::intro::DEF,
     crate::scenarios::peak_shaving::DEF,
     crate::scenarios::components::DEF,
@@ -384,6 +384,7 @@ static BUILTINS: [ScenarioDef; 8] = [
     crate::scenarios::async_register::DEF,
     crate::scenarios::coupling::DEF,
     crate::scenarios::pubsub::DEF,
+    crate::scenarios::reliability::DEF,
 ];
 
 pub fn find(id: &str) -> Option<&'static ScenarioDef> {

@@ -10,6 +10,7 @@
 //! shared plumbing every capability uses (scheduling, the ledger, the event
 //! log, movements). The behaviour lives in `model/`: `publish` (producer →
 //! broker), `topic` (fan-out), `broker` (storage, crash, pacing, replay),
+//! `replication` (leader, followers, acks, failover),
 //! `delivery` (queue → consumers, acks, consumer crashes) and `calls`
 //! (synchronous services and call chains).
 
@@ -24,11 +25,12 @@ use crate::model::delivery::Delivery;
 use crate::model::producer::Producer;
 use crate::model::publish::Publishing;
 use crate::model::queue::Queue;
+use crate::model::replication::Replication;
 use crate::model::service::{Caller, Service};
 use crate::model::topic::{Fanout, Topic};
 use crate::model::{Handle, Target};
 use crate::render::*;
-use crate::spec::{ScenarioSpec, SpecError, MAX_CONSUMERS, MAX_RATE_PER_S};
+use crate::spec::{Acks, ScenarioSpec, SpecError, MAX_CONSUMERS, MAX_RATE_PER_S};
 use crate::time::{TimeUs, MAX_DURATION_US, US_PER_S};
 use crate::trace::TraceHasher;
 
@@ -116,6 +118,15 @@ pub(crate) enum Ev {
     QueueReady {
         q: u16,
     },
+    /// A crashed replica is back, as a follower.
+    ReplicaRestart {
+        r: u8,
+    },
+    // publish, continued
+    /// Producer `p` never got the confirm of a stored message and sends it again.
+    ConfirmLost {
+        p: u16,
+    },
     // the loop itself
     Command(u32),
     Sample,
@@ -142,6 +153,8 @@ impl Ev {
             Ev::Sample => 14,
             Ev::RouteArrive { .. } => 15,
             Ev::QueueReady { .. } => 16,
+            Ev::ReplicaRestart { .. } => 17,
+            Ev::ConfirmLost { .. } => 18,
         }
     }
 }
@@ -158,6 +171,7 @@ enum Resolved {
     SetServiceUp(u16, bool),
     CrashConsumer(u16),
     DropNextPublish(u16),
+    DropNextConfirm(u16),
     CrashBroker,
     Subscribe(u16, u16),
     Unsubscribe(u16, u16),
@@ -187,6 +201,7 @@ pub struct Sim {
     pub(crate) publish: Publishing,
     pub(crate) fanout: Fanout,
     pub(crate) broker: Broker,
+    pub(crate) replication: Replication,
     pub(crate) delivery: Delivery,
     pub(crate) calls: Calls,
     pub(crate) stats: RunStats,
@@ -232,7 +247,7 @@ impl Sim {
             _ => None,
         };
 
-        let producers: Vec<Producer> = spec
+        let mut producers: Vec<Producer> = spec
             .producers
             .iter()
             .map(|p| match target_of(&p.target) {
@@ -245,6 +260,12 @@ impl Sim {
                 None => Producer::new(p, false, service_idx(&p.target).unwrap_or(0) as u16),
             })
             .collect();
+        if spec.broker.acks == Acks::Zero {
+            // acks=0: the broker never answers, so no confirm can arrive.
+            for p in &mut producers {
+                p.confirm = false;
+            }
+        }
         let mut queues: Vec<Queue> = spec.queues.iter().map(Queue::new).collect();
         let groups: Vec<ConsumerGroup> = spec
             .consumers
@@ -301,6 +322,7 @@ impl Sim {
             publish: Publishing::new(producers, seed),
             fanout: Fanout::new(topics),
             broker: Broker::new(queues, seed, spec.broker.restart_us),
+            replication: Replication::new(&spec.broker),
             delivery: Delivery::new(groups, seed),
             calls: Calls::new(services),
             stats: RunStats::new(window, SERIES_POINTS),
@@ -675,6 +697,8 @@ impl Sim {
             } => self.on_call_retry(g, member, epoch, msg),
             Ev::BrokerRestart => self.on_broker_restart(),
             Ev::QueueReady { q } => self.on_queue_ready(q),
+            Ev::ReplicaRestart { r } => self.on_replica_restart(r),
+            Ev::ConfirmLost { p } => self.on_confirm_lost(p),
             Ev::Command(i) => {
                 let r = self.resolved[i as usize].clone();
                 self.run_command(r);
@@ -760,6 +784,7 @@ impl Sim {
             Action::SetServiceUp { service: s, up } => Resolved::SetServiceUp(service(s)?, *up),
             Action::CrashConsumer { group: g } => Resolved::CrashConsumer(group(g)?),
             Action::DropNextPublish { producer: p } => Resolved::DropNextPublish(producer(p)?),
+            Action::DropNextConfirm { producer: p } => Resolved::DropNextConfirm(producer(p)?),
             Action::CrashBroker => Resolved::CrashBroker,
             Action::Subscribe { topic: t, queue: q } => Resolved::Subscribe(topic(t)?, queue(q)?),
             Action::Unsubscribe { topic: t, queue: q } => {
@@ -788,6 +813,7 @@ impl Sim {
             Resolved::SetServiceUp(s, up) => self.set_service_up(s, up),
             Resolved::CrashConsumer(g) => self.crash_consumer(g),
             Resolved::DropNextPublish(p) => self.drop_next_publish(p),
+            Resolved::DropNextConfirm(p) => self.drop_next_confirm(p),
             Resolved::CrashBroker => self.crash_broker(),
             Resolved::Subscribe(t, q) => self.fanout.subscribe(t, q),
             Resolved::Unsubscribe(t, q) => self.fanout.unsubscribe(t, q),

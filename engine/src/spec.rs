@@ -78,6 +78,61 @@ pub struct BrokerSpec {
     /// How long a crashed broker takes to come back.
     #[serde(default = "default_broker_restart")]
     pub restart_us: TimeUs,
+    /// How persistent messages reach the disk (RocketMQ's 同步/异步刷盘).
+    #[serde(default)]
+    pub flush: Flush,
+    /// With `flush: async`, how often the broker writes to disk.
+    #[serde(default = "default_flush_interval")]
+    pub flush_interval_us: TimeUs,
+    /// Copies of each queue: a leader and `replicas - 1` followers (1 to 3).
+    #[serde(default = "default_replicas")]
+    pub replicas: u8,
+    /// When the leader acknowledges a publish (Kafka's `acks`).
+    #[serde(default)]
+    pub acks: Acks,
+    /// How long a follower takes to copy a stored message. A message is
+    /// deliverable once copied (Kafka's high watermark).
+    #[serde(default = "default_replication_lag")]
+    pub replication_lag_us: TimeUs,
+}
+
+/// When a persistent message is on disk.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flush {
+    /// Written before the broker accepts it (同步刷盘).
+    #[default]
+    Sync,
+    /// Written at the next flush tick (异步刷盘): a crash loses the interval.
+    Async,
+}
+
+/// When the leader acknowledges a publish to the producer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Acks {
+    /// Never: the producer sends and forgets (no confirm is possible).
+    #[serde(rename = "0")]
+    Zero,
+    /// Once the leader stored it.
+    #[default]
+    #[serde(rename = "1")]
+    One,
+    /// Once every follower copied it.
+    All,
+}
+
+fn default_flush_interval() -> TimeUs {
+    500 * US_PER_MS
+}
+/// Most copies of a queue (a leader and two followers).
+pub const MAX_REPLICAS: u8 = 3;
+
+fn default_replicas() -> u8 {
+    1
+}
+fn default_replication_lag() -> TimeUs {
+    300 * US_PER_MS
 }
 
 fn default_broker_restart() -> TimeUs {
@@ -88,6 +143,11 @@ impl Default for BrokerSpec {
     fn default() -> Self {
         BrokerSpec {
             restart_us: default_broker_restart(),
+            flush: Flush::Sync,
+            flush_interval_us: default_flush_interval(),
+            replicas: default_replicas(),
+            acks: Acks::One,
+            replication_lag_us: default_replication_lag(),
         }
     }
 }
@@ -257,6 +317,10 @@ pub struct ConsumerSpec {
     /// Wait before retrying a refused downstream call.
     #[serde(default = "default_backoff")]
     pub retry_backoff_us: TimeUs,
+    /// Share of deliveries whose processing fails (0 to 1): the consumer
+    /// nacks with requeue (manual ack); under auto-ack the message is lost.
+    #[serde(default)]
+    pub fail_rate: f64,
     #[serde(default)]
     pub dispatch: Dispatch,
     /// Unacked messages one consumer may hold with [`Dispatch::Prefetch`]
@@ -381,6 +445,18 @@ impl ScenarioSpec {
         check_duration("link_latency_us", self.link_latency_us)?;
         check_duration("horizon_us", self.horizon_us)?;
         check_duration("broker.restart_us", self.broker.restart_us)?;
+        check_duration("broker.replication_lag_us", self.broker.replication_lag_us)?;
+        check_duration("broker.flush_interval_us", self.broker.flush_interval_us)?;
+        if self.broker.flush_interval_us == 0 {
+            return Err(SpecError(
+                "broker.flush_interval_us must be more than 0".into(),
+            ));
+        }
+        if !(1..=MAX_REPLICAS).contains(&self.broker.replicas) {
+            return Err(SpecError(format!(
+                "broker.replicas must be between 1 and {MAX_REPLICAS}"
+            )));
+        }
         if self.sample_interval_us < US_PER_MS || self.sample_interval_us > 3600 * US_PER_S {
             return Err(SpecError(
                 "sample_interval_us must be between 1ms and 1h".into(),
@@ -523,6 +599,12 @@ impl ScenarioSpec {
                 return Err(SpecError(format!(
                     "{} must be more than 0",
                     field("retry_backoff_us")
+                )));
+            }
+            if !(c.fail_rate.is_finite() && (0.0..=1.0).contains(&c.fail_rate)) {
+                return Err(SpecError(format!(
+                    "{} must be between 0 and 1",
+                    field("fail_rate")
                 )));
             }
             if let Some(p) = c.prefetch {

@@ -100,7 +100,8 @@ fn list_prints_every_builtin() {
             "comparison",
             "async-register",
             "coupling",
-            "pubsub"
+            "pubsub",
+            "reliability"
         ]
     );
 }
@@ -303,6 +304,19 @@ const FACT_CONTRACT: &[(&str, &[&str])] = &[
             "warehouse_queued",
             "fraud_check_done",
             "fraud_check_queued",
+        ],
+    ),
+    (
+        "reliability",
+        &[
+            "produced",
+            "done",
+            "lost",
+            "rejected",
+            "redelivered",
+            "duplicates",
+            "nacked",
+            "failovers",
         ],
     ),
 ];

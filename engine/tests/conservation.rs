@@ -162,97 +162,121 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
         prop::collection::vec(queue(), 1..=2),
         prop::collection::vec(raw_group(), 0..=2),
         prop::collection::vec(service(), 0..=2),
+        (1..=3u8, 0..3u8, any::<bool>()),
+        prop_oneof![Just(0.0), 0.0..0.5f64],
     )
-        .prop_map(|(link, sample, broker_restart, ps, qs, gs, ss)| {
-            let qname = |i: usize| format!("q{i}");
-            let sname = |i: usize| format!("s{i}");
-            let queues = qs
-                .iter()
-                .enumerate()
-                .map(|(i, (capacity, overflow))| QueueSpec {
-                    retain_acked: Default::default(),
-                    pacing: Default::default(),
-                    name: qname(i),
-                    capacity: *capacity,
-                    overflow: *overflow,
-                })
-                .collect();
-            let services = ss
-                .iter()
-                .enumerate()
-                .map(
-                    |(i, (cap, concurrency, backlog, timeout_us, up))| ServiceSpec {
-                        then_calls: Default::default(),
-                        publishes: Default::default(),
-                        name: sname(i),
-                        capacity_per_s: *cap,
-                        concurrency: *concurrency,
-                        backlog: *backlog,
-                        timeout_us: *timeout_us,
-                        up: *up,
-                    },
-                )
-                .collect();
-            let producers = ps
-                .into_iter()
-                .enumerate()
-                .map(|(i, p)| {
-                    let k = p.target % (qs.len() + ss.len());
-                    ProducerSpec {
-                        name: format!("p{i}"),
-                        rate: p.rate,
-                        target: if k < qs.len() {
-                            qname(k)
-                        } else {
-                            sname(k - qs.len())
+        .prop_map(
+            |(
+                link,
+                sample,
+                broker_restart,
+                ps,
+                qs,
+                gs,
+                ss,
+                (replicas, acks, async_flush),
+                fail_rate,
+            )| {
+                let qname = |i: usize| format!("q{i}");
+                let sname = |i: usize| format!("s{i}");
+                let queues = qs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (capacity, overflow))| QueueSpec {
+                        retain_acked: Default::default(),
+                        pacing: Default::default(),
+                        name: qname(i),
+                        capacity: *capacity,
+                        overflow: *overflow,
+                    })
+                    .collect();
+                let services = ss
+                    .iter()
+                    .enumerate()
+                    .map(
+                        |(i, (cap, concurrency, backlog, timeout_us, up))| ServiceSpec {
+                            then_calls: Default::default(),
+                            publishes: Default::default(),
+                            name: sname(i),
+                            capacity_per_s: *cap,
+                            concurrency: *concurrency,
+                            backlog: *backlog,
+                            timeout_us: *timeout_us,
+                            up: *up,
                         },
-                        confirm: p.confirm,
-                        persistent: p.persistent,
-                        limit: p.limit,
-                        retry_us: p.retry_us,
-                    }
-                })
-                .collect();
-            let consumers = gs
-                .into_iter()
-                .enumerate()
-                .map(|(i, g)| ConsumerSpec {
-                    dispatch: Default::default(),
-                    prefetch: Default::default(),
-                    name: format!("g{i}"),
-                    queue: qname(g.queue % qs.len()),
-                    count: g.count,
-                    concurrency: g.concurrency,
-                    service_time: g.work,
-                    online: g.online,
-                    ack: g.ack,
-                    calls: if ss.is_empty() {
-                        None
-                    } else {
-                        g.calls.map(|s| sname(s % ss.len()))
+                    )
+                    .collect();
+                let producers = ps
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, p)| {
+                        let k = p.target % (qs.len() + ss.len());
+                        ProducerSpec {
+                            name: format!("p{i}"),
+                            rate: p.rate,
+                            target: if k < qs.len() {
+                                qname(k)
+                            } else {
+                                sname(k - qs.len())
+                            },
+                            confirm: p.confirm,
+                            persistent: p.persistent,
+                            limit: p.limit,
+                            retry_us: p.retry_us,
+                        }
+                    })
+                    .collect();
+                let consumers = gs
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, g)| ConsumerSpec {
+                        dispatch: Default::default(),
+                        prefetch: Default::default(),
+                        name: format!("g{i}"),
+                        queue: qname(g.queue % qs.len()),
+                        count: g.count,
+                        concurrency: g.concurrency,
+                        service_time: g.work,
+                        online: g.online,
+                        ack: g.ack,
+                        calls: if ss.is_empty() {
+                            None
+                        } else {
+                            g.calls.map(|s| sname(s % ss.len()))
+                        },
+                        restart_us: g.restart_us,
+                        retry_backoff_us: g.backoff_us,
+                        fail_rate,
+                    })
+                    .collect();
+                ScenarioSpec {
+                    topics: Default::default(),
+                    name: "random".into(),
+                    description: String::new(),
+                    link_latency_us: link,
+                    sample_interval_us: sample,
+                    horizon_us: HORIZON_US,
+                    log_routine: false,
+                    log_every: 1,
+                    broker: BrokerSpec {
+                        restart_us: broker_restart,
+                        replicas,
+                        acks: [Acks::Zero, Acks::One, Acks::All][acks as usize],
+                        flush: if async_flush {
+                            Flush::Async
+                        } else {
+                            Flush::Sync
+                        },
+                        flush_interval_us: 300 * US_PER_MS,
+                        replication_lag_us: 200 * US_PER_MS,
                     },
-                    restart_us: g.restart_us,
-                    retry_backoff_us: g.backoff_us,
-                })
-                .collect();
-            ScenarioSpec {
-                topics: Default::default(),
-                name: "random".into(),
-                description: String::new(),
-                link_latency_us: link,
-                sample_interval_us: sample,
-                horizon_us: HORIZON_US,
-                log_routine: false,
-                log_every: 1,
-                broker: BrokerSpec {
-                    restart_us: broker_restart,
-                },
-                producers,
-                queues,
-                consumers,
-                services,
-            }
-        })
+                    producers,
+                    queues,
+                    consumers,
+                    services,
+                }
+            },
+        )
 }
 
 /// A command before node names are known: `kind` picks the `Action`
@@ -270,7 +294,7 @@ fn raw_commands() -> impl Strategy<Value = Vec<RawCommand>> {
     prop::collection::vec(
         (
             0..3 * US_PER_S,
-            0..10u8,
+            0..11u8,
             0..4usize,
             0..400u32,
             any::<bool>(),
@@ -333,6 +357,9 @@ fn commands(spec: &ScenarioSpec, raw: &[RawCommand]) -> Vec<Command> {
                 8 => Some(Action::DropNextPublish {
                     producer: producer(r.pick),
                 }),
+                9 => Some(Action::DropNextConfirm {
+                    producer: producer(r.pick),
+                }),
                 _ => None,
             };
             Command {
@@ -368,12 +395,25 @@ fn cause_allowed(spec: &ScenarioSpec, cmds: &[Command], cause: Cause) -> bool {
                 && has(&|a| matches!(a, Action::CrashConsumer { .. }))
         }
         Cause::NoConfirmNetworkDrop => {
-            spec.producers.iter().any(|p| !p.confirm)
+            // acks=0: the broker never answers, so confirms cannot work.
+            (spec.producers.iter().any(|p| !p.confirm) || spec.broker.acks == Acks::Zero)
                 && has(&|a| matches!(a, Action::DropNextPublish { .. }))
         }
         Cause::NotPersistentBrokerCrash => {
             spec.producers.iter().any(|p| !p.persistent) && crash_broker
         }
+        Cause::AsyncFlushBrokerCrash => {
+            spec.broker.flush == Flush::Async
+                && spec.producers.iter().any(|p| p.persistent)
+                && crash_broker
+        }
+        Cause::LeaderCrashBeforeCopy => {
+            spec.broker.replicas > 1 && spec.broker.acks != Acks::All && crash_broker
+        }
+        Cause::AutoAckProcessingFailure => spec
+            .consumers
+            .iter()
+            .any(|c| c.ack == AckMode::Auto && c.fail_rate > 0.0),
     }
 }
 
@@ -409,7 +449,13 @@ fn check_counts(sim: &Sim, spec: &ScenarioSpec, cmds: &[Command]) -> Result<(), 
             return Err(format!("{cause:?} happened but nothing allows it"));
         }
     }
-    let produced: u64 = sim.snapshot().producers.iter().map(|p| p.produced).sum();
+    // Every message is a producer's first send or a re-sent duplicate.
+    let produced: u64 = sim
+        .snapshot()
+        .producers
+        .iter()
+        .map(|p| p.produced + p.duplicates)
+        .sum();
     if produced != l.total {
         return Err(format!(
             "producers sent {produced} but the ledger has {}",
@@ -481,6 +527,12 @@ proptest! {
         }
         for p in &mut spec.producers {
             p.limit = Some(p.limit.unwrap_or(500).min(500));
+        }
+        // A processing failure under auto-ack is a fault of its own.
+        for c in &mut spec.consumers {
+            if c.ack == AckMode::Auto {
+                c.fail_rate = 0.0;
+            }
         }
         let sim = run_case(&spec, seed, &[]).map_err(TestCaseError::fail)?;
         let l = sim.ledger();

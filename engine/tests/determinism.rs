@@ -53,6 +53,7 @@ fn random_spec() -> ScenarioSpec {
             calls: Some("db".into()),
             restart_us: US_PER_S,
             retry_backoff_us: 50 * US_PER_MS,
+            fail_rate: 0.0,
         }],
         services: vec![ServiceSpec {
             then_calls: Default::default(),

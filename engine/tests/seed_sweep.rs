@@ -12,9 +12,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use mqlab_engine::invariants::check_full;
 use mqlab_engine::rng::SimRng;
 use mqlab_engine::scenario::{builtins, ParamDef, ParamKind, Params, ScenarioDef};
-use mqlab_engine::spec::{Dispatch, ScenarioSpec, ROUND_ROBIN_PREFETCH};
+use mqlab_engine::spec::{AckMode, Dispatch, ScenarioSpec, ROUND_ROBIN_PREFETCH};
 use mqlab_engine::time::{TimeUs, US_PER_MS, US_PER_S};
-use mqlab_engine::{Action, Command, MsgState, Sim};
+use mqlab_engine::{Action, Cause, Command, MsgState, Sim};
 
 const DEFAULT_SEEDS: u64 = 300;
 /// Most messages a burst may create (keeps the sweep quick).
@@ -123,7 +123,13 @@ fn draw_case(def: &ScenarioDef, rng: &mut SimRng) -> Case {
                 (def.live)(&params, d.key, draw(d, rng)).into_action()
             }
             3 => pick(rng, groups()).map(|group| Action::CrashConsumer { group }),
-            4 => pick(rng, producers()).map(|producer| Action::DropNextPublish { producer }),
+            4 => pick(rng, producers()).map(|producer| {
+                if rng.chance(0.5) {
+                    Action::DropNextPublish { producer }
+                } else {
+                    Action::DropNextConfirm { producer }
+                }
+            }),
             5 => pick(rng, services()).map(|service| Action::SetServiceUp {
                 service,
                 up: rng.chance(0.5),
@@ -199,8 +205,18 @@ fn run_case(def: &ScenarioDef, case: &Case, seed: u64) -> Result<(), String> {
     {
         return Err(format!("a rejection or loss has no cause: {l:?}"));
     }
-    // Losses need a fault: the built-ins lose nothing on their own.
-    if l.count(MsgState::Lost) > 0 && case.commands.is_empty() {
+    // Losses need a fault: the built-ins lose nothing on their own. A
+    // configured processing failure under auto-ack is a fault too, and the
+    // only loss allowed without a command.
+    let failing_auto = spec
+        .consumers
+        .iter()
+        .any(|c| c.fail_rate > 0.0 && c.ack == AckMode::Auto);
+    let unexplained = l
+        .lost_by_cause
+        .iter()
+        .any(|(cause, _)| !(failing_auto && *cause == Cause::AutoAckProcessingFailure));
+    if unexplained && case.commands.is_empty() {
         return Err(format!("lost messages without any fault: {l:?}"));
     }
     // Facts are numbers a card can show, whatever the parameters.

@@ -15,6 +15,7 @@ use crate::model::Handle;
 use crate::render::LogKind;
 use crate::rng::SimRng;
 use crate::sim::{Ev, Sim};
+use crate::spec::Flush;
 use crate::time::TimeUs;
 
 #[derive(Clone, Debug)]
@@ -65,12 +66,15 @@ impl Sim {
         }
         self.ledger
             .set_state(msg.slot, MsgState::Queued, &mut self.trace);
-        let ready = if self.broker.queues[q as usize].pacing.is_some() {
+        let paced = if self.broker.queues[q as usize].pacing.is_some() {
             self.broker.queues[q as usize].ready_time(now, &mut self.broker.rngs[q as usize])
         } else {
             now
         };
         let rec = self.ledger.get_mut(msg.slot);
+        let stored = *rec.stored_us.get_or_insert(now);
+        // Deliverable once the broker lets it go and the followers copied it.
+        let ready = paced.max(self.replication.copied_at(stored));
         rec.enqueued_us = now;
         rec.ready_us = ready;
         let len = self.broker.queues[q as usize].len();
@@ -84,7 +88,7 @@ impl Sim {
     /// scheduled for when it is ready (unless an earlier one is pending).
     pub(crate) fn head_waits_for_broker(&mut self, q: u16, head: Handle) -> bool {
         let qi = q as usize;
-        if self.broker.queues[qi].pacing.is_none() {
+        if self.broker.queues[qi].pacing.is_none() && !self.replication.replicated() {
             return false;
         }
         let ready = self.ledger.get(head.slot).ready_us;
@@ -106,10 +110,16 @@ impl Sim {
         self.dispatch(q);
     }
 
-    /// Fault: the broker crashes. Persistent messages survive in their
-    /// queues; the others are lost. It restarts after `restart_us`.
+    /// Fault: the broker crashes. With followers up, one takes over
+    /// (`replication`). Otherwise the broker goes down: persistent messages
+    /// already on disk survive in their queues (with asynchronous flush,
+    /// what the current flush interval had not written yet is lost); the
+    /// others are lost. It restarts after `restart_us`.
     pub(crate) fn crash_broker(&mut self) {
         if !self.broker.up {
+            return;
+        }
+        if self.replication.replicated() && self.fail_over() {
             return;
         }
         self.broker.up = false;
@@ -120,14 +130,18 @@ impl Sim {
             let all = self.broker.queues[q].drain_all(now);
             let mut survivors = Vec::new();
             for msg in all {
-                if self.ledger.get(msg.slot).persistent {
-                    kept += 1;
-                    survivors.push(msg);
-                } else {
-                    lost += 1;
-                    let entered = self.ledger.get(msg.slot).enqueued_us;
-                    self.broker.queues[q].note_left(entered, now);
-                    self.fail(msg, node, Cause::NotPersistentBrokerCrash);
+                let cause = self.crash_cause(msg);
+                match cause {
+                    None => {
+                        kept += 1;
+                        survivors.push(msg);
+                    }
+                    Some(cause) => {
+                        lost += 1;
+                        let entered = self.ledger.get(msg.slot).enqueued_us;
+                        self.broker.queues[q].note_left(entered, now);
+                        self.fail(msg, node, cause);
+                    }
                 }
             }
             for msg in survivors.into_iter().rev() {
@@ -137,6 +151,26 @@ impl Sim {
         self.note(None, LogKind::BrokerCrashed { lost, kept });
         let restart = self.broker.restart_us;
         self.push(now + restart, Ev::BrokerRestart);
+    }
+
+    /// Why a crash now loses the stored message `msg`, or `None` if it is
+    /// on disk: not persistent, or persistent but not flushed yet (with
+    /// asynchronous flush, a message is written at the first flush tick —
+    /// a multiple of the interval — after it was stored).
+    fn crash_cause(&self, msg: Handle) -> Option<Cause> {
+        let rec = self.ledger.get(msg.slot);
+        if !rec.persistent {
+            return Some(Cause::NotPersistentBrokerCrash);
+        }
+        if self.spec.broker.flush == Flush::Async {
+            let every = self.spec.broker.flush_interval_us.max(1);
+            let stored = rec.stored_us.unwrap_or(rec.enqueued_us);
+            let flushed_at = (stored / every + 1) * every;
+            if flushed_at > self.now {
+                return Some(Cause::AsyncFlushBrokerCrash);
+            }
+        }
+        None
     }
 
     pub(crate) fn on_broker_restart(&mut self) {

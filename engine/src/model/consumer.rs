@@ -63,6 +63,12 @@ pub struct ConsumerGroup {
     pub restart_us: TimeUs,
     pub retry_backoff_us: TimeUs,
     pub processed: u64,
+    /// Share of deliveries whose processing fails.
+    pub fail_rate: f64,
+    /// Deliveries of a message delivered before (the redelivered flag).
+    pub redelivered: u64,
+    /// Failed processings handed back with nack + requeue.
+    pub nacked: u64,
 }
 
 impl ConsumerGroup {
@@ -79,6 +85,9 @@ impl ConsumerGroup {
             calls,
             restart_us: spec.restart_us,
             retry_backoff_us: spec.retry_backoff_us,
+            fail_rate: spec.fail_rate,
+            redelivered: 0,
+            nacked: 0,
             processed: 0,
         }
     }
@@ -149,6 +158,7 @@ mod tests {
                 calls: None,
                 restart_us: 1,
                 retry_backoff_us: 1,
+                fail_rate: 0.0,
             },
             0,
             None,

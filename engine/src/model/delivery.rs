@@ -91,10 +91,16 @@ impl Sim {
             let msg = self.broker.queues[qi].pop(now).expect("non-empty");
             self.ledger
                 .set_state(msg.slot, MsgState::InFlight, &mut self.trace);
-            let entered = self.ledger.get(msg.slot).enqueued_us;
+            let rec = self.ledger.get_mut(msg.slot);
+            let entered = rec.enqueued_us;
+            // The redelivered flag: this message was handed out before.
+            let redelivered = std::mem::replace(&mut rec.dispatched, true);
             self.broker.queues[qi].note_left(entered, now);
             self.stats.wait.record(now - entered);
             let grp = &mut self.delivery.groups[g as usize];
+            if redelivered {
+                grp.redelivered += 1;
+            }
             let epoch = grp.members[m as usize].epoch;
             grp.members[m as usize].held.push(msg);
             let (from, to) = (self.queue_node(q), self.group_node(g));
@@ -163,6 +169,12 @@ impl Sim {
         if !self.member_holds(g, member, epoch, msg) {
             return;
         }
+        let fail_rate = self.delivery.groups[g as usize].fail_rate;
+        // Drawn only when failures are on, so other runs' draws do not shift.
+        if fail_rate > 0.0 && self.delivery.rngs[g as usize].chance(fail_rate) {
+            self.processing_failed(g, member, msg);
+            return;
+        }
         if self.delivery.groups[g as usize].calls.is_some() {
             self.send_call(g, member, epoch, msg);
         } else {
@@ -195,7 +207,42 @@ impl Sim {
                 latency_us: latency,
             },
         );
-        // A worker is free: the next prefetched message (if any) starts.
+        self.next_local_work(g, member);
+        self.dispatch(q);
+    }
+
+    /// Processing `msg` failed. Manual ack: the consumer nacks with requeue,
+    /// so the message goes back to the head of its queue and is delivered
+    /// again (flagged redelivered). Auto-ack: the broker already forgot it,
+    /// so it is lost. Either way the worker takes its next message.
+    fn processing_failed(&mut self, g: u16, member: u16, msg: Handle) {
+        let now = self.now;
+        let grp = &mut self.delivery.groups[g as usize];
+        let mem = &mut grp.members[member as usize];
+        mem.release(msg);
+        mem.working = mem.working.saturating_sub(1);
+        let (ack, q) = (grp.ack, grp.queue);
+        match ack {
+            AckMode::Auto => {
+                let node = self.group_node(g);
+                self.fail(msg, node, Cause::AutoAckProcessingFailure);
+            }
+            AckMode::Manual => {
+                self.delivery.groups[g as usize].nacked += 1;
+                self.ledger
+                    .set_state(msg.slot, MsgState::Queued, &mut self.trace);
+                self.ledger.get_mut(msg.slot).enqueued_us = now;
+                self.broker.queues[q as usize].requeue_front(msg, now);
+                let qn = self.queue_node(q);
+                self.note(Some(msg.id), LogKind::Requeued { queue: qn });
+            }
+        }
+        self.next_local_work(g, member);
+        self.dispatch(q);
+    }
+
+    /// A worker of `member` is free: its next prefetched message (if any) starts.
+    fn next_local_work(&mut self, g: u16, member: u16) {
         let epoch = self.delivery.groups[g as usize].members[member as usize].epoch;
         while let Some(next) = self.delivery.groups[g as usize].members[member as usize]
             .local
@@ -206,7 +253,6 @@ impl Sim {
                 break;
             }
         }
-        self.dispatch(q);
     }
 
     /// Fault: the busiest live consumer of group `g` crashes. What it held

@@ -21,6 +21,7 @@ pub mod delivery;
 pub mod producer;
 pub mod publish;
 pub mod queue;
+pub mod replication;
 pub mod service;
 pub mod topic;
 

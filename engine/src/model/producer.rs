@@ -36,6 +36,11 @@ pub struct Producer {
     seg_rate: f64,
     /// Fault: the next publish is dropped on the wire.
     pub drop_next: bool,
+    /// Fault pending: the confirm of the next stored publish is lost.
+    pub drop_next_confirm: bool,
+    /// Copies sent again because a confirm was lost (the broker had the
+    /// message already).
+    pub duplicates: u64,
     /// When the last message was sent (a new rate keeps the spacing from it).
     last_sent_us: Option<TimeUs>,
 }
@@ -58,6 +63,8 @@ impl Producer {
             seg_sent: 0,
             seg_rate: 0.0,
             drop_next: false,
+            drop_next_confirm: false,
+            duplicates: 0,
             last_sent_us: None,
         }
     }

@@ -4,8 +4,10 @@
 //! message (`publishes`) travels the same way.
 //!
 //! Owns the producers and one random stream per producer. Handles
-//! `ProducerTick`, `PublishArrive`, `PublishRetry` and `RouteArrive`; the
-//! commands `set_rate` and `produce`; the fault `drop_next_publish`.
+//! `ProducerTick`, `PublishArrive`, `PublishRetry`, `RouteArrive` and
+//! `ConfirmLost`; the commands `set_rate` and `produce`; the faults
+//! `drop_next_publish` and `drop_next_confirm` (the broker stored it, the
+//! confirm is lost, a producer with confirms sends a duplicate).
 
 use crate::ledger::{Cause, MsgState};
 use crate::model::producer::{NextTick, Producer};
@@ -14,6 +16,7 @@ use crate::model::{Handle, Target};
 use crate::render::{LogKind, MoveKind};
 use crate::rng::SimRng;
 use crate::sim::{Ev, Sim};
+use crate::spec::Acks;
 
 /// The producers and their random streams.
 #[derive(Clone, Debug)]
@@ -167,10 +170,50 @@ impl Sim {
         }
         let created = self.ledger.get(msg.slot).created_us;
         if self.route(target, msg) {
-            // The sender's wait ends when the broker's acknowledgement gets back.
-            let response = self.now - created + self.spec.link_latency_us;
+            // The sender's wait ends when the broker's acknowledgement gets
+            // back (with acks=all, once the followers copied it).
+            let mut response = self.now - created + self.spec.link_latency_us;
+            if self.replication.acks == Acks::All && self.replication.replicated() {
+                response += self.replication.lag_us;
+            }
             self.stats.response.record(response);
+            self.confirm_lost_maybe(p, msg);
         }
+    }
+
+    /// A pending `drop_next_confirm` takes the confirm of this stored
+    /// message: a producer with confirms waits `retry_us`, hears nothing
+    /// and sends the message again — a duplicate, since the broker has it.
+    /// A producer without confirms never waited, so nothing happens.
+    fn confirm_lost_maybe(&mut self, p: u16, msg: Handle) {
+        let prod = &mut self.publish.producers[p as usize];
+        if !prod.drop_next_confirm {
+            return;
+        }
+        prod.drop_next_confirm = false;
+        let (confirm, retry) = (prod.confirm, prod.retry_us);
+        self.note(
+            Some(msg.id),
+            LogKind::PublishDropped {
+                producer: p,
+                will_retry: confirm,
+            },
+        );
+        if confirm {
+            self.push(self.now + retry, Ev::ConfirmLost { p });
+        }
+    }
+
+    /// The producer's confirm timeout: it sends the message again, as a
+    /// new copy (the ledger counts each copy once).
+    pub(crate) fn on_confirm_lost(&mut self, p: u16) {
+        let persistent = self.publish.producers[p as usize].persistent;
+        let (slot, id) =
+            self.ledger
+                .create(p, self.now, MsgState::InFlight, persistent, &mut self.trace);
+        self.publish.producers[p as usize].duplicates += 1;
+        self.note(Some(id), LogKind::PublishRetried { producer: p });
+        self.send_publish(p, Handle { slot, id });
     }
 
     /// A service hands a new message to the broker (asynchronous hand-off).
@@ -227,6 +270,12 @@ impl Sim {
         for _ in 0..count {
             self.produce_one(p);
         }
+    }
+
+    /// Fault: the broker stores producer `p`'s next publish but its confirm
+    /// is lost on the way back.
+    pub(crate) fn drop_next_confirm(&mut self, p: u16) {
+        self.publish.producers[p as usize].drop_next_confirm = true;
     }
 
     /// Fault: the network drops producer `p`'s next publish.

@@ -124,6 +124,7 @@ fn build(p: &Params) -> ScenarioSpec {
             calls: None,
             restart_us: 2 * US_PER_S,
             retry_backoff_us: 100 * US_PER_MS,
+            fail_rate: 0.0,
         }],
         services: vec![],
     }

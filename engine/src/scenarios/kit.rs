@@ -75,6 +75,7 @@ pub fn consumers(
         calls: None,
         restart_us: 2 * US_PER_S,
         retry_backoff_us: 500 * US_PER_MS,
+        fail_rate: 0.0,
         dispatch: Dispatch::Prefetch,
         prefetch: None,
     }

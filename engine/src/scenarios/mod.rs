@@ -9,3 +9,4 @@ pub(crate) mod kit;
 pub mod p2p_vs_pubsub;
 pub mod peak_shaving;
 pub mod pubsub;
+pub mod reliability;

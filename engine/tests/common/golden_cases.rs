@@ -88,6 +88,7 @@ pub fn random_spec() -> ScenarioSpec {
                 calls: Some("db".into()),
                 restart_us: 700 * US_PER_MS,
                 retry_backoff_us: 30 * US_PER_MS,
+                fail_rate: 0.0,
             },
             ConsumerSpec {
                 dispatch: Default::default(),
@@ -105,6 +106,7 @@ pub fn random_spec() -> ScenarioSpec {
                 calls: None,
                 restart_us: US_PER_S,
                 retry_backoff_us: 30 * US_PER_MS,
+                fail_rate: 0.0,
             },
         ],
         services: vec![ServiceSpec {
@@ -204,6 +206,62 @@ pub fn cases() -> Vec<Case> {
         ],
         until_us: 20 * US_PER_S,
     });
+    // Every reliability fault on a replicated broker with async flush,
+    // manual ack and processing failures: failover, resends after
+    // acks=all, a lost confirm's duplicate, redeliveries and nacks.
+    let faults = |producer: &str| {
+        vec![
+            at(
+                1_200,
+                Action::DropNextPublish {
+                    producer: producer.into(),
+                },
+            ),
+            at(
+                2_100,
+                Action::DropNextConfirm {
+                    producer: producer.into(),
+                },
+            ),
+            at(
+                3_300,
+                Action::CrashConsumer {
+                    group: "consumer".into(),
+                },
+            ),
+            at(4_700, Action::CrashBroker),
+            at(5_900, Action::CrashBroker),
+            at(9_100, Action::CrashBroker),
+        ]
+    };
+    for (name, settings) in [
+        (
+            "reliability-replicated@5",
+            &[
+                ("confirm", "true"),
+                ("replicas", "3"),
+                ("acks", "all"),
+                ("ack_mode", "manual"),
+                ("fail_pct", "20"),
+            ][..],
+        ),
+        (
+            "reliability-async-flush@6",
+            &[
+                ("persistent", "true"),
+                ("flush", "async"),
+                ("fail_pct", "10"),
+            ][..],
+        ),
+    ] {
+        out.push(Case {
+            name: name.into(),
+            spec: builtin("reliability", settings),
+            seed: name[name.len() - 1..].parse().expect("seed digit"),
+            commands: faults("producer"),
+            until_us: 20 * US_PER_S,
+        });
+    }
     for seed in [7, 1_000_003] {
         out.push(Case {
             name: format!("poisson-exponential@{seed}"),
