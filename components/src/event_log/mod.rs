@@ -35,6 +35,18 @@ pub fn cause_text(c: Cause) -> Text {
             "代理崩溃，而消息没有持久化",
             "the broker crashed and it was not persisted",
         ),
+        Cause::AsyncFlushBrokerCrash => Text::new(
+            "异步刷盘：代理崩溃时这条消息还没写到磁盘",
+            "async flush: the broker crashed before it was written to disk",
+        ),
+        Cause::LeaderCrashBeforeCopy => Text::new(
+            "acks=1：主副本崩溃时，还没有从副本复制到它",
+            "acks=1: the leader crashed before any follower had copied it",
+        ),
+        Cause::AutoAckProcessingFailure => Text::new(
+            "自动确认：处理失败，但代理早已删除了它，无法重投",
+            "auto-ack: processing failed, but the broker had already deleted it, so it cannot be redelivered",
+        ),
     }
 }
 
