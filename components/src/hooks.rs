@@ -8,8 +8,37 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-fn now_ms() -> f64 {
+/// Milliseconds from the browser's monotonic clock.
+pub fn now_ms() -> f64 {
     window().performance().map(|p| p.now()).unwrap_or(0.0)
+}
+
+/// Calls `f` once the browser has finished the frame being prepared: a
+/// task queued from an animation-frame callback runs after that frame's
+/// style, layout and paint.
+pub fn after_frame(f: impl FnOnce() + 'static) {
+    set_timeout(f, std::time::Duration::ZERO);
+}
+
+/// The Performance-timeline mark set once the page's first frame has been
+/// painted (benchmarks measure load time up to it).
+pub const FIRST_FRAME_MARK: &str = "mqlab-first-frame";
+
+/// Sets [`FIRST_FRAME_MARK`] after the next frame has been painted, once per
+/// page: the first caller wins (a demo page calls it from its demo frame).
+pub fn mark_first_frame() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static MARKED: AtomicBool = AtomicBool::new(false);
+    if MARKED.swap(true, Ordering::Relaxed) {
+        return;
+    }
+    request_animation_frame(|| {
+        after_frame(|| {
+            if let Some(p) = window().performance() {
+                let _ = p.mark(FIRST_FRAME_MARK);
+            }
+        })
+    });
 }
 
 /// Calls `tick(dt_ms)` on every animation frame while `active` is true.

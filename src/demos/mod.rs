@@ -174,6 +174,7 @@ pub fn DemoFrame(
             run.show_dots.set(false);
         }
         hooks::use_on_screen(root, run.visible);
+        hooks::mark_first_frame();
         let since_spoken = StoredValue::new(0.0f64);
         hooks::use_raf_loop(
             Signal::derive(move || run.playing.get() && run.visible.get()),
