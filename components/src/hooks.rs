@@ -13,9 +13,17 @@ pub fn now_ms() -> f64 {
     window().performance().map(|p| p.now()).unwrap_or(0.0)
 }
 
+/// Calls `f` once the DOM updates that the current code triggered have
+/// been made: Leptos runs its effects as tasks of the page's executor, and
+/// this task is queued after them. (A timer would be no good here: the
+/// browser may run it only after the next frame.)
+pub fn after_updates(f: impl FnOnce() + 'static) {
+    leptos::task::spawn_local(async move { f() });
+}
+
 /// Calls `f` once the browser has finished the frame being prepared: a
 /// task queued from an animation-frame callback runs after that frame's
-/// style, layout and paint.
+/// style, layout and paint (perhaps later still, never earlier).
 pub fn after_frame(f: impl FnOnce() + 'static) {
     set_timeout(f, std::time::Duration::ZERO);
 }
