@@ -206,13 +206,7 @@ const BINS: usize = 30;
 /// Rounds up to 1, 2 or 5 × a power of ten (in µs), at least 500 ms.
 fn nice_range(max_us: u64) -> u64 {
     let v = max_us.max(500_000) as f64 * 1.05;
-    let mag = 10f64.powf(v.log10().floor());
-    for m in [1.0, 2.0, 2.5, 5.0, 10.0] {
-        if v <= m * mag {
-            return (m * mag) as u64;
-        }
-    }
-    (10.0 * mag) as u64
+    mqlab_components::chart::axis::nice_ceil(v, &[1.0, 2.0, 2.5, 5.0]) as u64
 }
 
 #[component]
