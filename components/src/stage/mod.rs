@@ -18,6 +18,12 @@ pub struct NodeSpot {
     pub label: Text,
 }
 
+impl NodeSpot {
+    pub const fn new(name: &'static str, x: f64, y: f64, label: Text) -> Self {
+        NodeSpot { name, x, y, label }
+    }
+}
+
 /// A stage's fixed geometry.
 #[derive(Clone, Copy, Debug)]
 pub struct StageLayout {
