@@ -41,19 +41,21 @@ export function readyDemos(catalog = join(REPO_ROOT, 'src', 'catalog.rs')) {
 }
 
 /**
- * A course page with one embed per id, laid out as a grid of fixed-size
- * tiles so that every embed is on screen at once (off-screen embeds pause,
- * which would hide their cost). `window.__send(i, msg)` drives embed i and
+ * A course page with one embed per id. `grid`: fixed-size tiles, every
+ * embed on screen at once (off-screen embeds pause, which would hide their
+ * cost); otherwise stacked as on a course page, where only the ones
+ * scrolled into view play. `window.__send(i, msg)` drives embed i and
  * `window.__ev` collects what the embeds report.
  */
-export function embedsPage(appBase, ids, { cols = 5, tileHeight = 420 } = {}) {
+export function embedsPage(appBase, ids, { grid = false, cols = 5, tileHeight = 420 } = {}) {
   const divs = ids.map((id, i) => `<div id="e${i}" data-mqlab-demo="${id}" data-lang="en"></div>`).join('\n');
+  const style = grid
+    ? `body { margin: 0; display: grid; grid-template-columns: repeat(${cols}, 1fr); gap: 4px; }
+body > div iframe { height: ${tileHeight}px !important; }`
+    : 'body { margin: 0 auto; max-width: 960px; }';
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
 <title>${ids.length} embeds</title>
-<style>
-body { margin: 0; display: grid; grid-template-columns: repeat(${cols}, 1fr); gap: 4px; }
-body > div iframe { height: ${tileHeight}px !important; }
-</style></head><body>
+<style>${style}</style></head><body>
 ${divs}
 <script>
 window.__ev = [];

@@ -2,12 +2,15 @@
 // test gate), against the dist/ already built.
 //
 // Frames: every demo that src/catalog.rs marks ready, played at the top
-// speed its transport offers, and a course page with ten embeds (the built
-// demos in turn, every one on screen and playing at top speed). For each,
-// requestAnimationFrame deltas are recorded inside the page for N seconds;
-// a demo that runs out of work (and pauses by itself) is reset and played
-// again, so the whole window is spent playing. Prints one table: frames,
-// p50/p95/max frame time in ms and mean fps.
+// speed its transport offers, and two pages of ten embeds (the built demos
+// in turn, all told to play at top speed): stacked as on a course page,
+// where only those in view load and play, and as a grid with all ten on
+// screen. For each, requestAnimationFrame deltas are recorded inside the
+// page for N seconds; a demo that runs out of work (and pauses by itself)
+// is reset and played again, so the whole window is spent playing. Prints
+// one table: frames, p50/p95/max frame time in ms and mean fps, with the
+// simulated time reached and the main thread's time per frame by kind
+// (DevTools protocol Performance metrics) for each demo.
 //
 // Load: home, every demo and one embed view, each opened R times in a fresh
 // browser context (empty cache); the time from navigation start
@@ -110,6 +113,12 @@ const problems = [];
 const rows = [];
 let topSpeed = null;
 
+/** Main-thread time so far (s) by kind, from the DevTools protocol. */
+async function mainThread(cdp) {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  return Object.fromEntries(metrics.map((m) => [m.name, m.value]));
+}
+
 /** A fresh context and page with error collection. */
 async function freshPage() {
   const context = await browser.newContext({ locale: 'en-US', viewport: VIEWPORT });
@@ -134,43 +143,56 @@ try {
     const top = Math.max(...speeds);
     topSpeed ??= top;
     await page.locator(`${root} select${tid('speed')}`).first().selectOption(String(top));
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const m0 = await mainThread(cdp);
     const { out, restarts } = await page.evaluate(recordFrames, [seconds * 1000, root]);
+    const m1 = await mainThread(cdp);
     const simUs = await page.locator(`${root} ${tid('sim-time')}`).first().getAttribute('data-time-us');
-    row(`${id} ${top}×`, out, restarts, `sim ${(Number(simUs) / 1e6).toFixed(0)} s`);
+    const per = (k) => ((m1[k] - m0[k]) * 1000 / out.length).toFixed(1);
+    row(`${id} ${top}×`, out, restarts,
+      `sim ${(Number(simUs) / 1e6).toFixed(0)} s; per frame: script ${per('ScriptDuration')}, ` +
+        `style ${per('RecalcStyleDuration')}, layout ${per('LayoutDuration')}, all tasks ${per('TaskDuration')} ms`);
     if (errors.errors.length) problems.push(`${id}: ${errors.errors.join(' | ')}`);
     await context.close();
   }
 
   if (!opt['no-embeds']) {
     const ids = tenEmbedIds(readyDemos());
-    writeFileSync(join(site, 'ten.html'), embedsPage(server.url, ids));
-    const { context, page, errors } = await freshPage();
-    await page.setViewportSize({ width: 1920, height: 900 });
-    await page.goto(`${host.url}ten.html`, { waitUntil: 'load' });
-    await waitFor(page, (n) => window.__ev.filter((e) => e.type === 'ready').length >= n, ids.length, {
-      timeout: 60_000, what: `${ids.length} embeds ready`,
-    });
-    await page.evaluate(([n, speed]) => {
-      for (let i = 0; i < n; i++) {
-        window.__send(i, { type: 'speed', value: speed });
-        window.__send(i, { type: 'play' });
-      }
-    }, [ids.length, topSpeed ?? 64]);
-    const { out, restarts } = await page.evaluate(recordHostFrames, seconds * 1000);
-    row(`10 embeds ${topSpeed ?? 64}×`, out, restarts, ids.join(','));
-    if (errors.errors.length) problems.push(`10 embeds: ${errors.errors.join(' | ')}`);
-    await context.close();
+    for (const [name, grid] of [['10 embeds, page', false], ['10 embeds, all shown', true]]) {
+      writeFileSync(join(site, 'ten.html'), embedsPage(server.url, ids, { grid }));
+      const { context, page, errors } = await freshPage();
+      if (grid) await page.setViewportSize({ width: 1920, height: 900 });
+      await page.goto(`${host.url}ten.html`, { waitUntil: 'load' });
+      // Embeds load lazily: on a course page only the first ones report.
+      const want = grid ? ids.length : 1;
+      await waitFor(page, (n) => window.__ev.filter((e) => e.type === 'ready').length >= n, want, {
+        timeout: 60_000, what: `${want} embeds ready`,
+      });
+      await page.evaluate(([n, speed]) => {
+        for (let i = 0; i < n; i++) {
+          window.__send(i, { type: 'speed', value: speed });
+          window.__send(i, { type: 'play' });
+        }
+      }, [ids.length, topSpeed ?? 64]);
+      const { out, restarts } = await page.evaluate(recordHostFrames, seconds * 1000);
+      const ready = await page.evaluate(() => window.__ev.filter((e) => e.type === 'ready').length);
+      row(`${name} ${topSpeed ?? 64}×`, out, restarts, `${ready} of ${ids.length} loaded`);
+      if (errors.errors.length) problems.push(`${name}: ${errors.errors.join(' | ')}`);
+      await context.close();
+    }
+    console.log(`ten embeds: ${ids.join(', ')}`);
   }
 
   console.log(`\nframe time while playing, headless Chromium ${VIEWPORT.width}×${VIEWPORT.height} (ms; ${loadLine()} at end)`);
-  console.log(`${'page'.padEnd(22)} frames    p50    p95    max    fps  restarts  note`);
+  console.log(`${'page'.padEnd(26)} frames    p50    p95    max    fps  restarts  note`);
   for (const { name, s, restarts, extra } of rows) {
     if (!s) {
-      console.log(`${name.padEnd(22)} no frames`);
+      console.log(`${name.padEnd(26)} no frames`);
       continue;
     }
     console.log(
-      `${name.padEnd(22)} ${String(s.n).padStart(6)} ${fmt(s.p50)} ${fmt(s.p95)} ${fmt(s.max)} ${fmt(1000 / s.mean)}` +
+      `${name.padEnd(26)} ${String(s.n).padStart(6)} ${fmt(s.p50)} ${fmt(s.p95)} ${fmt(s.max)} ${fmt(1000 / s.mean)}` +
         `  ${String(restarts).padStart(8)}  ${extra}`,
     );
   }
