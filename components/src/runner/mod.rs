@@ -432,6 +432,12 @@ impl DemoRun {
                     }
                     let before = sim.events_processed();
                     done[i] = sim.run_until_bounded(target, SLICE_EVENTS);
+                    if !done[i] {
+                        // Never stop halfway through an instant: what is
+                        // shown (and what "step" starts from) is a moment
+                        // whose events have all happened.
+                        sim.run_until(sim.now());
+                    }
                     spent += sim.events_processed() - before;
                     if !done[i]
                         && (spent >= EVENT_BUDGET_PER_FRAME || clock_ms() - started > work_ms)
@@ -938,6 +944,30 @@ mod tests {
                 DemoRun::from_shared(find("peak-shaving").unwrap(), &PANELS, 1.0, "1.@@garbage");
             assert_eq!(fresh.now(), 0);
             assert_eq!(ignored, vec![Ignored::Unreadable]);
+        });
+    }
+
+    #[test]
+    fn a_frame_cut_short_by_the_budget_ends_between_instants_and_step_moves_on() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let run = DemoRun::new(find("peak-shaving").unwrap(), &PANELS, 64.0, 1);
+            run.playing.set(true);
+            let mut cut = 0;
+            for _ in 0..3 {
+                run.advance(100.0); // 6.4 s a frame: the burst overruns the event budget
+                cut += run.behind.get_untracked() as u32;
+                for i in 0..PANELS.len() {
+                    run.with_sim(i, |s| {
+                        let next = s.next_event_time().unwrap_or(TimeUs::MAX);
+                        assert!(next > s.now(), "panel {i}: an event left at {}", s.now());
+                    });
+                }
+            }
+            assert!(cut > 0 && run.behind.get_untracked(), "the budget was hit");
+            let t = run.now();
+            run.step();
+            assert!(run.now() > t, "step moved the clock from {t}");
         });
     }
 
