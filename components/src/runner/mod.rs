@@ -66,7 +66,7 @@ impl FrameBudget {
     pub const MARGIN_MS: f64 = 3.5;
     pub const MIN_WORK_MS: f64 = 0.5;
     pub const MAX_WORK_MS: f64 = 10.0;
-    const MAX_PENALTY_MS: f64 = 8.0;
+    const MAX_PENALTY_MS: f64 = Self::FRAME_MS;
 
     pub fn new() -> Self {
         FrameBudget {
