@@ -8,7 +8,8 @@
 // screen. For each, requestAnimationFrame deltas are recorded inside the
 // page for N seconds; a demo that runs out of work (and pauses by itself)
 // is reset and played again, so the whole window is spent playing. Prints
-// one table: frames, p50/p95/max frame time in ms and mean fps, with the
+// one table: frames, p50/p95/max frame time in ms, mean fps and the share
+// of frames that took more than 1.5 refreshes (a refresh missed), with the
 // simulated time reached and the main thread's time per frame by kind
 // (DevTools protocol Performance metrics) for each demo.
 //
@@ -127,10 +128,21 @@ async function freshPage() {
   return { context, page, errors };
 }
 
+/** A frame delta this long means at least one refresh was missed. */
+const MISSED_MS = 1.5 * (1000 / 60);
+
 function row(name, frames, restarts, extra = '') {
   const playing = frames.filter(([, p]) => p).map(([d]) => d);
   const s = summarize(playing);
-  rows.push({ name, s, restarts, extra });
+  const missed = playing.length ? (100 * playing.filter((d) => d > MISSED_MS).length) / playing.length : 0;
+  rows.push({ name, s, restarts, extra, missed });
+}
+
+/** The main thread's time per frame by kind between two metric readings. */
+function perFrame(m0, m1, frames) {
+  const per = (k) => (((m1[k] - m0[k]) * 1000) / frames).toFixed(1);
+  return `per frame: script ${per('ScriptDuration')}, style ${per('RecalcStyleDuration')}, ` +
+    `layout ${per('LayoutDuration')}, all tasks ${per('TaskDuration')} ms`;
 }
 
 try {
@@ -149,10 +161,7 @@ try {
     const { out, restarts } = await page.evaluate(recordFrames, [seconds * 1000, root]);
     const m1 = await mainThread(cdp);
     const simUs = await page.locator(`${root} ${tid('sim-time')}`).first().getAttribute('data-time-us');
-    const per = (k) => ((m1[k] - m0[k]) * 1000 / out.length).toFixed(1);
-    row(`${id} ${top}×`, out, restarts,
-      `sim ${(Number(simUs) / 1e6).toFixed(0)} s; per frame: script ${per('ScriptDuration')}, ` +
-        `style ${per('RecalcStyleDuration')}, layout ${per('LayoutDuration')}, all tasks ${per('TaskDuration')} ms`);
+    row(`${id} ${top}×`, out, restarts, `sim ${(Number(simUs) / 1e6).toFixed(0)} s; ${perFrame(m0, m1, out.length)}`);
     if (errors.errors.length) problems.push(`${id}: ${errors.errors.join(' | ')}`);
     await context.close();
   }
@@ -175,9 +184,13 @@ try {
           window.__send(i, { type: 'play' });
         }
       }, [ids.length, topSpeed ?? 64]);
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Performance.enable');
+      const m0 = await mainThread(cdp);
       const { out, restarts } = await page.evaluate(recordHostFrames, seconds * 1000);
+      const m1 = await mainThread(cdp);
       const ready = await page.evaluate(() => window.__ev.filter((e) => e.type === 'ready').length);
-      row(`${name} ${topSpeed ?? 64}×`, out, restarts, `${ready} of ${ids.length} loaded`);
+      row(`${name} ${topSpeed ?? 64}×`, out, restarts, `${ready} of ${ids.length} loaded; ${perFrame(m0, m1, out.length)}`);
       if (errors.errors.length) problems.push(`${name}: ${errors.errors.join(' | ')}`);
       await context.close();
     }
@@ -185,15 +198,15 @@ try {
   }
 
   console.log(`\nframe time while playing, headless Chromium ${VIEWPORT.width}×${VIEWPORT.height} (ms; ${loadLine()} at end)`);
-  console.log(`${'page'.padEnd(26)} frames    p50    p95    max    fps  restarts  note`);
-  for (const { name, s, restarts, extra } of rows) {
+  console.log(`${'page'.padEnd(26)} frames    p50    p95    max    fps  missed  restarts  note`);
+  for (const { name, s, restarts, extra, missed } of rows) {
     if (!s) {
       console.log(`${name.padEnd(26)} no frames`);
       continue;
     }
     console.log(
       `${name.padEnd(26)} ${String(s.n).padStart(6)} ${fmt(s.p50)} ${fmt(s.p95)} ${fmt(s.max)} ${fmt(1000 / s.mean)}` +
-        `  ${String(restarts).padStart(8)}  ${extra}`,
+        ` ${fmt(missed, 6)}%  ${String(restarts).padStart(8)}  ${extra}`,
     );
   }
 
