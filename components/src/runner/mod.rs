@@ -22,9 +22,9 @@ use timeline::{schedule_input, RunInput, Timeline};
 /// Most events one panel may process per animation frame; beyond that the
 /// simulation falls behind the chosen speed instead of freezing the page.
 pub const EVENT_BUDGET_PER_FRAME: u64 = 150_000;
-/// Events a panel runs before the frame's time budget is checked again
-/// (small, so that the check is never far past the budget).
-pub const SLICE_EVENTS: u64 = 2_000;
+/// Events run between two looks at the frame's time budget (small, so that
+/// the check is never far past the budget).
+pub const SLICE_EVENTS: u64 = 1_000;
 
 /// Milliseconds from the browser's monotonic clock; outside a browser there
 /// is no time budget (only the event budget), which keeps tests exact.
@@ -422,34 +422,9 @@ impl DemoRun {
         self.redo.update_value(Vec::clear);
         let work_ms = self.budget.with_value(FrameBudget::work_ms);
         let started = clock_ms();
-        let behind = self.sims.try_update_value(|sims| {
-            let mut done = vec![false; sims.len()];
-            let mut spent = 0u64;
-            loop {
-                for (i, sim) in sims.iter_mut().enumerate() {
-                    if done[i] {
-                        continue;
-                    }
-                    let before = sim.events_processed();
-                    done[i] = sim.run_until_bounded(target, SLICE_EVENTS);
-                    if !done[i] {
-                        // Never stop halfway through an instant: what is
-                        // shown (and what "step" starts from) is a moment
-                        // whose events have all happened.
-                        sim.run_until(sim.now());
-                    }
-                    spent += sim.events_processed() - before;
-                    if !done[i]
-                        && (spent >= EVENT_BUDGET_PER_FRAME || clock_ms() - started > work_ms)
-                    {
-                        return true;
-                    }
-                }
-                if done.iter().all(|d| *d) {
-                    return false;
-                }
-            }
-        });
+        let behind = self
+            .sims
+            .try_update_value(|sims| advance_together(sims, target, work_ms, started));
         let sim_ms = clock_ms() - started;
         let behind = behind.unwrap_or(false);
         if self.behind.get_untracked() != behind {
@@ -620,7 +595,9 @@ impl DemoRun {
     /// Records a learner input at the current moment and applies it. If the
     /// moment is in the past, the run forks: what came after is dropped.
     fn record(&self, param: Option<(String, f64)>, actions: Vec<Option<Action>>) {
-        // Panels can be a frame apart under heavy load; line them up first.
+        // Panels share one clock after every frame (see advance_together);
+        // only a seek that ran out of its event budget can leave them
+        // apart. Line them up first.
         let mut now = self
             .sims
             .with_value(|s| s.iter().map(Sim::now).max().unwrap_or(0));
@@ -710,6 +687,56 @@ impl DemoRun {
     pub fn history_size(&self) -> (usize, usize) {
         self.timeline
             .with_value(|t| (t.inputs.len(), t.checkpoints.len()))
+    }
+}
+
+/// Runs every panel to `target`, together: events are taken in time order
+/// across panels (each panel's own order is untouched), so when the budget
+/// (`EVENT_BUDGET_PER_FRAME` events, or `work_ms` of real time since
+/// `started`) runs out, every panel is brought to the latest moment any of
+/// them reached, with all events of that instant done. Panels therefore
+/// always share one clock: the moment shown, checkpointed, shared or forked
+/// is the same moment in every panel. Returns true if the budget ran out.
+fn advance_together(sims: &mut [Sim], target: TimeUs, work_ms: f64, started: f64) -> bool {
+    let mut spent = 0u64;
+    let mut unchecked = 0u64;
+    loop {
+        // The panel whose next event comes first, and the earliest next
+        // event of any other panel (it may run up to there).
+        let mut first: Option<(usize, TimeUs)> = None;
+        let mut horizon = target;
+        for (i, sim) in sims.iter().enumerate() {
+            let Some(at) = sim.next_event_time().filter(|at| *at <= target) else {
+                continue;
+            };
+            match first {
+                Some((_, f)) if f <= at => horizon = horizon.min(at),
+                Some((_, f)) => {
+                    horizon = horizon.min(f);
+                    first = Some((i, at));
+                }
+                None => first = Some((i, at)),
+            }
+        }
+        let Some((i, _)) = first else {
+            sims.iter_mut().for_each(|s| s.run_until(target));
+            return false;
+        };
+        let before = sims[i].events_processed();
+        sims[i].run_until_bounded(horizon, SLICE_EVENTS);
+        let n = sims[i].events_processed() - before;
+        spent += n;
+        unchecked += n;
+        let over = spent >= EVENT_BUDGET_PER_FRAME
+            || (unchecked >= SLICE_EVENTS && {
+                unchecked = 0;
+                clock_ms() - started > work_ms
+            });
+        if over {
+            let t = sims.iter().map(Sim::now).max().unwrap_or(0);
+            sims.iter_mut().for_each(|s| s.run_until(t));
+            return true;
+        }
     }
 }
 
@@ -968,6 +995,44 @@ mod tests {
             let t = run.now();
             run.step();
             assert!(run.now() > t, "step moved the clock from {t}");
+        });
+    }
+
+    #[test]
+    fn under_a_cut_budget_panels_keep_one_clock_and_a_fork_starts_where_it_was_viewed() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let run = DemoRun::new(find("peak-shaving").unwrap(), &PANELS, 64.0, 1);
+            run.playing.set(true);
+            let mut cut = 0;
+            for _ in 0..12 {
+                run.advance(30.0); // the burst overruns the event budget
+                cut += run.behind.get_untracked() as u32;
+                let times: Vec<TimeUs> = (0..PANELS.len())
+                    .map(|i| run.with_sim(i, Sim::now).unwrap())
+                    .collect();
+                assert!(
+                    times.iter().all(|t| *t == times[0]),
+                    "panels apart: {times:?}"
+                );
+            }
+            assert!(cut > 0, "the budget was hit");
+            assert!(run.history_size().1 > 2, "checkpoints were taken");
+            for k in 1..8 {
+                let t = run.timeline.with_value(|tl| tl.live_us) * k / 8;
+                run.seek(t);
+                let shown = run.now();
+                let times: Vec<TimeUs> = (0..PANELS.len())
+                    .map(|i| run.with_sim(i, Sim::now).unwrap())
+                    .collect();
+                assert!(
+                    times.iter().all(|x| *x == shown),
+                    "seek {t}: panels at {times:?}"
+                );
+                run.set_param("db_rate_per_s", 1_000.0 + 100.0 * k as f64);
+                assert_eq!(run.now(), shown, "the fork starts at the moment viewed");
+                run.jump_live();
+            }
         });
     }
 
