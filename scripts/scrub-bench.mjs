@@ -7,6 +7,7 @@
 //   bash scripts/test.sh build      # once, to have dist/
 //   node scripts/scrub-bench.mjs
 import { DIST, collectErrors, launchBrowser, startServer, waitForDemo } from '../tests/e2e/helpers.mjs';
+import { loadLine, summarize } from './bench-lib.mjs';
 
 const TEN_MIN_US = 600_000_000;
 const state = '1.' + Buffer.from(JSON.stringify({ s: 1, t: TEN_MIN_US })).toString('base64url');
@@ -44,10 +45,9 @@ try {
     }
     return out;
   }, root);
-  const sorted = [...times].sort((a, b) => a - b);
-  const q = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-  console.log(`scrub to a random moment of a 10-minute peak-shaving run (${times.length} seeks):`);
-  console.log(`  p50 ${q(0.5).toFixed(1)} ms  p95 ${q(0.95).toFixed(1)} ms  max ${sorted.at(-1).toFixed(1)} ms (includes one frame)`);
+  const s = summarize(times);
+  console.log(`scrub to a random moment of a 10-minute peak-shaving run (${s.n} seeks; ${loadLine()}):`);
+  console.log(`  p50 ${s.p50.toFixed(1)} ms  p95 ${s.p95.toFixed(1)} ms  max ${s.max.toFixed(1)} ms (includes one frame)`);
   if (errors.errors.length) {
     console.error(`page errors:\n  ${errors.errors.join('\n  ')}`);
     code = 1;

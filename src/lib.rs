@@ -277,6 +277,8 @@ fn remember_lang(_lang: Lang) {
 #[component]
 fn Home() -> impl IntoView {
     let lang = mqlab_components::i18n::use_lang();
+    #[cfg(target_arch = "wasm32")]
+    mqlab_components::hooks::mark_first_frame();
     view! {
         <section class="home">
             <h1>{move || i18n::SITE_TITLE.get(lang.get())}</h1>

@@ -8,8 +8,45 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-fn now_ms() -> f64 {
+/// Milliseconds from the browser's monotonic clock.
+pub fn now_ms() -> f64 {
     window().performance().map(|p| p.now()).unwrap_or(0.0)
+}
+
+/// Calls `f` once the DOM updates that the current code triggered have
+/// been made: Leptos runs its effects as tasks of the page's executor, and
+/// this task is queued after them. (A timer would be no good here: the
+/// browser may run it only after the next frame.)
+pub fn after_updates(f: impl FnOnce() + 'static) {
+    leptos::task::spawn_local(async move { f() });
+}
+
+/// Calls `f` once the browser has finished the frame being prepared: a
+/// task queued from an animation-frame callback runs after that frame's
+/// style, layout and paint (perhaps later still, never earlier).
+pub fn after_frame(f: impl FnOnce() + 'static) {
+    set_timeout(f, std::time::Duration::ZERO);
+}
+
+/// The Performance-timeline mark set once the page's first frame has been
+/// painted (benchmarks measure load time up to it).
+pub const FIRST_FRAME_MARK: &str = "mqlab-first-frame";
+
+/// Sets [`FIRST_FRAME_MARK`] after the next frame has been painted, once per
+/// page: the first caller wins (a demo page calls it from its demo frame).
+pub fn mark_first_frame() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static MARKED: AtomicBool = AtomicBool::new(false);
+    if MARKED.swap(true, Ordering::Relaxed) {
+        return;
+    }
+    request_animation_frame(|| {
+        after_frame(|| {
+            if let Some(p) = window().performance() {
+                let _ = p.mark(FIRST_FRAME_MARK);
+            }
+        })
+    });
 }
 
 /// Calls `tick(dt_ms)` on every animation frame while `active` is true.

@@ -76,7 +76,6 @@ async fn mount_kit() -> (web_sys::HtmlElement, DemoRun, RwSignal<Lang>) {
         provide_lang(lang);
         let run = DemoRun::new(find("components").unwrap(), &PANELS, 1.0, 1);
         tx.send((run, lang)).unwrap();
-        let frame = Signal::derive(move || run.frames.with(|f| f.first().cloned()));
         let queued = Signal::derive(move || {
             run.frames
                 .with(|f| f.first().map(|p| p.snap.queued() as f64).unwrap_or(0.0))
@@ -93,7 +92,7 @@ async fn mount_kit() -> (web_sys::HtmlElement, DemoRun, RwSignal<Lang>) {
             <ActionButton name="produce" label=Text::new("发送", "Send") hint=Text::new("发送一条", "Send one")
                 on_press=Callback::new(move |_| run.act(|_| Some(mqlab_engine::Action::Produce { producer: "producer".into(), count: 1 })))/>
             <MetricCard name="queued" label=Text::new("排队", "Queued") value=queued display=Signal::derive(move || format!("{}", queued.get()))/>
-            <Stage layout=&LAYOUT frame=frame label="stage"/>
+            <Stage run=run index=0 layout=&LAYOUT label="stage"/>
             <EventLog entries=log layout=&LAYOUT nodes=nodes/>
         }
     });

@@ -178,11 +178,18 @@ pub fn DemoFrame(
             run.show_dots.set(false);
         }
         hooks::use_on_screen(root, run.visible);
+        hooks::mark_first_frame();
         let since_spoken = StoredValue::new(0.0f64);
         hooks::use_raf_loop(
             Signal::derive(move || run.playing.get() && run.visible.get()),
             move |dt| {
-                run.advance(dt);
+                let started = hooks::now_ms();
+                let sim_ms = run.advance(dt);
+                // What this frame cost, the DOM updates included, sets how
+                // long the next one may simulate.
+                hooks::after_updates(move || {
+                    run.observe_frame(hooks::now_ms() - started, sim_ms, dt);
+                });
                 // Announce at most every few seconds while playing.
                 let acc = since_spoken.get_value() + dt;
                 if acc > 4_000.0 {
@@ -439,7 +446,9 @@ pub fn Panel(
     let lang = use_lang();
     let p = &run.panels[index];
     let log = Signal::derive(move || run.logs.with(|l| l.get(index).cloned().unwrap_or_default()));
-    let nodes = Signal::derive(move || {
+    // A memo: the node list only changes on a restart, and the event log
+    // that reads it must not be rebuilt every frame because of it.
+    let nodes = Memo::new(move |_| {
         run.frames.with(|f| {
             f.get(index)
                 .map(|p| p.snap.nodes.clone())
@@ -457,7 +466,7 @@ pub fn Panel(
     view! {
         <section class="panel" data-testid=format!("panel-{}", p.id)>
             {(!untitled).then(|| view! { <h2>{move || p.title.get(lang.get())}</h2> })}
-            <Stage layout=layout frame=panel_frame(run, index) label=stage_label/>
+            <Stage run=run index=index layout=layout label=stage_label/>
             <div class="metrics">{children()}</div>
             {chart.then(|| view! {
                 <TimeSeriesChart series=series label=Signal::derive(move || CHART_LABEL.get(lang.get()).to_string())/>
@@ -525,11 +534,6 @@ pub mod read {
     pub fn waiting_for_reply(s: &Snapshot) -> f64 {
         s.producers.iter().map(|p| p.waiting_for_reply).sum::<u64>() as f64
     }
-}
-
-/// A panel's frame as a signal (None before the first publish).
-pub fn panel_frame(run: DemoRun, i: usize) -> Signal<Option<mqlab_components::PanelFrame>> {
-    Signal::derive(move || run.frames.with(|f| f.get(i).cloned()))
 }
 
 /// A number from a panel's snapshot as a signal.

@@ -7,25 +7,24 @@ use mqlab_engine::metrics::SeriesPoint;
 use crate::format::{clock, number};
 use crate::i18n::{use_lang, words};
 
-const W: f64 = 560.0;
-const H: f64 = 200.0;
-const PAD_L: f64 = 56.0;
-const PAD_R: f64 = 56.0;
-const PAD_T: f64 = 14.0;
-const PAD_B: f64 = 26.0;
+pub mod axis;
+use axis::{nice_ceil, y_grid, PlotBox};
+
+const PLOT: PlotBox = PlotBox {
+    width: 560.0,
+    height: 200.0,
+    pad_left: 56.0,
+    pad_right: 56.0,
+    pad_top: 14.0,
+    pad_bottom: 26.0,
+};
 
 /// Rounds an axis maximum up to 1, 2 or 5 × a power of ten.
 fn nice_max(v: f64) -> f64 {
     if !v.is_finite() || v <= 0.0 {
         return 1.0;
     }
-    let mag = 10f64.powf(v.log10().floor());
-    for m in [1.0, 2.0, 5.0, 10.0] {
-        if v <= m * mag {
-            return m * mag;
-        }
-    }
-    10.0 * mag
+    nice_ceil(v, &[1.0, 2.0, 5.0])
 }
 
 /// A vertical scale: linear, or log10 from 1 when values span decades
@@ -75,7 +74,7 @@ impl Scale {
 }
 
 fn y_of(scale: Scale, v: f64) -> f64 {
-    H - PAD_B - scale.frac(v) * (H - PAD_T - PAD_B)
+    PLOT.y(scale.frac(v))
 }
 
 fn polyline(
@@ -87,7 +86,7 @@ fn polyline(
     use mqlab_engine::num::push_fixed;
     let mut s = String::with_capacity(points.len() * 12);
     for p in points {
-        let x = PAD_L + (p.t_us as f64 / t_max) * (W - PAD_L - PAD_R);
+        let x = PLOT.x(p.t_us as f64 / t_max);
         let y = y_of(scale, f(p));
         push_fixed(&mut s, x, 1);
         s.push(',');
@@ -134,36 +133,28 @@ pub fn TimeSeriesChart(
     });
     let g = move || geometry.get();
     let per_s = move || words::PER_S.get(lang.get());
+    let (left, right, top, bottom) = (PLOT.left(), PLOT.right(), PLOT.top(), PLOT.bottom());
     view! {
         <figure class="chart" data-testid="chart">
-            <svg class="chart-svg" viewBox=format!("0 0 {W} {H}") role="img" aria-label=move || label.get()>
-                <rect class="chart-bg" x=PAD_L y=PAD_T width=W - PAD_L - PAD_R height=H - PAD_T - PAD_B />
+            <svg class="chart-svg" viewBox=PLOT.view_box() role="img" aria-label=move || label.get()>
+                <rect class="chart-bg" x=left y=top width=PLOT.plot_width() height=PLOT.plot_height() />
                 <polyline class="line arrival" points=move || g().0 />
                 <polyline class="line processed" points=move || g().1 />
                 <polyline class="line failed" points=move || g().2 />
                 <polyline class="line queue" points=move || g().3 />
                 {move || {
                     let s = g().4;
-                    s.ticks()
-                        .into_iter()
-                        .map(|v| {
-                            let y = y_of(s, v);
-                            view! {
-                                <line class="grid" x1=PAD_L x2=W - PAD_R y1=y y2=y />
-                                <text class="axis" x=PAD_L - 6.0 y=y + 4.0 text-anchor="end">{number(v)}</text>
-                            }
-                        })
-                        .collect_view()
+                    y_grid(PLOT, s.ticks().into_iter().map(move |v| (s.frac(v), number(v))), "grid", "axis")
                 }}
-                <text class="axis" x=PAD_L - 6.0 y=PAD_T + 10.0 text-anchor="end">{move || number(g().4.max)}</text>
-                <text class="axis" x=PAD_L - 6.0 y=H - PAD_B text-anchor="end">"0"</text>
-                <text class="axis unit" x=W - PAD_R - 4.0 y=PAD_T + 12.0 text-anchor="end">
+                <text class="axis" x=left - 6.0 y=top + 10.0 text-anchor="end">{move || number(g().4.max)}</text>
+                <text class="axis" x=left - 6.0 y=bottom text-anchor="end">"0"</text>
+                <text class="axis unit" x=right - 4.0 y=top + 12.0 text-anchor="end">
                     {move || if g().4.log { format!("{} ({})", per_s(), words::LOG_SCALE.get(lang.get())) } else { per_s().to_string() }}
                 </text>
-                <text class="axis queue" x=W - PAD_R + 6.0 y=PAD_T + 10.0>{move || crate::format::thousands(g().5.max as u64)}</text>
-                <text class="axis queue" x=W - PAD_R + 6.0 y=H - PAD_B>"0"</text>
-                <text class="axis" x=W - PAD_R y=H - 6.0 text-anchor="end">{move || clock(g().6 as u64)}</text>
-                <text class="axis" x=PAD_L y=H - 6.0>"00:00"</text>
+                <text class="axis queue" x=right + 6.0 y=top + 10.0>{move || crate::format::thousands(g().5.max as u64)}</text>
+                <text class="axis queue" x=right + 6.0 y=bottom>"0"</text>
+                <text class="axis" x=right y=PLOT.height - 6.0 text-anchor="end">{move || clock(g().6 as u64)}</text>
+                <text class="axis" x=left y=PLOT.height - 6.0>"00:00"</text>
             </svg>
             <figcaption class="chart-legend">
                 <span class="key arrival">{move || words::ARRIVAL_RATE.get(lang.get())}</span>

@@ -23,10 +23,9 @@ use timeline::{schedule_input, RunInput, Timeline};
 /// Most events one panel may process per animation frame; beyond that the
 /// simulation falls behind the chosen speed instead of freezing the page.
 pub const EVENT_BUDGET_PER_FRAME: u64 = 150_000;
-/// Events a panel runs before the frame's time budget is checked again.
-pub const SLICE_EVENTS: u64 = 10_000;
-/// Real time one frame may spend simulating (the rest is for drawing).
-pub const FRAME_WORK_MS: f64 = 9.0;
+/// Events run between two looks at the frame's time budget (small, so that
+/// the check is never far past the budget).
+pub const SLICE_EVENTS: u64 = 1_000;
 
 /// Milliseconds from the browser's monotonic clock; outside a browser there
 /// is no time budget (only the event budget), which keeps tests exact.
@@ -41,6 +40,77 @@ fn clock_ms() -> f64 {
     #[cfg(not(target_arch = "wasm32"))]
     {
         0.0
+    }
+}
+
+/// How much real time a frame may spend simulating, adapted to what the
+/// rest of the frame costs (publishing, the DOM updates, style, layout),
+/// so that the whole frame fits one display refresh: when drawing gets
+/// dearer, the simulated clock slows (and the page says so) before a frame
+/// is missed. Plain arithmetic on times the browser layer measures; the
+/// engine never sees a clock.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FrameBudget {
+    /// Real time the next frame may spend simulating.
+    work_ms: f64,
+    /// Estimate of the rest of a frame: rises at once, decays slowly.
+    other_ms: f64,
+    /// Extra room taken after a missed frame; decays while frames are on time.
+    penalty_ms: f64,
+}
+
+impl FrameBudget {
+    /// One display refresh at 60 Hz.
+    pub const FRAME_MS: f64 = 1_000.0 / 60.0;
+    /// Room left for what cannot be measured from the page (compositing,
+    /// timer jitter, other pages in the same process).
+    pub const MARGIN_MS: f64 = 3.5;
+    pub const MIN_WORK_MS: f64 = 0.5;
+    pub const MAX_WORK_MS: f64 = 10.0;
+    const MAX_PENALTY_MS: f64 = Self::FRAME_MS;
+
+    pub fn new() -> Self {
+        FrameBudget {
+            work_ms: 8.0,
+            other_ms: 0.0,
+            penalty_ms: 0.0,
+        }
+    }
+
+    /// Real time the next frame may spend simulating.
+    pub fn work_ms(&self) -> f64 {
+        self.work_ms
+    }
+
+    /// Takes in one finished frame: `frame_ms`, main-thread time from the
+    /// start of its tick until the browser had drawn it; `sim_ms`, the part
+    /// of it spent simulating; `interval_ms`, the time between this tick
+    /// and the one before (more than a refresh and a half: a frame was
+    /// missed). Non-finite or negative inputs are ignored.
+    pub fn observe(&mut self, frame_ms: f64, sim_ms: f64, interval_ms: f64) {
+        let ok = |v: f64| v.is_finite() && v >= 0.0;
+        if !ok(frame_ms) || !ok(sim_ms) {
+            return;
+        }
+        let other = (frame_ms - sim_ms).max(0.0);
+        self.other_ms = if other > self.other_ms {
+            other
+        } else {
+            self.other_ms * 0.95 + other * 0.05
+        };
+        if ok(interval_ms) && interval_ms > Self::FRAME_MS * 1.5 {
+            self.penalty_ms = (self.penalty_ms + 2.0).min(Self::MAX_PENALTY_MS);
+        } else {
+            self.penalty_ms = (self.penalty_ms - 0.05).max(0.0);
+        }
+        self.work_ms = (Self::FRAME_MS - Self::MARGIN_MS - self.other_ms - self.penalty_ms)
+            .clamp(Self::MIN_WORK_MS, Self::MAX_WORK_MS);
+    }
+}
+
+impl Default for FrameBudget {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -103,6 +173,8 @@ pub struct DemoRun {
     /// Moments left by "step back", so "step forward" returns to them exactly.
     redo: StoredValue<Vec<TimeUs>>,
     seen: StoredValue<Vec<(u64, usize, TimeUs)>>,
+    /// Real time a frame may spend simulating (see [`FrameBudget`]).
+    budget: StoredValue<FrameBudget>,
 }
 
 impl DemoRun {
@@ -135,6 +207,7 @@ impl DemoRun {
             auto_paused: RwSignal::new(false),
             redo: StoredValue::new(Vec::new()),
             seen: StoredValue::new(Vec::new()),
+            budget: StoredValue::new(FrameBudget::new()),
         };
         run.rebuild();
         run
@@ -242,41 +315,31 @@ impl DemoRun {
         self.publish();
     }
 
-    /// Copies what the widgets need out of the simulations.
+    /// Copies what the widgets need out of the simulations: every frame the
+    /// snapshots and dots; the series and the event logs only when they
+    /// changed.
     pub fn publish(&self) {
         let show_dots = self.show_dots.get_untracked();
-        let mut series_changed = false;
-        let mut logs_changed = false;
-        let mut new_series = Vec::new();
-        let mut new_logs = Vec::new();
-        let mut idle = true;
-        let frames: Vec<PanelFrame> = self.sims.with_value(|sims| {
+        let (frames, new_series, new_logs, idle) = self.sims.with_value(|sims| {
             let mut seen = self.seen.get_value();
-            let frames = sims
+            seen.resize(sims.len(), (u64::MAX, usize::MAX, 0));
+            let mut series_changed = false;
+            let mut logs_changed = false;
+            for (sim, old) in sims.iter().zip(seen.iter_mut()) {
+                let pts = sim.series().points();
+                let key = (
+                    sim.log().written(),
+                    pts.len(),
+                    pts.last().map(|p| p.t_us).unwrap_or(0),
+                );
+                series_changed |= (key.1, key.2) != (old.1, old.2);
+                logs_changed |= key.0 != old.0;
+                *old = key;
+            }
+            self.seen.set_value(seen);
+            let frames: Vec<PanelFrame> = sims
                 .iter()
-                .enumerate()
-                .map(|(i, sim)| {
-                    idle &= sim.is_idle();
-                    let pts = sim.series().points();
-                    let key = (
-                        sim.log().written(),
-                        pts.len(),
-                        pts.last().map(|p| p.t_us).unwrap_or(0),
-                    );
-                    let old = seen.get(i).copied().unwrap_or((u64::MAX, usize::MAX, 0));
-                    if (key.1, key.2) != (old.1, old.2) {
-                        series_changed = true;
-                    }
-                    if key.0 != old.0 {
-                        logs_changed = true;
-                    }
-                    if let Some(s) = seen.get_mut(i) {
-                        *s = key;
-                    }
-                    new_series.push(pts.to_vec());
-                    let entries: Vec<LogEntry> =
-                        sim.log().entries().rev().take(LOG_SHOWN).cloned().collect();
-                    new_logs.push(entries);
+                .map(|sim| {
                     let now = sim.now();
                     PanelFrame {
                         snap: sim.snapshot(),
@@ -288,15 +351,31 @@ impl DemoRun {
                     }
                 })
                 .collect();
-            self.seen.set_value(seen);
-            frames
+            let series = series_changed.then(|| {
+                sims.iter()
+                    .map(|sim| sim.series().points().to_vec())
+                    .collect::<Vec<_>>()
+            });
+            let logs = logs_changed.then(|| {
+                sims.iter()
+                    .map(|sim| {
+                        sim.log()
+                            .entries()
+                            .rev()
+                            .take(LOG_SHOWN)
+                            .cloned()
+                            .collect::<Vec<LogEntry>>()
+                    })
+                    .collect::<Vec<_>>()
+            });
+            (frames, series, logs, sims.iter().all(Sim::is_idle))
         });
         self.frames.set(frames);
-        if series_changed {
-            self.series.set(new_series);
+        if let Some(series) = new_series {
+            self.series.set(series);
         }
-        if logs_changed {
-            self.logs.set(new_logs);
+        if let Some(logs) = new_logs {
+            self.logs.set(logs);
         }
         if self.idle.get_untracked() != idle {
             self.idle.set(idle);
@@ -324,11 +403,12 @@ impl DemoRun {
         });
     }
 
-    /// Advances by `real_ms` of wall time at the current speed. Work per
-    /// call is bounded by [`FRAME_WORK_MS`] of real time (in the browser) and
-    /// by [`EVENT_BUDGET_PER_FRAME`] events: under a heavy load the simulated
+    /// Advances by `real_ms` of wall time at the current speed and returns
+    /// the real time (ms) spent simulating. Work per call is bounded by the
+    /// frame's [`FrameBudget`] of real time (in the browser) and by
+    /// [`EVENT_BUDGET_PER_FRAME`] events: under a heavy load the simulated
     /// clock falls behind the chosen speed instead of the page stuttering.
-    pub fn advance(&self, real_ms: f64) {
+    pub fn advance(&self, real_ms: f64) -> f64 {
         // A long gap (tab in background, debugger) is not a reason to jump.
         let real_ms = if real_ms.is_finite() {
             real_ms.clamp(0.0, 100.0)
@@ -337,36 +417,35 @@ impl DemoRun {
         };
         let dt = (real_ms * 1_000.0 * self.speed.get_untracked()) as TimeUs;
         if dt == 0 {
-            return;
+            return 0.0;
         }
         let target = self.now() + dt;
         self.redo.update_value(Vec::clear);
+        let work_ms = self.budget.with_value(FrameBudget::work_ms);
         let started = clock_ms();
-        let behind = self.sims.try_update_value(|sims| {
-            let mut done = vec![false; sims.len()];
-            let mut spent = 0u64;
-            loop {
-                for (i, sim) in sims.iter_mut().enumerate() {
-                    if !done[i] {
-                        let before = sim.events_processed();
-                        done[i] = sim.run_until_bounded(target, SLICE_EVENTS);
-                        spent += sim.events_processed() - before;
-                    }
-                }
-                if done.iter().all(|d| *d) {
-                    return false;
-                }
-                if spent >= EVENT_BUDGET_PER_FRAME || clock_ms() - started > FRAME_WORK_MS {
-                    return true;
-                }
-            }
-        });
+        let behind = self
+            .sims
+            .try_update_value(|sims| advance_together(sims, target, work_ms, started));
+        let sim_ms = clock_ms() - started;
         let behind = behind.unwrap_or(false);
         if self.behind.get_untracked() != behind {
             self.behind.set(behind);
         }
         self.note_progress();
         self.publish();
+        sim_ms
+    }
+
+    /// Tells the frame budget what the last frame cost (see
+    /// [`FrameBudget::observe`]); the browser's frame loop calls this.
+    pub fn observe_frame(&self, frame_ms: f64, sim_ms: f64, interval_ms: f64) {
+        self.budget
+            .update_value(|b| b.observe(frame_ms, sim_ms, interval_ms));
+    }
+
+    /// Real time the next frame may spend simulating.
+    pub fn work_budget_ms(&self) -> f64 {
+        self.budget.with_value(FrameBudget::work_ms)
     }
 
     /// Runs forward to `t` (at most [`timeline::LINK_EVENT_BUDGET`] events),
@@ -528,7 +607,9 @@ impl DemoRun {
     /// Records a learner input at the current moment and applies it. If the
     /// moment is in the past, the run forks: what came after is dropped.
     fn record(&self, param: Option<(String, f64)>, actions: Vec<Option<Action>>) {
-        // Panels can be a frame apart under heavy load; line them up first.
+        // Panels share one clock after every frame (see advance_together);
+        // only a seek that ran out of its event budget can leave them
+        // apart. Line them up first.
         let mut now = self
             .sims
             .with_value(|s| s.iter().map(Sim::now).max().unwrap_or(0));
@@ -618,6 +699,56 @@ impl DemoRun {
     pub fn history_size(&self) -> (usize, usize) {
         self.timeline
             .with_value(|t| (t.inputs.len(), t.checkpoints.len()))
+    }
+}
+
+/// Runs every panel to `target`, together: events are taken in time order
+/// across panels (each panel's own order is untouched), so when the budget
+/// (`EVENT_BUDGET_PER_FRAME` events, or `work_ms` of real time since
+/// `started`) runs out, every panel is brought to the latest moment any of
+/// them reached, with all events of that instant done. Panels therefore
+/// always share one clock: the moment shown, checkpointed, shared or forked
+/// is the same moment in every panel. Returns true if the budget ran out.
+fn advance_together(sims: &mut [Sim], target: TimeUs, work_ms: f64, started: f64) -> bool {
+    let mut spent = 0u64;
+    let mut unchecked = 0u64;
+    loop {
+        // The panel whose next event comes first, and the earliest next
+        // event of any other panel (it may run up to there).
+        let mut first: Option<(usize, TimeUs)> = None;
+        let mut horizon = target;
+        for (i, sim) in sims.iter().enumerate() {
+            let Some(at) = sim.next_event_time().filter(|at| *at <= target) else {
+                continue;
+            };
+            match first {
+                Some((_, f)) if f <= at => horizon = horizon.min(at),
+                Some((_, f)) => {
+                    horizon = horizon.min(f);
+                    first = Some((i, at));
+                }
+                None => first = Some((i, at)),
+            }
+        }
+        let Some((i, _)) = first else {
+            sims.iter_mut().for_each(|s| s.run_until(target));
+            return false;
+        };
+        let before = sims[i].events_processed();
+        sims[i].run_until_bounded(horizon, SLICE_EVENTS);
+        let n = sims[i].events_processed() - before;
+        spent += n;
+        unchecked += n;
+        let over = spent >= EVENT_BUDGET_PER_FRAME
+            || (unchecked >= SLICE_EVENTS && {
+                unchecked = 0;
+                clock_ms() - started > work_ms
+            });
+        if over {
+            let t = sims.iter().map(Sim::now).max().unwrap_or(0);
+            sims.iter_mut().for_each(|s| s.run_until(t));
+            return true;
+        }
     }
 }
 
@@ -928,6 +1059,110 @@ mod tests {
             }
             assert_every_moment_is_consistent(&run);
         });
+    }
+
+    #[test]
+    fn a_frame_cut_short_by_the_budget_ends_between_instants_and_step_moves_on() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let run = DemoRun::new(find("peak-shaving").unwrap(), &PANELS, 64.0, 1);
+            run.playing.set(true);
+            let mut cut = 0;
+            for _ in 0..3 {
+                run.advance(100.0); // 6.4 s a frame: the burst overruns the event budget
+                cut += run.behind.get_untracked() as u32;
+                for i in 0..PANELS.len() {
+                    run.with_sim(i, |s| {
+                        let next = s.next_event_time().unwrap_or(TimeUs::MAX);
+                        assert!(next > s.now(), "panel {i}: an event left at {}", s.now());
+                    });
+                }
+            }
+            assert!(cut > 0 && run.behind.get_untracked(), "the budget was hit");
+            let t = run.now();
+            run.step();
+            assert!(run.now() > t, "step moved the clock from {t}");
+        });
+    }
+
+    #[test]
+    fn under_a_cut_budget_panels_keep_one_clock_and_a_fork_starts_where_it_was_viewed() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let run = DemoRun::new(find("peak-shaving").unwrap(), &PANELS, 64.0, 1);
+            run.playing.set(true);
+            let mut cut = 0;
+            for _ in 0..12 {
+                run.advance(30.0); // the burst overruns the event budget
+                cut += run.behind.get_untracked() as u32;
+                let times: Vec<TimeUs> = (0..PANELS.len())
+                    .map(|i| run.with_sim(i, Sim::now).unwrap())
+                    .collect();
+                assert!(
+                    times.iter().all(|t| *t == times[0]),
+                    "panels apart: {times:?}"
+                );
+            }
+            assert!(cut > 0, "the budget was hit");
+            assert!(run.history_size().1 > 2, "checkpoints were taken");
+            for k in 1..8 {
+                let t = run.timeline.with_value(|tl| tl.live_us) * k / 8;
+                run.seek(t);
+                let shown = run.now();
+                let times: Vec<TimeUs> = (0..PANELS.len())
+                    .map(|i| run.with_sim(i, Sim::now).unwrap())
+                    .collect();
+                assert!(
+                    times.iter().all(|x| *x == shown),
+                    "seek {t}: panels at {times:?}"
+                );
+                run.set_param("db_rate_per_s", 1_000.0 + 100.0 * k as f64);
+                assert_eq!(run.now(), shown, "the fork starts at the moment viewed");
+                run.jump_live();
+            }
+        });
+    }
+
+    #[test]
+    fn the_frame_budget_gives_way_to_what_drawing_costs() {
+        let mut b = FrameBudget::new();
+        let room = FrameBudget::FRAME_MS - FrameBudget::MARGIN_MS;
+        // Cheap drawing: simulate as long as allowed.
+        for _ in 0..5 {
+            b.observe(8.0 + 2.0, 8.0, FrameBudget::FRAME_MS);
+        }
+        assert_eq!(b.work_ms(), FrameBudget::MAX_WORK_MS);
+        // Drawing that costs 10 ms leaves the rest of the frame, at once.
+        b.observe(12.0, 2.0, FrameBudget::FRAME_MS);
+        assert!((b.work_ms() - (room - 10.0)).abs() < 1e-9, "{b:?}");
+        // One cheap frame after it is not trusted at once: the estimate of
+        // the drawing cost comes down slowly.
+        b.observe(3.0, 2.0, FrameBudget::FRAME_MS);
+        assert!(b.work_ms() < room - 9.0, "{b:?}");
+        for _ in 0..200 {
+            b.observe(3.0, 2.0, FrameBudget::FRAME_MS);
+        }
+        assert_eq!(b.work_ms(), FrameBudget::MAX_WORK_MS, "{b:?}");
+        // A missed frame takes extra room, which is given back over time.
+        for _ in 0..200 {
+            b.observe(8.0, 2.0, FrameBudget::FRAME_MS);
+        }
+        let before = b.work_ms();
+        assert!((before - (room - 6.0)).abs() < 1e-6, "{b:?}");
+        b.observe(8.0, 2.0, 40.0);
+        assert!(b.work_ms() < before - 1.5, "{b:?}");
+        for _ in 0..100 {
+            b.observe(8.0, 2.0, FrameBudget::FRAME_MS);
+        }
+        assert!(b.work_ms() > before - 0.2, "{b:?}");
+        // Drawing alone over a frame: the simulation still gets a sliver.
+        b.observe(40.0, 1.0, 40.0);
+        assert_eq!(b.work_ms(), FrameBudget::MIN_WORK_MS);
+        // Nonsense measurements are ignored.
+        let kept = b;
+        b.observe(f64::NAN, 1.0, 16.0);
+        b.observe(5.0, -1.0, 16.0);
+        assert_eq!(b, kept);
     }
 
     #[test]

@@ -3,11 +3,11 @@
 
 use leptos::prelude::*;
 use mqlab_engine::num::push_fixed;
-use mqlab_engine::render::{MoveKind, NodeKind, Snapshot};
+use mqlab_engine::render::{ConsumerView, MoveKind, NodeKind, Snapshot};
 
 use crate::format::thousands;
 use crate::i18n::{use_lang, words, Lang, Text};
-use crate::runner::PanelFrame;
+use crate::runner::{DemoRun, PanelFrame};
 
 /// Where a node sits on the stage.
 #[derive(Clone, Copy, Debug)]
@@ -17,6 +17,12 @@ pub struct NodeSpot {
     pub x: f64,
     pub y: f64,
     pub label: Text,
+}
+
+impl NodeSpot {
+    pub const fn new(name: &'static str, x: f64, y: f64, label: Text) -> Self {
+        NodeSpot { name, x, y, label }
+    }
 }
 
 /// A stage's fixed geometry.
@@ -154,132 +160,101 @@ fn node_status(snap: &Snapshot, node: u16, lang: Lang) -> (String, bool) {
     }
 }
 
-/// The diagram for one panel.
+/// Which elements a stage draws: the spots that have a node in this run
+/// (with how many consumer lanes a group shows) and the links between
+/// them. The DOM is rebuilt only when this changes (a restart, a new
+/// consumer count); the numbers inside update in place every frame.
+#[derive(Clone, Debug, PartialEq)]
+struct Drawn {
+    /// (spot index, node id, kind, lanes shown, consumers beyond those).
+    nodes: Vec<(usize, u16, NodeKind, usize)>,
+    /// Indices into `layout.links`.
+    links: Vec<usize>,
+}
+
+fn drawn(layout: &StageLayout, snap: &Snapshot) -> Drawn {
+    let node_of = |name: &str| snap.nodes.iter().find(|n| n.name == name);
+    let nodes = layout
+        .spots
+        .iter()
+        .enumerate()
+        .filter_map(|(i, spot)| {
+            let node = node_of(spot.name)?;
+            let lanes = match node.kind {
+                NodeKind::Consumers => snap
+                    .groups
+                    .iter()
+                    .find(|g| g.node == node.id)?
+                    .consumers
+                    .len()
+                    .min(MAX_LANES),
+                _ => 0,
+            };
+            Some((i, node.id, node.kind, lanes))
+        })
+        .collect();
+    let links = layout
+        .links
+        .iter()
+        .enumerate()
+        .filter(|(_, (a, b))| {
+            // Only between nodes this run actually has.
+            layout.spot(a).is_some()
+                && layout.spot(b).is_some()
+                && node_of(a).is_some()
+                && node_of(b).is_some()
+        })
+        .map(|(i, _)| i)
+        .collect();
+    Drawn { nodes, links }
+}
+
+/// The diagram for one panel of a run.
 #[component]
 pub fn Stage(
+    /// The run.
+    run: DemoRun,
+    /// Which of its panels.
+    index: usize,
     /// Geometry and labels.
     layout: &'static StageLayout,
-    /// The panel's current frame (snapshot + dots).
-    #[prop(into)]
-    frame: Signal<Option<PanelFrame>>,
     /// Accessible description of the whole picture.
     #[prop(into)]
     label: Signal<String>,
 ) -> impl IntoView {
     let lang = use_lang();
     let view_box = format!("0 0 {} {}", layout.width, layout.height);
+    let shape = Memo::new(move |_| with_panel(run, index, |p| drawn(layout, &p.snap)));
     let links = move || {
-        let f = frame.get()?;
-        let lines = layout
-            .links
-            .iter()
-            .filter_map(|(a, b)| {
-                let (sa, sb) = (layout.spot(a)?, layout.spot(b)?);
-                // Only between nodes this run actually has.
-                let exists = |n: &str| f.snap.nodes.iter().any(|v| v.name == n);
-                if !exists(a) || !exists(b) {
-                    return None;
-                }
-                Some(view! {
-                    <line class="stage-link" x1=sa.x y1=sa.y x2=sb.x y2=sb.y />
-                })
+        shape.with(|d| {
+            d.as_ref().map(|d| {
+                d.links
+                    .iter()
+                    .filter_map(|i| {
+                        let (a, b) = layout.links[*i];
+                        let (sa, sb) = (layout.spot(a)?, layout.spot(b)?);
+                        Some(view! {
+                            <line class="stage-link" x1=sa.x y1=sa.y x2=sb.x y2=sb.y />
+                        })
+                    })
+                    .collect_view()
             })
-            .collect_view();
-        Some(lines)
+        })
     };
     let nodes = move || {
-        let f = frame.get()?;
-        let lang = lang.get();
-        let snap = f.snap;
-        let views = layout
-            .spots
-            .iter()
-            .filter_map(|spot| {
-                let node = snap.nodes.iter().find(|n| n.name == spot.name)?;
-                let (status, bad) = node_status(&snap, node.id, lang);
-                let kind = node.kind;
-                let (x, y) = (spot.x, spot.y);
-                let body = match kind {
-                    NodeKind::Consumers => {
-                        let g = snap.groups.iter().find(|g| g.node == node.id)?;
-                        let lanes = g.consumers.len().min(MAX_LANES);
-                        let extra = g.consumers.len().saturating_sub(MAX_LANES);
-                        let boxes = g
-                            .consumers
-                            .iter()
-                            .take(MAX_LANES)
-                            .enumerate()
-                            .map(|(i, c)| {
-                                let ly = lane_y(y, i, lanes);
-                                let fill = if c.slots == 0 { 0.0 } else { c.busy as f64 / c.slots as f64 };
-                                let cls = if c.crashed {
-                                    "consumer crashed"
-                                } else if !c.online {
-                                    "consumer offline"
-                                } else {
-                                    "consumer"
-                                };
-                                view! {
-                                    <g class=cls>
-                                        <rect class="consumer-box" x=x - 16.0 y=ly - 9.0 width=32 height=18 rx=4 />
-                                        <rect class="consumer-fill" x=x - 16.0 y=ly - 9.0 width=32.0 * fill height=18 rx=4 />
-                                        {c.crashed.then(|| view! {
-                                            <path class="consumer-x" d=format!("M{} {}l12 12m0 -12l-12 12", x - 6.0, ly - 6.0) />
-                                        })}
-                                    </g>
-                                }
-                            })
-                            .collect_view();
-                        let top = lane_y(y, 0, lanes) - 20.0;
-                        let bottom = lane_y(y, lanes.saturating_sub(1), lanes) + 24.0;
-                        view! {
-                            <g>
-                                {boxes}
-                                <text class="node-name" x=x y=top text-anchor="middle">{spot.label.get(lang)}</text>
-                                <text class=if bad { "node-status bad" } else { "node-status" } x=x y=bottom + 2.0 text-anchor="middle">
-                                    {if extra > 0 { format!("{status} (+{extra})") } else { status }}
-                                </text>
-                            </g>
-                        }
-                        .into_any()
-                    }
-                    _ => {
-                        let fill = snap
-                            .queues
-                            .iter()
-                            .find(|q| q.node == node.id)
-                            .map(|q| (q.len as f64 / q.capacity.max(1) as f64).min(1.0));
-                        let shape = match kind {
-                            NodeKind::Producer => "node producer",
-                            NodeKind::Queue => "node queue",
-                            _ => "node service",
-                        };
-                        view! {
-                            <g class=if bad { format!("{shape} bad") } else { shape.to_string() }>
-                                <rect class="node-box" x=x - NODE_W / 2.0 y=y - NODE_H / 2.0 width=NODE_W height=NODE_H rx=8 />
-                                {fill.map(|f| view! {
-                                    <rect class="queue-fill" x=x - NODE_W / 2.0 + 4.0 y=y + NODE_H / 2.0 - 10.0 width=(NODE_W - 8.0) * f height=6 rx=3 />
-                                })}
-                                <text class="node-name" x=x y=y - 4.0 text-anchor="middle">{spot.label.get(lang)}</text>
-                                <text class="node-status" x=x y=y + 12.0 text-anchor="middle">{status}</text>
-                            </g>
-                        }
-                        .into_any()
-                    }
-                };
-                Some(body)
+        shape.with(|d| {
+            d.as_ref().map(|d| {
+                d.nodes
+                    .iter()
+                    .map(|&(i, id, kind, lanes)| {
+                        node_view(run, index, &layout.spots[i], id, kind, lanes, lang)
+                    })
+                    .collect_view()
             })
-            .collect_view();
-        Some(views)
+        })
     };
     let path_for = move |kinds: &'static [MoveKind], shape: Shape| {
-        move || {
-            frame.with(|f| {
-                f.as_ref()
-                    .map(|f| dots_path(layout, f, kinds, shape))
-                    .unwrap_or_default()
-            })
-        }
+        move || with_panel(run, index, |f| dots_path(layout, f, kinds, shape)).unwrap_or_default()
     };
     view! {
         <figure class="stage">
@@ -305,4 +280,133 @@ pub fn Stage(
             </figcaption>
         </figure>
     }
+}
+
+/// One node's elements; what changes from frame to frame (status line,
+/// fill levels, crashed or offline consumers) is bound to the run's frames
+/// and updated in place.
+fn node_view(
+    run: DemoRun,
+    index: usize,
+    spot: &'static NodeSpot,
+    id: u16,
+    kind: NodeKind,
+    lanes: usize,
+    lang: Signal<Lang>,
+) -> AnyView {
+    let (x, y) = (spot.x, spot.y);
+    // The status line and whether it is bad news; a memo, so the text node
+    // is touched only when the words change.
+    let status = Memo::new(move |_| {
+        let l = lang.get();
+        with_panel(run, index, |p| {
+            let (text, bad) = node_status(&p.snap, id, l);
+            let extra = p
+                .snap
+                .groups
+                .iter()
+                .find(|g| g.node == id)
+                .map_or(0, |g| g.consumers.len().saturating_sub(MAX_LANES));
+            if extra > 0 {
+                (format!("{text} (+{extra})"), bad)
+            } else {
+                (text, bad)
+            }
+        })
+        .unwrap_or_default()
+    });
+    let text = move || status.with(|s| s.0.clone());
+    let bad = move || status.with(|s| s.1);
+    let name = move || spot.label.get(lang.get());
+    match kind {
+        NodeKind::Consumers => {
+            let boxes = (0..lanes)
+                .map(|lane| {
+                    let ly = lane_y(y, lane, lanes);
+                    // 0 idle, 1 offline, 2 crashed; then the busy fraction.
+                    let lane_of = move |f: fn(&ConsumerView) -> f64| {
+                        with_panel(run, index, |p| consumer(&p.snap, id, lane).map(f))
+                            .flatten()
+                            .unwrap_or(0.0)
+                    };
+                    let state = Memo::new(move |_| {
+                        lane_of(|c| if c.crashed { 2.0 } else if !c.online { 1.0 } else { 0.0 }) as u8
+                    });
+                    let fill = move || {
+                        32.0 * lane_of(|c| if c.slots == 0 { 0.0 } else { c.busy as f64 / c.slots as f64 })
+                    };
+                    let cls = move || match state.get() {
+                        2 => "consumer crashed",
+                        1 => "consumer offline",
+                        _ => "consumer",
+                    };
+                    view! {
+                        <g class=cls>
+                            <rect class="consumer-box" x=x - 16.0 y=ly - 9.0 width=32 height=18 rx=4 />
+                            <rect class="consumer-fill" x=x - 16.0 y=ly - 9.0 width=fill height=18 rx=4 />
+                            {move || (state.get() == 2).then(|| view! {
+                                <path class="consumer-x" d=format!("M{} {}l12 12m0 -12l-12 12", x - 6.0, ly - 6.0) />
+                            })}
+                        </g>
+                    }
+                })
+                .collect_view();
+            let top = lane_y(y, 0, lanes) - 20.0;
+            let bottom = lane_y(y, lanes.saturating_sub(1), lanes) + 24.0;
+            view! {
+                <g>
+                    {boxes}
+                    <text class="node-name" x=x y=top text-anchor="middle">{name}</text>
+                    <text class=move || if bad() { "node-status bad" } else { "node-status" } x=x y=bottom + 2.0 text-anchor="middle">
+                        {text}
+                    </text>
+                </g>
+            }
+            .into_any()
+        }
+        _ => {
+            let shape = match kind {
+                NodeKind::Producer => "node producer",
+                NodeKind::Queue => "node queue",
+                _ => "node service",
+            };
+            let fill = (kind == NodeKind::Queue).then(|| {
+                let level = move || with_panel(run, index, |p| queue_level(&p.snap, id)).unwrap_or(0.0);
+                view! {
+                    <rect class="queue-fill" x=x - NODE_W / 2.0 + 4.0 y=y + NODE_H / 2.0 - 10.0 width=move || (NODE_W - 8.0) * level() height=6 rx=3 />
+                }
+            });
+            view! {
+                <g class=move || if bad() { format!("{shape} bad") } else { shape.to_string() }>
+                    <rect class="node-box" x=x - NODE_W / 2.0 y=y - NODE_H / 2.0 width=NODE_W height=NODE_H rx=8 />
+                    {fill}
+                    <text class="node-name" x=x y=y - 4.0 text-anchor="middle">{name}</text>
+                    <text class="node-status" x=x y=y + 12.0 text-anchor="middle">{text}</text>
+                </g>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// Reads panel `index` of the run's current frames without copying it
+/// (None before the first publish).
+fn with_panel<T>(run: DemoRun, index: usize, f: impl FnOnce(&PanelFrame) -> T) -> Option<T> {
+    run.frames.with(|fr| fr.get(index).map(f))
+}
+
+fn consumer(snap: &Snapshot, group: u16, lane: usize) -> Option<&ConsumerView> {
+    snap.groups
+        .iter()
+        .find(|g| g.node == group)?
+        .consumers
+        .get(lane)
+}
+
+/// How full a queue is, in [0, 1].
+fn queue_level(snap: &Snapshot, node: u16) -> f64 {
+    snap.queues
+        .iter()
+        .find(|q| q.node == node)
+        .map_or(0.0, |q| (q.len as f64 / q.capacity.max(1) as f64).min(1.0))
 }

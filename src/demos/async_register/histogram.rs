@@ -2,6 +2,7 @@
 //! over equal-width bins from 0 to a shared range (in µs), with axes in ms.
 
 use leptos::prelude::*;
+use mqlab_components::chart::axis::{nice_ceil, x_ticks, y_grid, PlotBox};
 use mqlab_components::format::thousands;
 use mqlab_components::i18n::use_lang;
 use mqlab_components::{Lang, Text};
@@ -15,26 +16,21 @@ pub struct HistSeries {
     pub bins: Vec<u64>,
 }
 
-const W: f64 = 900.0;
-const H: f64 = 220.0;
-const PAD_L: f64 = 52.0;
-const PAD_R: f64 = 30.0;
-const PAD_T: f64 = 14.0;
-const PAD_B: f64 = 44.0;
+const PLOT: PlotBox = PlotBox {
+    width: 900.0,
+    height: 220.0,
+    pad_left: 52.0,
+    pad_right: 30.0,
+    pad_top: 14.0,
+    pad_bottom: 44.0,
+};
 
-/// Rounds a count axis up to 1, 2 or 5 × a power of ten.
+/// Rounds a count axis up to 1, 2 or 5 × a power of ten (at least 5).
 fn nice_count(v: u64) -> u64 {
     if v <= 5 {
         return 5;
     }
-    let v = v as f64;
-    let mag = 10f64.powf(v.log10().floor());
-    for m in [1.0, 2.0, 5.0, 10.0] {
-        if v <= m * mag {
-            return (m * mag) as u64;
-        }
-    }
-    (10.0 * mag) as u64
+    nice_ceil(v as f64, &[1.0, 2.0, 5.0]) as u64
 }
 
 fn describe(range_us: u64, series: &[HistSeries], lang: Lang) -> String {
@@ -50,23 +46,22 @@ fn describe(range_us: u64, series: &[HistSeries], lang: Lang) -> String {
                 .enumerate()
                 .max_by_key(|(i, n)| (**n, std::cmp::Reverse(*i)))
                 .map(|(i, _)| i);
-            match (lang, peak) {
-                (_, None) => String::new(),
-                (Lang::Zh, Some(_)) if total == 0 => format!("{}：还没有样本。", s.label.zh),
-                (Lang::En, Some(_)) if total == 0 => format!("{}: no samples yet.", s.label.en),
-                (Lang::Zh, Some(p)) => format!(
-                    "{}：{} 个样本，最多的落在 {:.0}–{:.0} 毫秒。",
+            let Some(p) = peak else {
+                return String::new();
+            };
+            let (from, to) = (p as f64 * width_ms, (p + 1) as f64 * width_ms);
+            match lang {
+                Lang::Zh if total == 0 => format!("{}：还没有样本。", s.label.zh),
+                Lang::En if total == 0 => format!("{}: no samples yet.", s.label.en),
+                Lang::Zh => format!(
+                    "{}：{} 个样本，最多的落在 {from:.0}–{to:.0} 毫秒。",
                     s.label.zh,
-                    thousands(total),
-                    p as f64 * width_ms,
-                    (p + 1) as f64 * width_ms
+                    thousands(total)
                 ),
-                (Lang::En, Some(p)) => format!(
-                    "{}: {} samples, most between {:.0} and {:.0} ms.",
+                Lang::En => format!(
+                    "{}: {} samples, most between {from:.0} and {to:.0} ms.",
                     s.label.en,
-                    thousands(total),
-                    p as f64 * width_ms,
-                    (p + 1) as f64 * width_ms
+                    thousands(total)
                 ),
             }
         })
@@ -86,8 +81,7 @@ pub fn LatencyHistogram(
     #[prop(into)] data: Signal<(u64, Vec<HistSeries>)>,
 ) -> impl IntoView {
     let lang = use_lang();
-    let plot_w = W - PAD_L - PAD_R;
-    let plot_h = H - PAD_T - PAD_B;
+    let (plot_w, plot_h) = (PLOT.plot_width(), PLOT.plot_height());
     let body = move || {
         let (range_us, series) = data.get();
         let l = lang.get();
@@ -113,9 +107,9 @@ pub fn LatencyHistogram(
                     .filter(|(_, n)| **n > 0)
                     .map(|(i, n)| {
                         let h = (*n as f64 / top as f64 * plot_h).max(1.0);
-                        let x = PAD_L + i as f64 * slot + slot * 0.1 + k as f64 * bar_w;
+                        let x = PLOT.left() + i as f64 * slot + slot * 0.1 + k as f64 * bar_w;
                         view! {
-                            <rect x=format!("{x:.1}") y=format!("{:.1}", PAD_T + plot_h - h) width=format!("{bar_w:.1}") height=format!("{h:.1}")>
+                            <rect x=format!("{x:.1}") y=format!("{:.1}", PLOT.bottom() - h) width=format!("{bar_w:.1}") height=format!("{h:.1}")>
                                 <title>{format!("{}: {}", s.label.get(l), thousands(*n))}</title>
                             </rect>
                         }
@@ -129,41 +123,31 @@ pub fn LatencyHistogram(
                 }
             })
             .collect_view();
-        let x_ticks = (0..=4)
-            .map(|t| {
-                let x = PAD_L + plot_w * t as f64 / 4.0;
-                let ms = range_us as f64 / 1_000.0 * t as f64 / 4.0;
-                let label = if t == 4 {
-                    format!("{}+", thousands(ms.round() as u64))
-                } else {
-                    thousands(ms.round() as u64)
-                };
-                view! {
-                    <line class="hist-tick" x1=x y1=PAD_T + plot_h x2=x y2=PAD_T + plot_h + 4.0/>
-                    <text class="hist-axis" x=x y=PAD_T + plot_h + 17.0 text-anchor="middle">{label}</text>
-                }
-            })
-            .collect_view();
-        let y_ticks = (0..=2)
-            .map(|t| {
-                let y = PAD_T + plot_h - plot_h * t as f64 / 2.0;
-                let v = top * t / 2;
-                view! {
-                    <line class="hist-grid" x1=PAD_L y1=y x2=W - PAD_R y2=y/>
-                    <text class="hist-axis" x=PAD_L - 6.0 y=y + 4.0 text-anchor="end">{thousands(v)}</text>
-                }
-            })
-            .collect_view();
+        let x_ticks = x_ticks(
+            PLOT,
+            (0..=4).map(move |t| {
+                let ms = thousands((range_us as f64 / 1_000.0 * t as f64 / 4.0).round() as u64);
+                (t as f64 / 4.0, if t == 4 { format!("{ms}+") } else { ms })
+            }),
+            "hist-tick",
+            "hist-axis",
+        );
+        let y_ticks = y_grid(
+            PLOT,
+            (0..=2).map(move |t| (t as f64 / 2.0, thousands(top * t / 2))),
+            "hist-grid",
+            "hist-axis",
+        );
         let label = format!("{}. {}", title.get(l), describe(range_us, &series, l));
         view! {
-            <svg class="hist-svg" viewBox=format!("0 0 {W} {H}") role="img" aria-label=label preserveAspectRatio="xMidYMid meet">
+            <svg class="hist-svg" viewBox=PLOT.view_box() role="img" aria-label=label preserveAspectRatio="xMidYMid meet">
                 {y_ticks}
-                <line class="hist-axis-line" x1=PAD_L y1=PAD_T + plot_h x2=W - PAD_R y2=PAD_T + plot_h/>
+                <line class="hist-axis-line" x1=PLOT.left() y1=PLOT.bottom() x2=PLOT.right() y2=PLOT.bottom()/>
                 {bars}
                 {x_ticks}
-                <text class="hist-axis-title" x=PAD_L + plot_w / 2.0 y=H - 6.0 text-anchor="middle">{x_label.get(l)}</text>
-                <text class="hist-axis-title" x=12 y=PAD_T + plot_h / 2.0 text-anchor="middle"
-                    transform=format!("rotate(-90 12 {})", PAD_T + plot_h / 2.0)>{y_label.get(l)}</text>
+                <text class="hist-axis-title" x=PLOT.x(0.5) y=PLOT.height - 6.0 text-anchor="middle">{x_label.get(l)}</text>
+                <text class="hist-axis-title" x=12 y=PLOT.y(0.5) text-anchor="middle"
+                    transform=format!("rotate(-90 12 {})", PLOT.y(0.5))>{y_label.get(l)}</text>
             </svg>
         }
     };

@@ -41,41 +41,55 @@ const EMAIL: Text = Text::new("邮件服务", "Email service");
 const SMS: Text = Text::new("短信服务", "SMS service");
 const COUPON: Text = Text::new("优惠券服务", "Coupon service");
 
+/// The rows of the three jobs a sign-up sets off: email, SMS, coupon.
+const ROWS: [f64; 3] = [55.0, 150.0, 245.0];
+
+/// What both sides draw: the user, the register step at `register_x`, and
+/// the email, SMS and coupon services, one a row, at `services_x`.
+const fn chain(register_x: f64, services_x: f64) -> [NodeSpot; 5] {
+    [
+        NodeSpot::new("user", 75.0, 150.0, USER),
+        NodeSpot::new("register", register_x, 150.0, REGISTER),
+        NodeSpot::new("email", services_x, ROWS[0], EMAIL),
+        NodeSpot::new("sms", services_x, ROWS[1], SMS),
+        NodeSpot::new("coupon", services_x, ROWS[2], COUPON),
+    ]
+}
+
+static SYNC_SPOTS: [NodeSpot; 5] = chain(240.0, 470.0);
+
+/// A job queue of the async side, in the row of its service.
+const fn job_queue(name: &'static str, row: usize, label: Text) -> NodeSpot {
+    NodeSpot::new(name, 400.0, ROWS[row], label)
+}
+
+/// The async side adds a job queue in front of each service.
+static ASYNC_SPOTS: [NodeSpot; 8] = {
+    let [user, register, email, sms, coupon] = chain(225.0, 575.0);
+    [
+        user,
+        register,
+        job_queue(
+            "email-jobs",
+            0,
+            Text::new("邮件任务队列", "email-jobs queue"),
+        ),
+        job_queue("sms-jobs", 1, Text::new("短信任务队列", "sms-jobs queue")),
+        job_queue(
+            "coupon-jobs",
+            2,
+            Text::new("优惠券任务队列", "coupon-jobs queue"),
+        ),
+        email,
+        sms,
+        coupon,
+    ]
+};
+
 static LAYOUT_SYNC: StageLayout = StageLayout {
     width: 640.0,
     height: 300.0,
-    spots: &[
-        NodeSpot {
-            name: "user",
-            x: 75.0,
-            y: 150.0,
-            label: USER,
-        },
-        NodeSpot {
-            name: "register",
-            x: 240.0,
-            y: 150.0,
-            label: REGISTER,
-        },
-        NodeSpot {
-            name: "email",
-            x: 470.0,
-            y: 55.0,
-            label: EMAIL,
-        },
-        NodeSpot {
-            name: "sms",
-            x: 470.0,
-            y: 150.0,
-            label: SMS,
-        },
-        NodeSpot {
-            name: "coupon",
-            x: 470.0,
-            y: 245.0,
-            label: COUPON,
-        },
-    ],
+    spots: &SYNC_SPOTS,
     links: &[
         ("user", "register"),
         ("register", "email"),
@@ -87,56 +101,7 @@ static LAYOUT_SYNC: StageLayout = StageLayout {
 static LAYOUT_ASYNC: StageLayout = StageLayout {
     width: 640.0,
     height: 300.0,
-    spots: &[
-        NodeSpot {
-            name: "user",
-            x: 75.0,
-            y: 150.0,
-            label: USER,
-        },
-        NodeSpot {
-            name: "register",
-            x: 225.0,
-            y: 150.0,
-            label: REGISTER,
-        },
-        NodeSpot {
-            name: "email-jobs",
-            x: 400.0,
-            y: 55.0,
-            label: Text::new("邮件任务队列", "email-jobs queue"),
-        },
-        NodeSpot {
-            name: "sms-jobs",
-            x: 400.0,
-            y: 150.0,
-            label: Text::new("短信任务队列", "sms-jobs queue"),
-        },
-        NodeSpot {
-            name: "coupon-jobs",
-            x: 400.0,
-            y: 245.0,
-            label: Text::new("优惠券任务队列", "coupon-jobs queue"),
-        },
-        NodeSpot {
-            name: "email",
-            x: 575.0,
-            y: 55.0,
-            label: EMAIL,
-        },
-        NodeSpot {
-            name: "sms",
-            x: 575.0,
-            y: 150.0,
-            label: SMS,
-        },
-        NodeSpot {
-            name: "coupon",
-            x: 575.0,
-            y: 245.0,
-            label: COUPON,
-        },
-    ],
+    spots: &ASYNC_SPOTS,
     links: &[
         ("user", "register"),
         ("register", "email-jobs"),
@@ -206,13 +171,7 @@ const BINS: usize = 30;
 /// Rounds up to 1, 2 or 5 × a power of ten (in µs), at least 500 ms.
 fn nice_range(max_us: u64) -> u64 {
     let v = max_us.max(500_000) as f64 * 1.05;
-    let mag = 10f64.powf(v.log10().floor());
-    for m in [1.0, 2.0, 2.5, 5.0, 10.0] {
-        if v <= m * mag {
-            return (m * mag) as u64;
-        }
-    }
-    (10.0 * mag) as u64
+    mqlab_components::chart::axis::nice_ceil(v, &[1.0, 2.0, 2.5, 5.0]) as u64
 }
 
 #[component]
