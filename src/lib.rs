@@ -289,7 +289,7 @@ fn Home() -> impl IntoView {
                         let n = i + 1;
                         if d.ready {
                             view! {
-                                <li class="demo-card ready">
+                                <li class="demo-card ready" data-demo=d.id data-ready="true">
                                     <a href=href(&Route::Demo(d.id.to_string())) data-testid=format!("demo-link-{}", d.id)>
                                         <span class="num">{n}</span>
                                         <strong>{move || d.title.get(lang.get())}</strong>
@@ -301,7 +301,7 @@ fn Home() -> impl IntoView {
                             .into_any()
                         } else {
                             view! {
-                                <li class="demo-card coming" data-testid=format!("demo-coming-{}", d.id)>
+                                <li class="demo-card coming" data-testid=format!("demo-coming-{}", d.id) data-demo=d.id data-ready="false">
                                     <span class="num">{n}</span>
                                     <strong>{move || d.title.get(lang.get())}</strong>
                                     <span class="blurb">{move || d.blurb.get(lang.get())}</span>

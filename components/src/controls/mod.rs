@@ -102,6 +102,7 @@ pub fn ParamSlider(
                 type="range"
                 data-testid=format!("param-{key}")
                 data-value=move || current().to_string()
+                data-live=move || if run.applies_live(key) { "true" } else { "false" }
                 min="0"
                 max="1000"
                 step="1"

@@ -590,6 +590,16 @@ impl DemoRun {
         }
     }
 
+    /// Whether changing `key` now goes on with the run in every panel
+    /// (rather than restarting it). Reactive: tracks the parameters.
+    pub fn applies_live(&self, key: &str) -> bool {
+        let v = self.params.with(|p| p.get(key));
+        (0..self.panels.len()).all(|i| {
+            self.panels[i].fixed.iter().any(|(k, _)| *k == key)
+                || !matches!((self.def.live)(&self.panel_params(i), key, v), Live::Restart)
+        })
+    }
+
     /// Applies an action (a fault or a button) to the panels that accept it;
     /// `pick` returns the action for a panel index, or `None` to skip it.
     pub fn act(&self, pick: impl Fn(usize) -> Option<Action>) {
@@ -669,6 +679,10 @@ mod tests {
             );
 
             // A live change keeps the clock; a structural one restarts.
+            assert!(run.applies_live("db_rate_per_s"));
+            assert!(!run.applies_live("burst_ms"));
+            // Live on the queue side, no effect on the direct side.
+            assert!(run.applies_live("consumers"));
             run.set_param("db_rate_per_s", 2_000.0);
             assert_eq!(run.now(), t);
             assert!(run.notice.get_untracked().is_none());
