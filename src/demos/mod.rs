@@ -335,8 +335,17 @@ fn page_base() -> String {
 fn copy_to_clipboard(_text: &str) {
     #[cfg(target_arch = "wasm32")]
     {
-        // Best effort: the text is also shown in a field to copy by hand.
-        let _ = window().navigator().clipboard().write_text(_text);
+        use wasm_bindgen::prelude::*;
+        thread_local! {
+            static IGNORE: Closure<dyn FnMut(JsValue)> = Closure::new(|_| {});
+        }
+        // Best effort: the text is also shown in a field to copy by hand. A
+        // refusal (no permission, e.g. in a frame without clipboard-write) is
+        // expected, not an uncaught error on the console.
+        let copied = window().navigator().clipboard().write_text(_text);
+        IGNORE.with(|ignore| {
+            let _ = copied.catch(ignore);
+        });
     }
 }
 
