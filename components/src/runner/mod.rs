@@ -43,6 +43,9 @@ fn clock_ms() -> f64 {
     }
 }
 
+/// Most invariant violations kept in checked mode (the first ones matter).
+pub const MAX_VIOLATIONS: usize = 20;
+
 /// Most message dots drawn per panel.
 pub const MAX_DOTS: usize = 120;
 /// Entries of the event log kept for display.
@@ -102,6 +105,9 @@ pub struct DemoRun {
     /// Moments left by "step back", so "step forward" returns to them exactly.
     redo: StoredValue<Vec<TimeUs>>,
     seen: StoredValue<Vec<(u64, usize, TimeUs)>>,
+    /// Checked mode (see [`DemoRun::check_invariants`]): `None` when off,
+    /// else (publishes so far, what the checks found).
+    checks: StoredValue<Option<(u32, Vec<String>)>>,
 }
 
 impl DemoRun {
@@ -134,6 +140,7 @@ impl DemoRun {
             auto_paused: RwSignal::new(false),
             redo: StoredValue::new(Vec::new()),
             seen: StoredValue::new(Vec::new()),
+            checks: StoredValue::new(None),
         };
         run.rebuild();
         run
@@ -304,6 +311,56 @@ impl DemoRun {
         if self.live_us.get_untracked() != live {
             self.live_us.set(live);
         }
+        self.run_checks();
+    }
+
+    /// Checked mode, for fuzzing: from now on every change of the run
+    /// (frame, step, seek, input, restart) is followed by the engine's
+    /// invariant checks, in release builds too, and a frame's work budget
+    /// counts events only, not wall-clock time, so the run depends on
+    /// nothing but its inputs (a fuzz seed replays exactly).
+    pub fn check_invariants(&self) {
+        self.checks.set_value(Some((0, Vec::new())));
+    }
+
+    /// What the invariant checks found since the last call (at most
+    /// [`MAX_VIOLATIONS`] are kept).
+    pub fn take_violations(&self) -> Vec<String> {
+        self.checks
+            .try_update_value(|c| c.as_mut().map(|c| std::mem::take(&mut c.1)))
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    fn run_checks(&self) {
+        let Some(n) = self.checks.with_value(|c| c.as_ref().map(|c| c.0)) else {
+            return;
+        };
+        let found: Vec<String> = self.sims.with_value(|sims| {
+            sims.iter()
+                .zip(self.panels)
+                .filter_map(|(sim, p)| {
+                    // The full walk costs O(live messages): every 8th time.
+                    let r = if n % 8 == 0 {
+                        mqlab_engine::invariants::check_full(sim)
+                    } else {
+                        mqlab_engine::invariants::check_counts(sim)
+                    };
+                    r.err()
+                        .map(|e| format!("panel {} at {} µs: {e}", p.id, sim.now()))
+                })
+                .collect()
+        });
+        self.checks.update_value(|c| {
+            if let Some((n, v)) = c {
+                *n = n.wrapping_add(1);
+                for e in found {
+                    if v.len() < MAX_VIOLATIONS && !v.contains(&e) {
+                        v.push(e);
+                    }
+                }
+            }
+        });
     }
 
     /// The shared simulated clock (the slowest panel).
@@ -341,6 +398,11 @@ impl DemoRun {
         let target = self.now() + dt;
         self.redo.update_value(Vec::clear);
         let started = clock_ms();
+        let work_ms = if self.checks.with_value(Option::is_some) {
+            f64::INFINITY // checked mode: events only, see check_invariants
+        } else {
+            FRAME_WORK_MS
+        };
         let behind = self.sims.try_update_value(|sims| {
             let mut done = vec![false; sims.len()];
             let mut spent = 0u64;
@@ -355,7 +417,7 @@ impl DemoRun {
                 if done.iter().all(|d| *d) {
                     return false;
                 }
-                if spent >= EVENT_BUDGET_PER_FRAME || clock_ms() - started > FRAME_WORK_MS {
+                if spent >= EVENT_BUDGET_PER_FRAME || clock_ms() - started > work_ms {
                     return true;
                 }
             }
@@ -596,7 +658,10 @@ impl DemoRun {
         let v = self.params.with(|p| p.get(key));
         (0..self.panels.len()).all(|i| {
             self.panels[i].fixed.iter().any(|(k, _)| *k == key)
-                || !matches!((self.def.live)(&self.panel_params(i), key, v), Live::Restart)
+                || !matches!(
+                    (self.def.live)(&self.panel_params(i), key, v),
+                    Live::Restart
+                )
         })
     }
 
@@ -854,6 +919,37 @@ mod tests {
                 DemoRun::from_shared(find("peak-shaving").unwrap(), &PANELS, 1.0, "1.@@garbage");
             assert_eq!(fresh.now(), 0);
             assert_eq!(ignored, vec![Ignored::Unreadable]);
+        });
+    }
+
+    #[test]
+    fn checked_mode_runs_the_invariant_checks_and_ignores_the_wall_clock() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let run = DemoRun::new(find("peak-shaving").unwrap(), &PANELS, 64.0, 5);
+            run.check_invariants();
+            run.playing.set(true);
+            for k in 0..30 {
+                run.advance(16.0);
+                if k == 10 {
+                    run.set_param("db_rate_per_s", 4_000.0);
+                }
+                if k == 20 {
+                    run.seek(run.now() / 2);
+                    run.step_back();
+                    run.set_param("consumers", 3.0);
+                }
+            }
+            assert!(run.now() > 0);
+            assert_eq!(run.take_violations(), Vec::<String>::new());
+            // The checks ran: publishes were counted (8 or more means the full
+            // walk ran at least once).
+            let n = run.checks.with_value(|c| c.as_ref().map(|c| c.0));
+            assert!(n.is_some_and(|n| n >= 30), "checks ran {n:?} times");
+            // Off by default.
+            let plain = DemoRun::new(find("components").unwrap(), &PANELS[..1], 1.0, 1);
+            plain.advance(16.0);
+            assert!(plain.checks.with_value(Option::is_none));
         });
     }
 
