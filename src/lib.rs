@@ -113,6 +113,7 @@ pub struct EmbedMode;
 pub fn App() -> impl IntoView {
     let (search, hash) = current_location();
     let query = RwSignal::new(parse_query(&search, &hash));
+    warn_problems(&query.read_untracked());
     let lang = RwSignal::new(initial_lang(
         query.get_untracked().lang.as_deref(),
         &browser_languages(),
@@ -128,6 +129,7 @@ pub fn App() -> impl IntoView {
         let handle = window_event_listener(leptos::ev::hashchange, move |_| {
             let (search, hash) = current_location();
             let q = parse_query(&search, &hash);
+            warn_problems(&q);
             if let Some(l) = q.lang.as_deref().and_then(Lang::from_tag) {
                 lang.set(l);
             }
@@ -230,6 +232,14 @@ fn PanicTest() -> impl IntoView {
         );
     }
     view! { <p>"…"</p> }
+}
+
+/// Says on the console which URL options were ignored, and why.
+fn warn_problems(_q: &Query) {
+    #[cfg(target_arch = "wasm32")]
+    for p in &_q.problems {
+        web_sys::console::warn_1(&wasm_bindgen::JsValue::from_str(&format!("mqlab: {p}")));
+    }
 }
 
 /// `(search, hash)` of the current URL; empty outside a browser.
