@@ -8,6 +8,8 @@ pub mod catalog;
 pub mod demos;
 #[cfg(target_arch = "wasm32")]
 pub mod embed;
+#[cfg(target_arch = "wasm32")]
+pub mod fuzz;
 pub mod i18n;
 pub mod route;
 

@@ -174,9 +174,14 @@ pub fn DemoFrame(
             run.show_dots.set(false);
         }
         hooks::use_on_screen(root, run.visible);
+        // Fuzz mode drives the clock itself, one fixed frame per tick.
+        let fuzz = use_context::<PageQuery>().and_then(|q| q.0.with_untracked(|q| q.fuzz));
+        if let Some(f) = fuzz {
+            crate::fuzz::start(run, root, f);
+        }
         let since_spoken = StoredValue::new(0.0f64);
         hooks::use_raf_loop(
-            Signal::derive(move || run.playing.get() && run.visible.get()),
+            Signal::derive(move || fuzz.is_none() && run.playing.get() && run.visible.get()),
             move |dt| {
                 run.advance(dt);
                 // Announce at most every few seconds while playing.
