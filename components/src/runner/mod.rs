@@ -22,8 +22,14 @@ use timeline::{schedule_input, RunInput, Timeline};
 /// Most events one panel may process per animation frame; beyond that the
 /// simulation falls behind the chosen speed instead of freezing the page.
 pub const EVENT_BUDGET_PER_FRAME: u64 = 150_000;
-/// Events a panel runs before the frame's time budget is checked again.
+/// Events (all panels together) a frame aims to run between two checks of
+/// its budget; the slice of simulated time they take adapts to the load.
 pub const SLICE_EVENTS: u64 = 10_000;
+/// Longest slice of simulated time run without a budget check, and the
+/// slice a run starts with (and returns to after any input: the load may
+/// have changed).
+pub const MAX_SLICE_US: TimeUs = 250_000;
+pub const FIRST_SLICE_US: TimeUs = 1_000;
 /// Real time one frame may spend simulating (the rest is for drawing).
 pub const FRAME_WORK_MS: f64 = 9.0;
 
@@ -105,6 +111,8 @@ pub struct DemoRun {
     /// Moments left by "step back", so "step forward" returns to them exactly.
     redo: StoredValue<Vec<TimeUs>>,
     seen: StoredValue<Vec<(u64, usize, TimeUs)>>,
+    /// Simulated time per lock-step slice of [`DemoRun::advance`].
+    slice_us: StoredValue<TimeUs>,
     /// Checked mode (see [`DemoRun::check_invariants`]): `None` when off,
     /// else (publishes so far, what the checks found).
     checks: StoredValue<Option<(u32, Vec<String>)>>,
@@ -140,6 +148,7 @@ impl DemoRun {
             auto_paused: RwSignal::new(false),
             redo: StoredValue::new(Vec::new()),
             seen: StoredValue::new(Vec::new()),
+            slice_us: StoredValue::new(FIRST_SLICE_US),
             checks: StoredValue::new(None),
         };
         run.rebuild();
@@ -242,6 +251,7 @@ impl DemoRun {
             .set_value(Timeline::new(self.params.get_untracked(), &sims));
         self.sims.set_value(sims);
         self.redo.set_value(Vec::new());
+        self.slice_us.set_value(FIRST_SLICE_US);
         self.live_us.set(0);
         self.seen
             .set_value(vec![(u64::MAX, usize::MAX, 0); self.panels.len()]);
@@ -382,8 +392,10 @@ impl DemoRun {
 
     /// Advances by `real_ms` of wall time at the current speed. Work per
     /// call is bounded by [`FRAME_WORK_MS`] of real time (in the browser) and
-    /// by [`EVENT_BUDGET_PER_FRAME`] events: under a heavy load the simulated
-    /// clock falls behind the chosen speed instead of the page stuttering.
+    /// by [`EVENT_BUDGET_PER_FRAME`] events, checked between slices of about
+    /// [`SLICE_EVENTS`] events: under a heavy load the simulated clock falls
+    /// behind the chosen speed instead of the page stuttering. Every panel
+    /// ends at the same moment.
     pub fn advance(&self, real_ms: f64) {
         // A long gap (tab in background, debugger) is not a reason to jump.
         let real_ms = if real_ms.is_finite() {
@@ -403,25 +415,38 @@ impl DemoRun {
         } else {
             FRAME_WORK_MS
         };
+        // The panels move in lock-step, one slice of simulated time at a
+        // time, so whenever the budget runs out they all stand at the same
+        // moment: a panel ahead of the others would show a moment the clock
+        // does not, be checkpointed so, and make rewinds, forks and links
+        // land elsewhere than the moment the learner saw.
+        let mut slice = self.slice_us.get_value();
         let behind = self.sims.try_update_value(|sims| {
-            let mut done = vec![false; sims.len()];
+            let mut t = sims.iter().map(Sim::now).min().unwrap_or(0);
             let mut spent = 0u64;
-            loop {
-                for (i, sim) in sims.iter_mut().enumerate() {
-                    if !done[i] {
-                        let before = sim.events_processed();
-                        done[i] = sim.run_until_bounded(target, SLICE_EVENTS);
-                        spent += sim.events_processed() - before;
-                    }
+            while t < target {
+                let next = (t + slice).min(target);
+                let before: u64 = sims.iter().map(Sim::events_processed).sum();
+                for sim in sims.iter_mut() {
+                    sim.run_until(next);
                 }
-                if done.iter().all(|d| *d) {
-                    return false;
+                let used = sims.iter().map(Sim::events_processed).sum::<u64>() - before;
+                spent += used;
+                t = next;
+                // About SLICE_EVENTS events a slice.
+                if used > SLICE_EVENTS {
+                    slice = (slice / 2).max(1);
+                } else if used < SLICE_EVENTS / 4 {
+                    slice = (slice * 2).min(MAX_SLICE_US);
                 }
-                if spent >= EVENT_BUDGET_PER_FRAME || clock_ms() - started > work_ms {
+                if t < target && (spent >= EVENT_BUDGET_PER_FRAME || clock_ms() - started > work_ms)
+                {
                     return true;
                 }
             }
+            false
         });
+        self.slice_us.set_value(slice);
         let behind = behind.unwrap_or(false);
         if self.behind.get_untracked() != behind {
             self.behind.set(behind);
@@ -578,7 +603,8 @@ impl DemoRun {
     /// Records a learner input at the current moment and applies it. If the
     /// moment is in the past, the run forks: what came after is dropped.
     fn record(&self, param: Option<(String, f64)>, actions: Vec<Option<Action>>) {
-        // Panels can be a frame apart under heavy load; line them up first.
+        // Panels stand at one moment (see `advance`); line them up anyway,
+        // so an input is never applied to panels at different times.
         let mut now = self
             .sims
             .with_value(|s| s.iter().map(Sim::now).max().unwrap_or(0));
@@ -593,6 +619,7 @@ impl DemoRun {
             self.notice.set(Some(words::FORK_NOTICE));
         }
         self.redo.update_value(Vec::clear);
+        self.slice_us.set_value(FIRST_SLICE_US);
         let input = RunInput {
             at_us: now,
             param,
@@ -919,6 +946,51 @@ mod tests {
                 DemoRun::from_shared(find("peak-shaving").unwrap(), &PANELS, 1.0, "1.@@garbage");
             assert_eq!(fresh.now(), 0);
             assert_eq!(ignored, vec![Ignored::Unreadable]);
+        });
+    }
+
+    /// Every panel's own clock, after the run was told to show one moment.
+    fn clocks(run: &DemoRun) -> Vec<TimeUs> {
+        (0..run.panels.len())
+            .map(|i| run.with_sim(i, Sim::now).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn panels_stand_at_one_moment_even_when_a_frame_runs_out_of_budget() {
+        let owner = Owner::new();
+        owner.with(|| {
+            // The burst makes the queue panel far busier than the direct one:
+            // at 64x a 100 ms frame is 6.4 s of it, over the event budget.
+            let run = DemoRun::new(find("peak-shaving").unwrap(), &PANELS, 64.0, 2);
+            run.playing.set(true);
+            let mut was_behind = false;
+            for _ in 0..12 {
+                run.advance(100.0);
+                was_behind |= run.behind.get_untracked();
+                let c = clocks(&run);
+                assert!(c.iter().all(|t| *t == c[0]), "panels at {c:?}");
+            }
+            assert!(
+                was_behind,
+                "the budget never ran out: the test tests nothing"
+            );
+            // So any moment shows every panel at that moment, the live edge
+            // replays exactly, and a fork starts where the learner looked.
+            let live = run.now();
+            let live_snaps = snapshots(&run);
+            let t = live / 3 + 12_345;
+            run.seek(t);
+            assert_eq!(clocks(&run), vec![t; 2]);
+            run.jump_live();
+            assert_eq!(snapshots(&run), live_snaps, "the live edge, replayed");
+            run.seek(t);
+            run.set_param("db_rate_per_s", 1_500.0);
+            assert_eq!(
+                clocks(&run),
+                vec![t; 2],
+                "the fork starts at the moment shown"
+            );
         });
     }
 
