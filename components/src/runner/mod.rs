@@ -421,33 +421,15 @@ impl DemoRun {
         // does not, be checkpointed so, and make rewinds, forks and links
         // land elsewhere than the moment the learner saw.
         let mut slice = self.slice_us.get_value();
-        let behind = self.sims.try_update_value(|sims| {
-            let mut t = sims.iter().map(Sim::now).min().unwrap_or(0);
-            let mut spent = 0u64;
-            while t < target {
-                let next = (t + slice).min(target);
-                let before: u64 = sims.iter().map(Sim::events_processed).sum();
-                for sim in sims.iter_mut() {
-                    sim.run_until(next);
-                }
-                let used = sims.iter().map(Sim::events_processed).sum::<u64>() - before;
+        let mut spent = 0u64;
+        let reached = self.sims.try_update_value(|sims| {
+            lockstep(sims, target, &mut slice, |used| {
                 spent += used;
-                t = next;
-                // About SLICE_EVENTS events a slice.
-                if used > SLICE_EVENTS {
-                    slice = (slice / 2).max(1);
-                } else if used < SLICE_EVENTS / 4 {
-                    slice = (slice * 2).min(MAX_SLICE_US);
-                }
-                if t < target && (spent >= EVENT_BUDGET_PER_FRAME || clock_ms() - started > work_ms)
-                {
-                    return true;
-                }
-            }
-            false
+                spent >= EVENT_BUDGET_PER_FRAME || clock_ms() - started > work_ms
+            })
         });
         self.slice_us.set_value(slice);
-        let behind = behind.unwrap_or(false);
+        let behind = !reached.unwrap_or(true);
         if self.behind.get_untracked() != behind {
             self.behind.set(behind);
         }
@@ -459,17 +441,19 @@ impl DemoRun {
     /// taking checkpoints on the way. Returns false if the budget ran out.
     fn fast_forward(&self, t: TimeUs) -> bool {
         let mut spent = 0u64;
+        let mut slice = FIRST_SLICE_US;
         loop {
+            // In lock-step (see `advance`): the checkpoints taken on the way
+            // hold every panel at one moment.
             let (done, used) = self
                 .sims
                 .try_update_value(|sims| {
-                    let before: u64 = sims.iter().map(Sim::events_processed).sum();
-                    let mut done = true;
-                    for sim in sims.iter_mut() {
-                        done &= sim.run_until_bounded(t, timeline::CHECKPOINT_EVENTS);
-                    }
-                    let after: u64 = sims.iter().map(Sim::events_processed).sum();
-                    (done, after - before)
+                    let mut used = 0;
+                    let done = lockstep(sims, t, &mut slice, |n| {
+                        used += n;
+                        used >= timeline::CHECKPOINT_EVENTS
+                    });
+                    (done, used)
                 })
                 .unwrap_or((true, 0));
             self.note_progress();
@@ -709,6 +693,38 @@ impl DemoRun {
         self.timeline
             .with_value(|t| (t.inputs.len(), t.checkpoints.len()))
     }
+}
+
+/// Runs every panel towards `target` together, one slice of simulated time
+/// at a time, so that they always stop at one moment. `slice` adapts to
+/// about [`SLICE_EVENTS`] events a slice; after each slice short of the
+/// target, `stop(events it took)` may end the run there. Returns whether
+/// the target was reached.
+fn lockstep(
+    sims: &mut [Sim],
+    target: TimeUs,
+    slice: &mut TimeUs,
+    mut stop: impl FnMut(u64) -> bool,
+) -> bool {
+    let mut t = sims.iter().map(Sim::now).min().unwrap_or(0);
+    while t < target {
+        let next = (t + *slice).min(target);
+        let before: u64 = sims.iter().map(Sim::events_processed).sum();
+        for sim in sims.iter_mut() {
+            sim.run_until(next);
+        }
+        let used = sims.iter().map(Sim::events_processed).sum::<u64>() - before;
+        t = next;
+        if used > SLICE_EVENTS {
+            *slice = (*slice / 2).max(1);
+        } else if used < SLICE_EVENTS / 4 {
+            *slice = (*slice * 2).min(MAX_SLICE_US);
+        }
+        if t < target && stop(used) {
+            return false;
+        }
+    }
+    true
 }
 
 /// Runs the earliest pending visible event across panels, then brings every
@@ -991,6 +1007,56 @@ mod tests {
                 vec![t; 2],
                 "the fork starts at the moment shown"
             );
+        });
+    }
+
+    #[test]
+    fn a_link_to_a_past_moment_before_a_later_change_reopens_that_moment() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let run = DemoRun::new(find("peak-shaving").unwrap(), &PANELS, 16.0, 1);
+            run.playing.set(true);
+            let events = |r: &DemoRun| -> u64 {
+                (0..2)
+                    .map(|i| r.with_sim(i, Sim::events_processed).unwrap())
+                    .sum()
+            };
+            // Far enough that reopening replays several checkpoints' worth
+            // of events (each panel at its own load).
+            while events(&run) < 300_000 {
+                run.advance(16.0);
+            }
+            run.set_param("db_rate_per_s", 500.0);
+            while events(&run) < 400_000 {
+                run.advance(16.0);
+            }
+            let t = run.now() * 2 / 5;
+            run.seek(t);
+            let seen = snapshots(&run);
+            let link = run.share_state();
+            let (copy, ignored) =
+                DemoRun::from_shared(find("peak-shaving").unwrap(), &PANELS, 1.0, &link);
+            assert!(ignored.is_empty(), "{ignored:?}");
+            assert_eq!(copy.now(), t);
+            assert_eq!(snapshots(&copy), seen, "{link}");
+            // Every checkpoint, live or replayed, holds its panels at its moment.
+            for r in [&run, &copy] {
+                r.timeline.with_value(|tl| {
+                    assert!(
+                        tl.checkpoints.len() > 2,
+                        "{} checkpoints",
+                        tl.checkpoints.len()
+                    );
+                    for c in &tl.checkpoints {
+                        let at: Vec<TimeUs> = c.sims.iter().map(Sim::now).collect();
+                        assert!(
+                            at.iter().all(|a| *a == c.t_us),
+                            "checkpoint {} holds {at:?}",
+                            c.t_us
+                        );
+                    }
+                });
+            }
         });
     }
 
