@@ -183,7 +183,10 @@ fn tick(run: &DemoRun, root: &Element, st: &mut State) -> bool {
     false
 }
 
-/// What must hold on the page whatever the learner did.
+/// What must hold on the page whatever the learner did: the clock shown is
+/// the run's, every panel stands at that moment, which is not past the live
+/// edge; each panel's counts add up to the messages created; every
+/// `data-value` is a number; no NaN, inf or undefined is on screen.
 fn check_page(run: &DemoRun, root: &Element, st: &mut State) {
     let now = run.now();
     let shown = root
@@ -196,6 +199,14 @@ fn check_page(run: &DemoRun, root: &Element, st: &mut State) {
         st.error(format!(
             "the clock shows '{shown}' µs, the run is at {now} µs"
         ));
+    }
+    for (i, p) in run.panels.iter().enumerate() {
+        if let Some(t) = run.with_sim(i, |s| s.now()).filter(|t| *t != now) {
+            st.error(format!(
+                "panel {} is at {t} µs, the clock at {now} µs",
+                p.id
+            ));
+        }
     }
     let live = run.live_us.get_untracked();
     if now > live {
