@@ -186,7 +186,8 @@ fn tick(run: &DemoRun, root: &Element, st: &mut State) -> bool {
 /// What must hold on the page whatever the learner did: the clock shown is
 /// the run's, every panel stands at that moment, which is not past the live
 /// edge; each panel's counts add up to the messages created; every
-/// `data-value` is a number; no NaN, inf or undefined is on screen.
+/// `data-value` is a number; no NaN, inf or undefined is on screen or in
+/// an attribute (a chart's path, a dot's position).
 fn check_page(run: &DemoRun, root: &Element, st: &mut State) {
     let now = run.now();
     let shown = root
@@ -244,12 +245,12 @@ fn check_page(run: &DemoRun, root: &Element, st: &mut State) {
             }
         }
     }
-    let text = root.text_content().unwrap_or_default();
+    let text = root.inner_html();
     if let Some(w) = text
         .split(|c: char| !c.is_ascii_alphanumeric())
         .find(|w| matches!(*w, "NaN" | "inf" | "Infinity" | "undefined"))
     {
-        st.error(format!("\"{w}\" is shown"));
+        st.error(format!("\"{w}\" in the page"));
     }
 }
 

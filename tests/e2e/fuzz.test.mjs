@@ -55,17 +55,23 @@ function problemsOf(run) {
   return out;
 }
 
-/** The same URL again in a fresh context: does the failure come back? */
-async function reproduce(url, id, seconds, first) {
+/**
+ * The same seed again in a fresh context: does the failure come back? The
+ * fuzzer's ticks depend on the seed only, but how many fit in the time
+ * depends on the machine's load, so the second run gets twice the time to
+ * reach the failing tick.
+ */
+async function reproduce(base, kind, id, seed, seconds, first) {
+  const url = fuzzUrl(base, kind, id, seed, seconds * 2);
   const context = await app.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
   try {
     const page = await context.newPage();
     page.setDefaultTimeout(TIMEOUT_MS);
-    const again = await fuzzOnce(page, collectErrors(page), url, id, seconds);
+    const again = await fuzzOnce(page, collectErrors(page), url, id, seconds * 2);
     const twice = problemsOf(again);
     const strip = (e) => e.replace(/^tick \d+ after .*?: /, '');
     const same = problemsOf(first).filter((p) => twice.some((q) => q === p || strip(q) === strip(p)));
-    return `on a second run with the same seed ${same.length ? 'it reproduced' : 'it did NOT reproduce'}` +
+    return `on a second run with the same seed (${seconds * 2} s) ${same.length ? 'it reproduced' : 'it did NOT reproduce'}` +
       ` (${twice.length} problem(s)${twice.length ? `: ${twice.slice(0, 3).join(' | ')}` : ''}; ticks ${again.result?.ticks ?? '?'} vs ${first.result?.ticks ?? '?'})`;
   } catch (e) {
     return `the second run failed: ${e.message.split('\n')[0]}`;
@@ -80,7 +86,7 @@ async function fuzzTest({ page, errors, base }, kind, id, seed, seconds, env) {
   const run = await fuzzOnce(page, errors, url, id, seconds);
   const problems = problemsOf(run);
   if (problems.length) {
-    const again = await reproduce(url, id, seconds, run);
+    const again = await reproduce(base, kind, id, seed, seconds, run);
     errors.errors.length = 0; // reported here, with the seed
     throw new Error(
       `${kind} ${id}, seed ${seed}, ${seconds} s: ${problems.length} problem(s):\n  ${problems.join('\n  ')}\n` +
