@@ -8,6 +8,8 @@ pub mod catalog;
 pub mod demos;
 #[cfg(target_arch = "wasm32")]
 pub mod embed;
+#[cfg(target_arch = "wasm32")]
+pub mod fuzz;
 pub mod i18n;
 pub mod route;
 
@@ -113,6 +115,7 @@ pub struct EmbedMode;
 pub fn App() -> impl IntoView {
     let (search, hash) = current_location();
     let query = RwSignal::new(parse_query(&search, &hash));
+    warn_problems(&query.read_untracked());
     let lang = RwSignal::new(initial_lang(
         query.get_untracked().lang.as_deref(),
         &browser_languages(),
@@ -128,6 +131,7 @@ pub fn App() -> impl IntoView {
         let handle = window_event_listener(leptos::ev::hashchange, move |_| {
             let (search, hash) = current_location();
             let q = parse_query(&search, &hash);
+            warn_problems(&q);
             if let Some(l) = q.lang.as_deref().and_then(Lang::from_tag) {
                 lang.set(l);
             }
@@ -232,6 +236,14 @@ fn PanicTest() -> impl IntoView {
     view! { <p>"…"</p> }
 }
 
+/// Says on the console which URL options were ignored, and why.
+fn warn_problems(_q: &Query) {
+    #[cfg(target_arch = "wasm32")]
+    for p in &_q.problems {
+        web_sys::console::warn_1(&wasm_bindgen::JsValue::from_str(&format!("mqlab: {p}")));
+    }
+}
+
 /// `(search, hash)` of the current URL; empty outside a browser.
 fn current_location() -> (String, String) {
     #[cfg(target_arch = "wasm32")]
@@ -291,7 +303,7 @@ fn Home() -> impl IntoView {
                         let n = i + 1;
                         if d.ready {
                             view! {
-                                <li class="demo-card ready">
+                                <li class="demo-card ready" data-demo=d.id data-ready="true">
                                     <a href=href(&Route::Demo(d.id.to_string())) data-testid=format!("demo-link-{}", d.id)>
                                         <span class="num">{n}</span>
                                         <strong>{move || d.title.get(lang.get())}</strong>
@@ -303,7 +315,7 @@ fn Home() -> impl IntoView {
                             .into_any()
                         } else {
                             view! {
-                                <li class="demo-card coming" data-testid=format!("demo-coming-{}", d.id)>
+                                <li class="demo-card coming" data-testid=format!("demo-coming-{}", d.id) data-demo=d.id data-ready="false">
                                     <span class="num">{n}</span>
                                     <strong>{move || d.title.get(lang.get())}</strong>
                                     <span class="blurb">{move || d.blurb.get(lang.get())}</span>

@@ -1,7 +1,8 @@
 //! Hash routing: `#/` home, `#/demo/<id>` a demo, `#/embed/<id>` a demo
 //! without site chrome. Hash URLs work from any static file server, under
 //! any sub-path, with no rewrite rules. A route's options follow a `?` in
-//! the hash: `#/demo/peak-shaving?lang=en&s=1.eyJz...&theme=dark`.
+//! the hash: `#/demo/peak-shaving?lang=en&s=1.eyJz...&theme=dark`, and
+//! for testing `fuzz=<seconds>&seed=<n>` (see `crate::fuzz`).
 
 /// Where the reader is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,6 +24,72 @@ pub struct Query {
     /// A shared run (see `mqlab_components::runner::share`).
     pub state: Option<String>,
     pub theme: Option<String>,
+    /// Fuzz mode, when `fuzz=` was valid.
+    pub fuzz: Option<Fuzz>,
+    /// Options that were given but could not be used, in words (the app
+    /// prints them as console warnings).
+    pub problems: Vec<String>,
+}
+
+/// `fuzz=<seconds>&seed=<n>`: drive the demo with random input for that
+/// long, from that seed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fuzz {
+    /// How long, in milliseconds of wall-clock time (1 ..= 3,600,000).
+    pub ms: u32,
+    /// Seed of the fuzzer's own random choices.
+    pub seed: u64,
+}
+
+/// The seed fuzz mode uses when `seed=` is missing or unusable.
+pub const FUZZ_DEFAULT_SEED: u64 = 1;
+/// Longest fuzz run, in seconds.
+pub const FUZZ_MAX_S: f64 = 3600.0;
+
+/// A value for a warning: short, and quoted.
+fn shown(v: &str) -> String {
+    let short: String = v.chars().take(24).collect();
+    format!(
+        "\"{short}{}\"",
+        if short.len() < v.len() { "…" } else { "" }
+    )
+}
+
+/// Reads `fuzz=` (seconds) and `seed=`; anything unusable is ignored and
+/// said in `problems`.
+fn parse_fuzz(fuzz: Option<&str>, seed: Option<&str>, problems: &mut Vec<String>) -> Option<Fuzz> {
+    let secs = fuzz.and_then(|v| {
+        let s = v.parse::<f64>().ok().filter(|s| *s > 0.0 && *s <= FUZZ_MAX_S);
+        if s.is_none() {
+            problems.push(format!(
+                "fuzz={} ignored: give the seconds to fuzz for, more than 0 and at most 3600 (e.g. fuzz=20)",
+                shown(v)
+            ));
+        }
+        s
+    });
+    let Some(secs) = secs else {
+        if fuzz.is_none() && seed.is_some() {
+            problems
+                .push("seed= ignored: it is the seed of fuzz=<seconds>, which is missing".into());
+        }
+        return None;
+    };
+    let seed = match seed.map(|v| (v, v.parse::<u64>())) {
+        None => FUZZ_DEFAULT_SEED,
+        Some((_, Ok(n))) => n,
+        Some((v, Err(_))) => {
+            problems.push(format!(
+                "seed={} ignored: give a whole number from 0 to 18446744073709551615; fuzzing with seed {FUZZ_DEFAULT_SEED}",
+                shown(v)
+            ));
+            FUZZ_DEFAULT_SEED
+        }
+    };
+    Some(Fuzz {
+        ms: ((secs * 1000.0).round() as u32).max(1),
+        seed,
+    })
 }
 
 /// Longest option value we look at.
@@ -67,15 +134,21 @@ fn capped(v: &str) -> String {
 pub fn parse_query(search: &str, hash: &str) -> Query {
     let mut q = Query::default();
     let hash_q = hash.split_once('?').map(|(_, q)| q).unwrap_or("");
+    let (mut fuzz, mut seed) = (None, None);
     for (k, v) in pairs(search).chain(pairs(hash_q)) {
-        let v = Some(capped(v));
         match k {
-            "lang" => q.lang = v,
-            "s" => q.state = v,
-            "theme" => q.theme = v,
+            "lang" => q.lang = Some(capped(v)),
+            "s" => q.state = Some(capped(v)),
+            "theme" => q.theme = Some(capped(v)),
+            "fuzz" => fuzz = Some(v),
+            "seed" => seed = Some(v),
             _ => {}
         }
     }
+    if fuzz.is_none() && hash_q.split('&').any(|kv| kv == "fuzz") {
+        fuzz = Some(""); // a bare `?fuzz`, as PhET writes it: say what is missing
+    }
+    q.fuzz = parse_fuzz(fuzz, seed, &mut q.problems);
     q
 }
 
@@ -131,5 +204,66 @@ mod tests {
             parse_query("", &huge).state.map(|s| s.len()),
             Some(MAX_VALUE)
         );
+    }
+
+    #[test]
+    fn fuzz_options_are_read_and_bad_values_are_ignored_with_a_reason() {
+        let q = parse_query("", "#/demo/intro?lang=en&fuzz=20&seed=42");
+        assert_eq!(
+            q.fuzz,
+            Some(Fuzz {
+                ms: 20_000,
+                seed: 42
+            })
+        );
+        assert!(q.problems.is_empty(), "{:?}", q.problems);
+        assert_eq!(q.lang.as_deref(), Some("en"));
+        // Fractions of a second; no seed means the default seed, silently.
+        let q = parse_query("", "#/embed/intro?fuzz=0.5");
+        assert_eq!(
+            q.fuzz,
+            Some(Fuzz {
+                ms: 500,
+                seed: FUZZ_DEFAULT_SEED
+            })
+        );
+        assert!(q.problems.is_empty());
+        let q = parse_query("", &format!("#/demo/intro?fuzz=1&seed={}", u64::MAX));
+        assert_eq!(q.fuzz.map(|f| f.seed), Some(u64::MAX));
+
+        // Not fuzzing, one reason each.
+        for bad in ["0", "-3", "abc", "NaN", "inf", "3601", "1e9", "", "20s"] {
+            let q = parse_query("", &format!("#/demo/intro?fuzz={bad}&seed=1"));
+            assert_eq!(q.fuzz, None, "fuzz={bad}");
+            assert_eq!(q.problems.len(), 1, "fuzz={bad}: {:?}", q.problems);
+            assert!(q.problems[0].starts_with("fuzz="), "{:?}", q.problems);
+        }
+        let q = parse_query("", "#/demo/intro?fuzz");
+        assert_eq!(q.fuzz, None);
+        assert_eq!(q.problems.len(), 1, "bare fuzz: {:?}", q.problems);
+        // A bad seed: fuzzing goes on with the default seed, and says so.
+        for bad in ["-1", "1.5", "x", "18446744073709551616", ""] {
+            let q = parse_query("", &format!("#/demo/intro?fuzz=2&seed={bad}"));
+            assert_eq!(
+                q.fuzz,
+                Some(Fuzz {
+                    ms: 2_000,
+                    seed: FUZZ_DEFAULT_SEED
+                }),
+                "seed={bad}"
+            );
+            assert_eq!(q.problems.len(), 1, "seed={bad}: {:?}", q.problems);
+            assert!(q.problems[0].starts_with("seed="));
+        }
+        // A seed alone does nothing but say so.
+        let q = parse_query("", "#/demo/intro?seed=3");
+        assert_eq!(q.fuzz, None);
+        assert_eq!(q.problems.len(), 1);
+        // A huge value is shown cut short; parsing never panics.
+        let q = parse_query(
+            "",
+            &format!("#/demo/intro?fuzz={}", "\u{4e2d}".repeat(10_000)),
+        );
+        assert!(q.problems[0].chars().count() < 200, "{}", q.problems[0]);
     }
 }

@@ -179,9 +179,14 @@ pub fn DemoFrame(
         }
         hooks::use_on_screen(root, run.visible);
         hooks::mark_first_frame();
+        // Fuzz mode drives the clock itself, one fixed frame per tick.
+        let fuzz = use_context::<PageQuery>().and_then(|q| q.0.with_untracked(|q| q.fuzz));
+        if let Some(f) = fuzz {
+            crate::fuzz::start(run, root, f);
+        }
         let since_spoken = StoredValue::new(0.0f64);
         hooks::use_raf_loop(
-            Signal::derive(move || run.playing.get() && run.visible.get()),
+            Signal::derive(move || fuzz.is_none() && run.playing.get() && run.visible.get()),
             move |dt| {
                 let started = hooks::now_ms();
                 let sim_ms = run.advance(dt);
@@ -346,8 +351,17 @@ fn page_base() -> String {
 fn copy_to_clipboard(_text: &str) {
     #[cfg(target_arch = "wasm32")]
     {
-        // Best effort: the text is also shown in a field to copy by hand.
-        let _ = window().navigator().clipboard().write_text(_text);
+        use wasm_bindgen::prelude::*;
+        thread_local! {
+            static IGNORE: Closure<dyn FnMut(JsValue)> = Closure::new(|_| {});
+        }
+        // Best effort: the text is also shown in a field to copy by hand. A
+        // refusal (no permission, e.g. in a frame without clipboard-write) is
+        // expected, not an uncaught error on the console.
+        let copied = window().navigator().clipboard().write_text(_text);
+        IGNORE.with(|ignore| {
+            let _ = copied.catch(ignore);
+        });
     }
 }
 

@@ -3,7 +3,7 @@
 // renders its root, and is saved as a screenshot in tests/e2e/artifacts/.
 import assert from 'node:assert/strict';
 import {
-  ALL_DEMOS, BUILT_DEMOS, LANGS, screenshot, tid, useApp, waitFor, waitForDemo,
+  ALL_DEMOS, BUILT_DEMOS, CATALOG, LANGS, screenshot, tid, useApp, waitFor, waitForDemo,
 } from './helpers.mjs';
 
 const app = useApp();
@@ -31,6 +31,14 @@ for (const lang of LANGS) {
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
     const expected = ALL_DEMOS.map((id) => (BUILT_DEMOS.includes(id) ? `demo-link-${id}` : `demo-coming-${id}`));
     assert.deepEqual(listed, expected);
+    // The built app's cards say what catalog.rs says (the per-demo tests
+    // iterate over what tests/e2e/catalog.mjs reads from catalog.rs): a
+    // misread catalog or a stale dist/ fails here.
+    const cards = await page
+      .locator('li.demo-card')
+      .evaluateAll((els) => els.map((e) => ({ id: e.getAttribute('data-demo'), ready: e.getAttribute('data-ready') === 'true' })));
+    assert.deepEqual(cards, CATALOG, 'home page cards (data-demo, data-ready) vs src/catalog.rs');
+    assert.ok(BUILT_DEMOS.length >= 3, `built demos read from the catalog: ${BUILT_DEMOS.join(', ')}`);
     for (const id of BUILT_DEMOS) {
       const link = page.locator(`a${tid(`demo-link-${id}`)}`);
       assert.equal(await link.count(), 1, `a[data-testid=demo-link-${id}]`);

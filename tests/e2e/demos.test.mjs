@@ -3,7 +3,7 @@
 // Every wait is a condition on the page; none is a fixed sleep.
 import assert from 'node:assert/strict';
 import {
-  metric, paramValue, pause, play, setFlag, setSlider, simTime, sliderPosition, tid,
+  BUILT_DEMOS, metric, paramValue, pause, play, setFlag, setSlider, simTime, sliderPosition, tid,
   transportScope, useApp, waitFor, waitForDemo, waitForMetric, waitForSimTime,
 } from './helpers.mjs';
 
@@ -159,34 +159,35 @@ app.pageTest('intro: with the callee down, async messages wait in the queue and 
 
 // ---------------------------------------------------------- keyboard ----
 
-app.pageTest('keyboard: Space toggles play on the focused demo, ArrowRight steps', async ({ page, open }) => {
-  await open('/demo/components', { lang: 'en' });
-  const root = await waitForDemo(page, 'components');
-  const playBtn = `${root} ${tid('play')}`;
-  await page.locator(root).focus();
-  const focused = await page.evaluate(
-    (sel) => document.querySelector(sel)?.contains(document.activeElement) ?? false,
-    root,
-  );
-  if (!focused) await page.locator(`${root} svg${tid('stage')}`).first().click();
+for (const id of BUILT_DEMOS) {
+  app.pageTest(`keyboard: ${id}: Space toggles play on the focused demo, ArrowRight steps`, async ({ page, open }) => {
+    await open(`/demo/${id}`, { lang: 'en' });
+    const root = await waitForDemo(page, id);
+    const playBtn = `${root} ${tid('play')}`;
+    await page.locator(root).focus();
+    assert.ok(
+      await page.evaluate((sel) => document.activeElement === document.querySelector(sel), root),
+      `${id}: the demo root takes the focus`,
+    );
 
-  const pressed = () => page.locator(playBtn).first().getAttribute('aria-pressed');
-  const before = await pressed();
-  await page.keyboard.press('Space');
-  await waitFor(page, ([sel, b]) => document.querySelector(sel)?.getAttribute('aria-pressed') !== b, [playBtn, before], {
-    what: 'Space to toggle play',
-  });
-  assert.equal(await pressed(), before === 'true' ? 'false' : 'true');
-  await page.keyboard.press('Space');
-  await waitFor(page, ([sel, b]) => document.querySelector(sel)?.getAttribute('aria-pressed') === b, [playBtn, before], {
-    what: 'Space to toggle play back',
-  });
-  if ((await pressed()) === 'true') await pause(page, root);
+    const pressed = () => page.locator(playBtn).first().getAttribute('aria-pressed');
+    const before = await pressed();
+    await page.keyboard.press('Space');
+    await waitFor(page, ([sel, b]) => document.querySelector(sel)?.getAttribute('aria-pressed') !== b, [playBtn, before], {
+      what: 'Space to toggle play',
+    });
+    assert.equal(await pressed(), before === 'true' ? 'false' : 'true');
+    await page.keyboard.press('Space');
+    await waitFor(page, ([sel, b]) => document.querySelector(sel)?.getAttribute('aria-pressed') === b, [playBtn, before], {
+      what: 'Space to toggle play back',
+    });
+    if ((await pressed()) === 'true') await pause(page, root);
 
-  const t0 = await simTime(page, root);
-  await page.keyboard.press('ArrowRight');
-  await waitForSimTime(page, root, '>', t0);
-});
+    const t0 = await simTime(page, root);
+    await page.keyboard.press('ArrowRight');
+    await waitForSimTime(page, root, '>', t0);
+  });
+}
 
 app.pageTest('step button advances a paused simulation', async ({ page, open }) => {
   await open('/demo/components', { lang: 'en' });

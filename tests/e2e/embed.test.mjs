@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { after, before } from 'node:test';
 import {
-  TIMEOUT_MS, startServer, tid, useApp, waitFor, waitForDemo, waitForNumber,
+  BUILT_DEMOS, TIMEOUT_MS, pause, play, startServer, tid, useApp, waitFor, waitForDemo, waitForNumber,
+  waitForSimTime,
 } from './helpers.mjs';
 import { tempSite } from './features.mjs';
 
@@ -64,16 +65,22 @@ async function frameOf(page, name) {
   return f;
 }
 
-app.pageTest('embed view: no site header, an embedded root and an "Open in mqlab" link', async ({ page, open }) => {
-  await open('/embed/peak-shaving', { lang: 'en' });
-  const root = await waitForDemo(page, 'peak-shaving');
-  assert.match(await page.locator(root).getAttribute('class'), /\bembedded\b/);
-  assert.equal(await page.locator('header.site-header').count(), 0, 'no site header');
-  assert.equal(await page.locator(tid('copy-link')).count(), 0, 'no share panel');
-  const link = page.locator(`${root} a`, { hasText: /Open in mqlab/i });
-  assert.equal(await link.count(), 1, 'one "Open in mqlab" link');
-  assert.match(await link.getAttribute('href'), /#\/demo\/peak-shaving\?lang=en&s=2\./);
-});
+for (const id of BUILT_DEMOS) {
+  app.pageTest(`embed view: ${id}: no site header or share panel, an embedded root and an "Open in mqlab" link`, async ({ page, open }) => {
+    await open(`/embed/${id}`, { lang: 'en' });
+    const root = await waitForDemo(page, id);
+    assert.match(await page.locator(root).getAttribute('class'), /\bembedded\b/);
+    assert.equal(await page.locator('header.site-header').count(), 0, 'no site header');
+    assert.equal(await page.locator(tid('copy-link')).count(), 0, 'no share panel');
+    const link = page.locator(`${root} a`, { hasText: /Open in mqlab/i });
+    assert.equal(await link.count(), 1, 'one "Open in mqlab" link');
+    assert.match(await link.getAttribute('href'), new RegExp(`#/demo/${id}\\?lang=en&s=2\\.`));
+    // The transport works inside the embed too.
+    await play(page, root, 16);
+    await waitForSimTime(page, root, '>', 0);
+    await pause(page, root);
+  });
+}
 
 app.pageTest('embed view: opened on its own (not in a frame) it does not take its own messages as commands', async ({ page, open }) => {
   // Opened as a page of its own (e.g. "open frame in new tab"), the embed's

@@ -1,38 +1,49 @@
 // Helpers for the share / embed / rewind tests (share.test.mjs,
 // rewind.test.mjs, embed.test.mjs, robustness.test.mjs, a11y.test.mjs,
-// network.test.mjs), on top of helpers.mjs. No fixed sleeps: every wait is a
-// condition checked in the page.
+// network.test.mjs), on top of helpers.mjs. They work on any built demo:
+// which slider to move and how far to run are derived from the page, not
+// listed per demo. No fixed sleeps: every wait is a condition checked in
+// the page.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  play, pause, setSlider, sliderPosition, simTime, tid, waitFor, waitForNumber,
+  play, pause, setSlider, sliderPosition, simTime, tid, waitFor,
 } from './helpers.mjs';
 
 /**
- * The demos with the timeline, share panel and embed API that these tests
- * cover (helpers.mjs's BUILT_DEMOS grows as demos are added; these tests
- * name theirs, since each needs the per-demo settings below).
+ * How far the share, rewind and network tests run a demo before they scrub:
+ * until its clock passes `us` or it has handled `events` events, whichever
+ * comes first (a light demo needs simulated time for anything to happen, a
+ * heavy one reaches plenty of events in a fraction of a second, and a link
+ * to it must stay within the app's replay budget).
  */
-export const SHARE_DEMOS = ['intro', 'components', 'peak-shaving'];
+export const RUN = { us: 20_000_000, events: 200_000 };
 
 /**
- * One slider per demo that the share and rewind tests move, and by how many
- * thumb positions (0–1000).
+ * The speed runTo() plays at. Peak-shaving's run goes idle (and pauses by
+ * itself) once the burst has drained, ~40 s in: at 64x a busy frame moves
+ * the clock by up to 6.4 s, so the few frames between "target passed" and
+ * the Pause click could reach that point and race the click against the
+ * automatic pause. 16x keeps well clear of it on every demo.
  */
-export const SLIDER = {
-  intro: { key: 'rate_per_s', delta: 200 },
-  components: { key: 'rate_per_s', delta: 200 },
-  'peak-shaving': { key: 'db_rate_per_s', delta: 150 },
-};
+export const SPEED = 16;
 
-/** How far (µs of simulated time) each demo is run before the tests scrub. */
-export const RUN_TO_US = {
-  intro: 20_000_000,
-  components: 20_000_000,
-  'peak-shaving': 3_000_000,
-};
+/**
+ * The key of the first slider of the demo in `root` whose change goes on
+ * with the run (data-live="true") rather than restarting it: the control
+ * the share and rewind tests move.
+ */
+export async function liveSlider(page, root) {
+  const key = await page
+    .locator(`${root} input[type="range"][data-testid^="param-"][data-live="true"]`)
+    .first()
+    .getAttribute('data-testid', { timeout: 2_000 })
+    .catch(() => null);
+  if (!key) throw new Error(`${root}: no slider that applies live (data-live="true")`);
+  return key.replace(/^param-/, '');
+}
 
 /**
  * Everything a reader sees of a demo's state: the clock, every metric card
@@ -67,23 +78,28 @@ export function snapshot(page, root) {
 }
 
 /**
- * The speed each demo is played at by runTo(). Peak-shaving's run goes idle
- * (and pauses by itself) once the burst has drained, ~40 s in: at 64× a
- * busy frame moves the clock by up to 6.4 s, so the few frames between
- * "clock passed the target" and the Pause click could reach that point and
- * race the click against the automatic pause. 16× keeps well clear of it.
+ * Plays `root` at `speed` until its clock passes `target.us` or its event
+ * count passes `target.events` (a number means microseconds only), or the
+ * run stops by itself because nothing is left to happen (a setting of 0
+ * can do that); then pauses. Returns the clock.
  */
-export const SPEED = { intro: 64, components: 64, 'peak-shaving': 16 };
-
-/**
- * Plays `root` at `speed` (default: SPEED of the demo named in `root`) until
- * its clock passes `us`, then pauses.
- */
-export async function runTo(page, root, us, speed) {
-  speed ??= SPEED[root.match(/demo-([a-z-]+)/)?.[1]] ?? 64;
+export async function runTo(page, root, target = RUN, speed = SPEED) {
+  const { us, events = Infinity } = typeof target === 'number' ? { us: target } : target;
   await play(page, root, speed);
-  await waitForNumber(page, `${root} ${tid('sim-time')}`, 'data-time-us', '>', us, { timeout: 60_000 });
+  await waitFor(
+    page,
+    ([sel, playSel, u, e]) => {
+      const el = document.querySelector(sel);
+      const t = Number(el?.getAttribute('data-time-us'));
+      const n = Number(el?.getAttribute('data-events'));
+      const stopped = document.querySelector(playSel)?.getAttribute('aria-pressed') !== 'true';
+      return t > u || n > e || (stopped && t > 0);
+    },
+    [`${root} ${tid('sim-time')}`, `${root} ${tid('play')}`, us, Number.isFinite(events) ? events : Number.MAX_VALUE],
+    { timeout: 60_000, what: `${root} to run past ${us} µs or ${events} events, or stop by itself` },
+  );
   await pause(page, root);
+  return simTime(page, root);
 }
 
 /**
@@ -100,10 +116,13 @@ export async function waitForPast(page, root, visible = true) {
   await page.locator(`${root} ${tid('past-badge')}`).waitFor({ state: visible ? 'visible' : 'hidden' });
 }
 
-/** Moves slider `key` of `root` by `delta` positions (clamped to 0–1000). */
-export async function nudgeSlider(page, root, key, delta) {
+/**
+ * Moves slider `key` of `root` by `delta` positions (0–1000), down when
+ * there is room (on most sliders, down is the lighter load), else up.
+ */
+export async function nudgeSlider(page, root, key, delta = 100) {
   const pos = await sliderPosition(page, root, key);
-  const to = pos + delta <= 1000 ? pos + delta : pos - delta;
+  const to = pos - delta >= 0 ? pos - delta : pos + delta;
   return setSlider(page, root, key, Math.max(0, Math.min(1000, to)));
 }
 

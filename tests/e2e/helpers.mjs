@@ -16,14 +16,8 @@ export const CHROMIUM = process.env.MQLAB_CHROMIUM ?? '/usr/bin/chromium';
 /** Default wait for anything that should happen promptly. */
 export const TIMEOUT_MS = Number(process.env.MQLAB_E2E_TIMEOUT_MS ?? 15_000);
 
-/** The demos, in the chapter's order. */
-export const ALL_DEMOS = [
-  'intro', 'peak-shaving', 'components', 'p2p-vs-pubsub', 'comparison',
-  'async-register', 'seckill-queue', 'coupling', 'pubsub', 'reliability',
-  'idempotence', 'ordering', 'dlq', 'delay', 'transaction', 'seckill-system',
-];
-/** The demos that are built (the others show as "coming"). */
-export const BUILT_DEMOS = ['intro', 'components', 'peak-shaving', 'p2p-vs-pubsub', 'comparison', 'async-register', 'coupling', 'pubsub'];
+/** The demos in the chapter's order, and those built: read from src/catalog.rs. */
+export { ALL_DEMOS, BUILT_DEMOS, CATALOG } from './catalog.mjs';
 export const LANGS = ['en', 'zh-CN'];
 
 /** CSS selector for a data-testid; several ids nest: tid('panel-queue', 'metric-done'). */

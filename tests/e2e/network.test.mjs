@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DIST, appUrl, play, tid, useApp, waitForDemo, waitForSimTime } from './helpers.mjs';
-import { SHARE_DEMOS, copyEmbed, copyLink, seek, waitForPast } from './features.mjs';
+import { BUILT_DEMOS, DIST, appUrl, play, tid, useApp, waitForDemo, waitForSimTime } from './helpers.mjs';
+import { copyEmbed, copyLink, seek, waitForPast } from './features.mjs';
 
 const app = useApp();
 
@@ -25,7 +25,7 @@ test("csp: dist/index.html has a CSP meta with default-src 'self'", () => {
   assert.match(meta[1], /(^|;)\s*default-src 'self'(\s|;|$)/, meta[1]);
 });
 
-for (const id of SHARE_DEMOS) {
+for (const id of BUILT_DEMOS) {
   app.pageTest(`network: ${id}: only the app's own files, from its own origin, through play, scrub and share`, async ({ page, base }) => {
     const requests = [];
     page.context().on('request', (r) => requests.push(r.url()));

@@ -6,7 +6,7 @@
 // condition on the page.
 import assert from 'node:assert/strict';
 import {
-  appUrl, metric, paramValue, pause, play, setFlag, setSlider, simTime, tid, useApp, waitFor,
+  BUILT_DEMOS, metric, paramValue, pause, play, setFlag, setSlider, simTime, tid, useApp, waitFor,
   waitForDemo, waitForMetric, waitForSimTime,
 } from './helpers.mjs';
 
@@ -140,15 +140,10 @@ async function waitForLog(page, scope, text) {
 }
 
 /**
- * Whether the home page lists `id` as ready (a link) rather than "coming";
- * for the demos still being built by someone else, so their tests skip with
- * a reason instead of failing while the page is not there yet.
+ * For a demo still being built by someone else, the reason to skip its
+ * test (catalog.rs does not mark it ready yet); false once it is built.
  */
-async function demoReady(page, base, id) {
-  await page.goto(appUrl(base, '/', { lang: 'en' }), { waitUntil: 'load' });
-  await page.locator(`${tid(`demo-link-${id}`)}, ${tid(`demo-coming-${id}`)}`).first().waitFor();
-  return (await page.locator(tid(`demo-link-${id}`)).count()) > 0;
-}
+const notBuilt = (id) => (BUILT_DEMOS.includes(id) ? false : `${id} is not ready yet (catalog.rs lists it as coming)`);
 
 // ----------------------------------------------------- p2p-vs-pubsub ----
 
@@ -417,11 +412,7 @@ const REG = {
   coupon_ms: { min: 10, max: 3000, log: true },
 };
 
-app.pageTest('async-register: the sync user waits for every step, the async one for the save; SMS down fails sync only', async ({ page, base, open, t }) => {
-  if (!(await demoReady(page, base, 'async-register'))) {
-    t.skip('async-register is not ready yet (the home page lists it as coming)');
-    return;
-  }
+app.pageTest('async-register: the sync user waits for every step, the async one for the save; SMS down fails sync only', async ({ page, open }) => {
   await open('/demo/async-register', { lang: 'en' });
   const root = await waitForDemo(page, 'async-register');
   const sync = tid('panel-sync');
@@ -482,7 +473,7 @@ app.pageTest('async-register: the sync user waits for every step, the async one 
   assert.ok(v.t < 5 * S, `12 registrations took ${v.t} µs at ${rate}/s`);
 
   await step(page, root);
-});
+}, { skip: notBuilt('async-register') });
 
 // -------------------------------------------------------- comparison ----
 
@@ -510,11 +501,7 @@ async function require(page, on) {
   return recs(page);
 }
 
-app.pageTest('comparison: requirements rank the brokers, the facts table, and the same load on four models', async ({ page, base, open, t }) => {
-  if (!(await demoReady(page, base, 'comparison'))) {
-    t.skip('comparison is not ready yet (the home page lists it as coming)');
-    return;
-  }
+app.pageTest('comparison: requirements rank the brokers, the facts table, and the same load on four models', async ({ page, open }) => {
   await open('/demo/comparison', { lang: 'en' });
   const root = await waitForDemo(page, 'comparison');
 
@@ -595,4 +582,4 @@ app.pageTest('comparison: requirements rank the brokers, the facts table, and th
   assert.ok(v.kafka < 1000, `Kafka keeps up with 10 KB messages: queued ${v.kafka}`);
 
   await step(page, root);
-});
+}, { skip: notBuilt('comparison') });

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  ALL_DEMOS, TIMEOUT_MS, collectErrors, play, pause, tid, useApp, waitFor, waitForDemo,
+  ALL_DEMOS, BUILT_DEMOS, TIMEOUT_MS, collectErrors, play, pause, tid, useApp, waitFor, waitForDemo,
 } from './helpers.mjs';
-import { SHARE_DEMOS, copyLink, prng, runTo, seek, snapshot, stateOf, waitForPast } from './features.mjs';
+import { copyLink, prng, runTo, seek, snapshot, stateOf, waitForPast } from './features.mjs';
 
 const app = useApp();
 const SEED = Number(process.env.MQLAB_FUZZ_SEED ?? 20261127);
@@ -20,7 +20,7 @@ function expectedRoute(url) {
   const hash = new URL(url).hash.replace(/^#/, '');
   const parts = hash.split('?')[0].split('/').filter((p) => p !== '');
   if (parts.length === 0) return { kind: 'home' };
-  if (parts.length === 2 && (parts[0] === 'demo' || parts[0] === 'embed') && SHARE_DEMOS.includes(parts[1])) {
+  if (parts.length === 2 && (parts[0] === 'demo' || parts[0] === 'embed') && BUILT_DEMOS.includes(parts[1])) {
     return { kind: 'demo', id: parts[1] };
   }
   // Other catalog entries: a demo page or a "coming soon" page.
@@ -34,10 +34,10 @@ function expectedRoute(url) {
 /** One random URL and what is known about its s= ('none' | 'good' | 'bad' | 'maybe'). */
 function randomCase(r, base, realState) {
   const str = (n, alphabet = JUNK) => Array.from({ length: n }, () => r.pick([...alphabet])).join('');
-  const segs = ['demo', 'embed', 'debug', ...SHARE_DEMOS, 'dlq', 'seckill-system', 'nope', '..', '.', '%2e%2e', '%00', 'DEMO', 'intro ', '<script>', '\u4e2d\u6587', 'x'.repeat(300)];
+  const segs = ['demo', 'embed', 'debug', ...BUILT_DEMOS, 'dlq', 'seckill-system', 'nope', '..', '.', '%2e%2e', '%00', 'DEMO', 'intro ', '<script>', '\u4e2d\u6587', 'x'.repeat(300)];
   let path;
   const kind = r.int(10);
-  if (kind < 6) path = `/${r.pick(['demo', 'embed'])}/${r.pick(SHARE_DEMOS)}`;
+  if (kind < 6) path = `/${r.pick(['demo', 'embed'])}/${r.pick(BUILT_DEMOS)}`;
   else if (kind < 8) path = '/' + Array.from({ length: r.int(4) }, () => r.pick(segs)).join('/');
   else path = '/' + str(r.int(40)).replace(/[#?&]/g, '');
   if (path === '/debug/panic') path = '/debug/panic/not';
@@ -91,7 +91,7 @@ app.pageTest(`robustness: ${COUNT} random URLs (seed ${SEED}) show a demo, home 
   // Defaults of every demo, to compare with a bad link's demo.
   // Defaults of every demo in both languages (slider texts are localized).
   const defaults = {};
-  for (const id of SHARE_DEMOS) {
+  for (const id of BUILT_DEMOS) {
     for (const lang of ['en', 'zh-CN']) {
       await page.goto(`${base}index.html#/demo/${id}?lang=${lang}`, { waitUntil: 'load' });
       defaults[`${id} ${lang}`] = await snapshot(page, await waitForDemo(page, id));

@@ -3,25 +3,27 @@
 // the same state.
 import assert from 'node:assert/strict';
 import {
-  collectErrors, play, screenshot, tid, useApp, waitForDemo, waitForNumber, TIMEOUT_MS,
+  BUILT_DEMOS, collectErrors, screenshot, tid, useApp, waitForDemo, waitForNumber, TIMEOUT_MS,
 } from './helpers.mjs';
 import {
-  SHARE_DEMOS, RUN_TO_US, SLIDER, SPEED, copyEmbed, copyLink, nudgeSlider, runTo, seek, snapshot, stateOf, waitForPast,
+  RUN, copyEmbed, copyLink, liveSlider, nudgeSlider, runTo, seek, snapshot, stateOf, waitForPast,
 } from './features.mjs';
 
 const app = useApp();
+const HALF = { us: RUN.us / 2, events: RUN.events / 2 };
 
-for (const id of SHARE_DEMOS) {
+for (const id of BUILT_DEMOS) {
   app.pageTest(`share: ${id} played, changed, scrubbed back reopens identically in a fresh context`, async ({ page, open }) => {
     await open(`/demo/${id}`, { lang: 'en' });
     const root = await waitForDemo(page, id);
 
-    // Play fast for a while, change one slider mid-run (and produce by hand).
-    await play(page, root, SPEED[id]);
-    await waitForNumber(page, `${root} ${tid('sim-time')}`, 'data-time-us', '>', RUN_TO_US[id] / 2, { timeout: 60_000 });
-    await nudgeSlider(page, root, SLIDER[id].key, SLIDER[id].delta);
-    if (id === 'components') await page.locator(`${root} ${tid('action-produce')}`).click();
-    await runTo(page, root, RUN_TO_US[id]);
+    // Play fast for a while, change one slider mid-run (and press the
+    // demo's first action button, if it has one).
+    await runTo(page, root, HALF);
+    await nudgeSlider(page, root, await liveSlider(page, root));
+    const action = page.locator(`${root} [data-testid^="action-"]`).first();
+    if (await action.count()) await action.click();
+    await runTo(page, root, RUN);
 
     // Back to an earlier moment.
     await seek(page, root, 400);

@@ -103,6 +103,7 @@ pub fn ParamSlider(
                 type="range"
                 data-testid=format!("param-{key}")
                 data-value=move || short(current())
+                data-live=move || if run.applies_live(key) { "true" } else { "false" }
                 min="0"
                 max="1000"
                 step="1"

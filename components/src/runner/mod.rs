@@ -114,6 +114,9 @@ impl Default for FrameBudget {
     }
 }
 
+/// Most invariant violations kept in checked mode (the first ones matter).
+pub const MAX_VIOLATIONS: usize = 20;
+
 /// Most message dots drawn per panel.
 pub const MAX_DOTS: usize = 120;
 /// Entries of the event log kept for display.
@@ -175,6 +178,9 @@ pub struct DemoRun {
     seen: StoredValue<Vec<(u64, usize, TimeUs)>>,
     /// Real time a frame may spend simulating (see [`FrameBudget`]).
     budget: StoredValue<FrameBudget>,
+    /// Checked mode (see [`DemoRun::check_invariants`]): `None` when off,
+    /// else (publishes so far, what the checks found).
+    checks: StoredValue<Option<(u32, Vec<String>)>>,
 }
 
 impl DemoRun {
@@ -208,6 +214,7 @@ impl DemoRun {
             redo: StoredValue::new(Vec::new()),
             seen: StoredValue::new(Vec::new()),
             budget: StoredValue::new(FrameBudget::new()),
+            checks: StoredValue::new(None),
         };
         run.rebuild();
         run
@@ -384,6 +391,56 @@ impl DemoRun {
         if self.live_us.get_untracked() != live {
             self.live_us.set(live);
         }
+        self.run_checks();
+    }
+
+    /// Checked mode, for fuzzing: from now on every change of the run
+    /// (frame, step, seek, input, restart) is followed by the engine's
+    /// invariant checks, in release builds too, and a frame's work budget
+    /// counts events only, not wall-clock time, so the run depends on
+    /// nothing but its inputs (a fuzz seed replays exactly).
+    pub fn check_invariants(&self) {
+        self.checks.set_value(Some((0, Vec::new())));
+    }
+
+    /// What the invariant checks found since the last call (at most
+    /// [`MAX_VIOLATIONS`] are kept).
+    pub fn take_violations(&self) -> Vec<String> {
+        self.checks
+            .try_update_value(|c| c.as_mut().map(|c| std::mem::take(&mut c.1)))
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    fn run_checks(&self) {
+        let Some(n) = self.checks.with_value(|c| c.as_ref().map(|c| c.0)) else {
+            return;
+        };
+        let found: Vec<String> = self.sims.with_value(|sims| {
+            sims.iter()
+                .zip(self.panels)
+                .filter_map(|(sim, p)| {
+                    // The full walk costs O(live messages): every 8th time.
+                    let r = if n % 8 == 0 {
+                        mqlab_engine::invariants::check_full(sim)
+                    } else {
+                        mqlab_engine::invariants::check_counts(sim)
+                    };
+                    r.err()
+                        .map(|e| format!("panel {} at {} µs: {e}", p.id, sim.now()))
+                })
+                .collect()
+        });
+        self.checks.update_value(|c| {
+            if let Some((n, v)) = c {
+                *n = n.wrapping_add(1);
+                for e in found {
+                    if v.len() < MAX_VIOLATIONS && !v.contains(&e) {
+                        v.push(e);
+                    }
+                }
+            }
+        });
     }
 
     /// The shared simulated clock (the slowest panel).
@@ -421,7 +478,11 @@ impl DemoRun {
         }
         let target = self.now() + dt;
         self.redo.update_value(Vec::clear);
-        let work_ms = self.budget.with_value(FrameBudget::work_ms);
+        let work_ms = if self.checks.with_value(Option::is_some) {
+            f64::INFINITY // checked mode: events only, see check_invariants
+        } else {
+            self.budget.with_value(FrameBudget::work_ms)
+        };
         let started = clock_ms();
         let behind = self
             .sims
@@ -452,33 +513,21 @@ impl DemoRun {
     /// taking checkpoints on the way. Returns false if the budget ran out.
     fn fast_forward(&self, t: TimeUs) -> bool {
         let mut spent = 0u64;
-        let mut done = vec![false; self.panels.len()];
         loop {
-            let used = self
+            let (budget_out, used) = self
                 .sims
                 .try_update_value(|sims| {
                     let before: u64 = sims.iter().map(Sim::events_processed).sum();
-                    // Only the panels furthest behind move: the panels stay
-                    // within one slice of each other, so the checkpoints
-                    // taken on the way are usable starts for nearby moments.
-                    let behind = sims
-                        .iter()
-                        .zip(&done)
-                        .filter(|(_, d)| !**d)
-                        .map(|(s, _)| s.now())
-                        .min();
-                    for (i, sim) in sims.iter_mut().enumerate() {
-                        if !done[i] && Some(sim.now()) == behind {
-                            done[i] = sim.run_until_bounded(t, timeline::CHECKPOINT_EVENTS);
-                        }
-                    }
+                    // Together (see advance_together): the checkpoints taken
+                    // on the way hold every panel at one moment.
+                    let out = advance_together(sims, t, f64::INFINITY, 0.0);
                     let after: u64 = sims.iter().map(Sim::events_processed).sum();
-                    after - before
+                    (out, after - before)
                 })
-                .unwrap_or(0);
+                .unwrap_or((false, 0));
             self.note_progress();
             spent += used;
-            if done.iter().all(|d| *d) {
+            if !budget_out {
                 return true;
             }
             if spent >= timeline::LINK_EVENT_BUDGET {
@@ -683,6 +732,19 @@ impl DemoRun {
         }
     }
 
+    /// Whether changing `key` now goes on with the run in every panel
+    /// (rather than restarting it). Reactive: tracks the parameters.
+    pub fn applies_live(&self, key: &str) -> bool {
+        let v = self.params.with(|p| p.get(key));
+        (0..self.panels.len()).all(|i| {
+            self.panels[i].fixed.iter().any(|(k, _)| *k == key)
+                || !matches!(
+                    (self.def.live)(&self.panel_params(i), key, v),
+                    Live::Restart
+                )
+        })
+    }
+
     /// Applies an action (a fault or a button) to the panels that accept it;
     /// `pick` returns the action for a panel index, or `None` to skip it.
     pub fn act(&self, pick: impl Fn(usize) -> Option<Action>) {
@@ -812,6 +874,10 @@ mod tests {
             );
 
             // A live change keeps the clock; a structural one restarts.
+            assert!(run.applies_live("db_rate_per_s"));
+            assert!(!run.applies_live("burst_ms"));
+            // Live on the queue side, no effect on the direct side.
+            assert!(run.applies_live("consumers"));
             run.set_param("db_rate_per_s", 2_000.0);
             assert_eq!(run.now(), t);
             assert!(run.notice.get_untracked().is_none());
@@ -1163,6 +1229,131 @@ mod tests {
         b.observe(f64::NAN, 1.0, 16.0);
         b.observe(5.0, -1.0, 16.0);
         assert_eq!(b, kept);
+    }
+
+    fn clocks(run: &DemoRun) -> Vec<TimeUs> {
+        (0..run.panels.len())
+            .map(|i| run.with_sim(i, Sim::now).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn panels_stand_at_one_moment_even_when_a_frame_runs_out_of_budget() {
+        let owner = Owner::new();
+        owner.with(|| {
+            // The burst makes the queue panel far busier than the direct one:
+            // at 64x a 100 ms frame is 6.4 s of it, over the event budget.
+            let run = DemoRun::new(find("peak-shaving").unwrap(), &PANELS, 64.0, 2);
+            run.playing.set(true);
+            let mut was_behind = false;
+            for _ in 0..12 {
+                run.advance(100.0);
+                was_behind |= run.behind.get_untracked();
+                let c = clocks(&run);
+                assert!(c.iter().all(|t| *t == c[0]), "panels at {c:?}");
+            }
+            assert!(
+                was_behind,
+                "the budget never ran out: the test tests nothing"
+            );
+            // So any moment shows every panel at that moment, the live edge
+            // replays exactly, and a fork starts where the learner looked.
+            let live = run.now();
+            let live_snaps = snapshots(&run);
+            let t = live / 3 + 12_345;
+            run.seek(t);
+            assert_eq!(clocks(&run), vec![t; 2]);
+            run.jump_live();
+            assert_eq!(snapshots(&run), live_snaps, "the live edge, replayed");
+            run.seek(t);
+            run.set_param("db_rate_per_s", 1_500.0);
+            assert_eq!(
+                clocks(&run),
+                vec![t; 2],
+                "the fork starts at the moment shown"
+            );
+        });
+    }
+
+    #[test]
+    fn a_link_to_a_past_moment_before_a_later_change_reopens_that_moment() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let run = DemoRun::new(find("peak-shaving").unwrap(), &PANELS, 16.0, 1);
+            run.playing.set(true);
+            let events = |r: &DemoRun| -> u64 {
+                (0..2)
+                    .map(|i| r.with_sim(i, Sim::events_processed).unwrap())
+                    .sum()
+            };
+            // Far enough that reopening replays several checkpoints' worth
+            // of events (each panel at its own load).
+            while events(&run) < 300_000 {
+                run.advance(16.0);
+            }
+            run.set_param("db_rate_per_s", 500.0);
+            while events(&run) < 400_000 {
+                run.advance(16.0);
+            }
+            let t = run.now() * 2 / 5;
+            run.seek(t);
+            let seen = snapshots(&run);
+            let link = run.share_state();
+            let (copy, ignored) =
+                DemoRun::from_shared(find("peak-shaving").unwrap(), &PANELS, 1.0, &link);
+            assert!(ignored.is_empty(), "{ignored:?}");
+            assert_eq!(copy.now(), t);
+            assert_eq!(snapshots(&copy), seen, "{link}");
+            // Every checkpoint, live or replayed, holds its panels at its moment.
+            for r in [&run, &copy] {
+                r.timeline.with_value(|tl| {
+                    assert!(
+                        tl.checkpoints.len() > 2,
+                        "{} checkpoints",
+                        tl.checkpoints.len()
+                    );
+                    for c in &tl.checkpoints {
+                        let at: Vec<TimeUs> = c.sims.iter().map(Sim::now).collect();
+                        assert!(
+                            at.iter().all(|a| *a == c.t_us),
+                            "checkpoint {} holds {at:?}",
+                            c.t_us
+                        );
+                    }
+                });
+            }
+        });
+    }
+
+    #[test]
+    fn checked_mode_runs_the_invariant_checks_and_ignores_the_wall_clock() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let run = DemoRun::new(find("peak-shaving").unwrap(), &PANELS, 64.0, 5);
+            run.check_invariants();
+            run.playing.set(true);
+            for k in 0..30 {
+                run.advance(16.0);
+                if k == 10 {
+                    run.set_param("db_rate_per_s", 4_000.0);
+                }
+                if k == 20 {
+                    run.seek(run.now() / 2);
+                    run.step_back();
+                    run.set_param("consumers", 3.0);
+                }
+            }
+            assert!(run.now() > 0);
+            assert_eq!(run.take_violations(), Vec::<String>::new());
+            // The checks ran: publishes were counted (8 or more means the full
+            // walk ran at least once).
+            let n = run.checks.with_value(|c| c.as_ref().map(|c| c.0));
+            assert!(n.is_some_and(|n| n >= 30), "checks ran {n:?} times");
+            // Off by default.
+            let plain = DemoRun::new(find("components").unwrap(), &PANELS[..1], 1.0, 1);
+            plain.advance(16.0);
+            assert!(plain.checks.with_value(Option::is_none));
+        });
     }
 
     #[test]

@@ -106,7 +106,13 @@ pub fn Transport(
                     }
                 />
             </label>
-            <span class="clock" data-testid="sim-time" data-time-us=move || time_us().to_string() title=t(words::TIME)>
+            <span
+                class="clock"
+                data-testid="sim-time"
+                data-time-us=move || time_us().to_string()
+                data-events=move || run.frames.with(|f| f.iter().map(|p| p.snap.events).sum::<u64>()).to_string()
+                title=t(words::TIME)
+            >
                 {move || clock(time_us())}
             </span>
             <Show when=move || run.behind.get()>
