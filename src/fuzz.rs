@@ -240,7 +240,7 @@ fn check_page(run: &DemoRun, root: &Element, st: &mut State) {
                 continue;
             };
             let v = e.get_attribute("data-value").unwrap_or_default();
-            if !v.parse::<f64>().is_ok_and(f64::is_finite) {
+            if !mqlab_engine::num::parse_decimal(&v).is_some_and(f64::is_finite) {
                 st.error(format!("{} has data-value '{v}'", name(&e)));
             }
         }
@@ -291,7 +291,7 @@ fn act(run: &DemoRun, root: &Element, st: &mut State) -> Option<String> {
             let el = pick(root, "input[type=range]:not(:disabled)", st)?;
             let num = |k: &str, d: i64| {
                 el.get_attribute(k)
-                    .and_then(|v| v.parse::<f64>().ok())
+                    .and_then(|v| mqlab_engine::num::parse_decimal(&v))
                     .map_or(d, |v| v as i64)
             };
             let (min, max) = (num("min", 0), num("max", 100));

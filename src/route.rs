@@ -59,7 +59,7 @@ fn shown(v: &str) -> String {
 /// said in `problems`.
 fn parse_fuzz(fuzz: Option<&str>, seed: Option<&str>, problems: &mut Vec<String>) -> Option<Fuzz> {
     let secs = fuzz.and_then(|v| {
-        let s = v.parse::<f64>().ok().filter(|s| *s > 0.0 && *s <= FUZZ_MAX_S);
+        let s = mqlab_engine::num::parse_decimal(v).filter(|s| *s > 0.0 && *s <= FUZZ_MAX_S);
         if s.is_none() {
             problems.push(format!(
                 "fuzz={} ignored: give the seconds to fuzz for, more than 0 and at most 3600 (e.g. fuzz=20)",
