@@ -100,7 +100,9 @@ async function fuzzTest({ page, errors, base }, kind, id, seed, seconds, env) {
   // The fuzzer really drove the page (a selector matching nothing would
   // leave it idle and "green").
   assert.ok(r.ticks >= 5 * seconds, `${id}: only ${r.ticks} ticks in ${seconds} s`);
-  assert.ok(r.actions >= r.ticks / 4, `${id}: only ${r.actions} actions in ${r.ticks} ticks`);
+  // About 3 ticks in 10 act (the rest let time run): a tenth is far below
+  // what chance gives even on a short run, and far above a stuck fuzzer.
+  assert.ok(r.actions >= r.ticks / 10, `${id}: only ${r.actions} actions in ${r.ticks} ticks`);
   for (const [verb, n] of Object.entries(r.kinds)) assert.ok(n > 0, `${id}: no "${verb}" action in ${r.ticks} ticks`);
   return r;
 }
