@@ -1370,3 +1370,51 @@ mod tests {
         });
     }
 }
+/// A known bug, found at the end of session 2 (the e2e flake in
+/// "step-back then step-forward"): during peak-shaving's burst, step back
+/// from some moments lands on 0 instead of the previous event (from 504 000
+/// µs it goes to 503 990; from 483 840 µs and 302 400 µs to 0). Ignored so
+/// the gate stays green while it is open; run it with `--ignored`.
+#[cfg(test)]
+mod step_back_in_a_burst {
+    use super::*;
+    use leptos::prelude::Owner;
+    use mqlab_engine::scenario::find;
+
+    static PANELS: [PanelDef; 2] = [
+        PanelDef {
+            id: "queue",
+            title: Text::new("有队列", "With a queue"),
+            fixed: &[("queue", 1.0)],
+        },
+        PanelDef {
+            id: "direct",
+            title: Text::new("无队列", "Without a queue"),
+            fixed: &[("queue", 0.0)],
+        },
+    ];
+
+    #[test]
+    #[ignore = "open bug: step back lands on 0 inside peak-shaving's burst"]
+    fn step_back_goes_to_the_previous_event_inside_the_burst() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let run = DemoRun::new(find("peak-shaving").unwrap(), &PANELS, 16.0, 1);
+            run.playing.set(true);
+            while run.now() < 952_000 {
+                run.advance(7.0);
+            }
+            let live = run.now();
+            for pos in [300u64, 480, 500, 520, 700] {
+                run.seek(live * pos / 1000);
+                let t = run.now();
+                run.step_back();
+                let back = run.now();
+                assert!(
+                    back > 0 && back < t,
+                    "step back from {t} µs went to {back} µs"
+                );
+            }
+        });
+    }
+}
