@@ -9,10 +9,48 @@ use mqlab_engine::{Action, Command, Params, Sim, TimeUs};
 pub const CHECKPOINT_EVENTS: u64 = 100_000;
 /// Most checkpoints kept; beyond that the closest pair is thinned.
 pub const MAX_CHECKPOINTS: usize = 24;
-/// Most live messages all checkpoints together may hold (a checkpoint
-/// copies every message in flight or queued); beyond that, middle
-/// checkpoints are dropped: seeks get slower, memory stays bounded.
+/// Most live messages the checkpoints of a whole page may hold together (a
+/// checkpoint copies every message in flight or queued): each run's
+/// timeline gets an equal share of it (see [`PageShare`]), so a chapter
+/// page with ten embeds stays as bounded as a page with one. Beyond its
+/// share a timeline drops middle checkpoints: seeks get slower, memory
+/// stays bounded.
 pub const MAX_CHECKPOINT_MESSAGES: u64 = 1_500_000;
+
+thread_local! {
+    /// Timelines alive on this thread (the page: wasm has one thread).
+    static TIMELINES_ALIVE: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// A timeline's place in its page's checkpoint budget: counted while it
+/// lives (clones count too), so each timeline's share is the page budget
+/// divided by how many there are.
+#[derive(Debug)]
+pub struct PageShare(());
+
+impl PageShare {
+    fn new() -> Self {
+        TIMELINES_ALIVE.with(|n| n.set(n.get() + 1));
+        PageShare(())
+    }
+
+    /// `budget` split evenly over the timelines alive now.
+    pub fn of(&self, budget: u64) -> u64 {
+        budget / TIMELINES_ALIVE.with(|n| n.get()).max(1)
+    }
+}
+
+impl Clone for PageShare {
+    fn clone(&self) -> Self {
+        PageShare::new()
+    }
+}
+
+impl Drop for PageShare {
+    fn drop(&mut self) {
+        TIMELINES_ALIVE.with(|n| n.set(n.get().saturating_sub(1)));
+    }
+}
 /// Most events opening a shared link may simulate to reach its moment
 /// (about a second of work in a browser); a link asking for more opens at
 /// the furthest moment reached and says so.
@@ -57,8 +95,9 @@ pub struct Timeline {
     /// The furthest moment simulated so far.
     pub live_us: TimeUs,
     events_at_last_checkpoint: u64,
-    /// Memory budget, see [`MAX_CHECKPOINT_MESSAGES`].
+    /// Memory budget of the whole page, see [`MAX_CHECKPOINT_MESSAGES`].
     max_messages: u64,
+    share: PageShare,
 }
 
 impl Timeline {
@@ -75,7 +114,14 @@ impl Timeline {
             live_us: 0,
             events_at_last_checkpoint: 0,
             max_messages: MAX_CHECKPOINT_MESSAGES,
+            share: PageShare::new(),
         }
+    }
+
+    /// Live messages this timeline's checkpoints may hold: its share of
+    /// the page's budget.
+    pub fn message_budget(&self) -> u64 {
+        self.share.of(self.max_messages)
     }
 
     /// Called after the simulations moved forward: notes the live edge and
@@ -101,9 +147,10 @@ impl Timeline {
     }
 
     fn thin(&mut self) {
+        let budget = self.message_budget();
         // Memory first: drop the heaviest middle checkpoints.
         while self.checkpoints.len() > 2
-            && self.checkpoints.iter().map(|c| c.messages).sum::<u64>() > self.max_messages
+            && self.checkpoints.iter().map(|c| c.messages).sum::<u64>() > budget
         {
             let n = self.checkpoints.len();
             let i = (1..n - 1)
@@ -112,7 +159,7 @@ impl Timeline {
             self.checkpoints.remove(i);
         }
         // The last one alone may still be heavy; keep it only if it fits.
-        if self.checkpoints.len() == 2 && self.checkpoints[1].messages > self.max_messages {
+        if self.checkpoints.len() == 2 && self.checkpoints[1].messages > budget {
             self.checkpoints.truncate(1);
         }
         while self.checkpoints.len() > MAX_CHECKPOINTS {
@@ -226,5 +273,47 @@ mod tests {
         let (back, complete) = tl.restore(2_000_000);
         assert!(complete);
         assert_eq!(back[0].now(), 2_000_000);
+    }
+
+    #[test]
+    fn timelines_on_one_page_share_its_checkpoint_budget() {
+        // Each test runs on its own thread, so this thread's page starts empty.
+        let def = find("peak-shaving").unwrap();
+        let spec = (def.build)(&def.defaults());
+        let page_of_ten: Vec<Timeline> = (0..10)
+            .map(|_| Timeline::new(def.defaults(), &[Sim::new(&spec, 1).unwrap()]))
+            .collect();
+        assert_eq!(
+            page_of_ten[0].message_budget(),
+            MAX_CHECKPOINT_MESSAGES / 10
+        );
+        // A clone (a fork of a run) is one more timeline on the page.
+        let fork = page_of_ten[3].clone();
+        assert_eq!(fork.message_budget(), MAX_CHECKPOINT_MESSAGES / 11);
+        drop(fork);
+        drop(page_of_ten);
+        let alone = Timeline::new(def.defaults(), &[]);
+        assert_eq!(alone.message_budget(), MAX_CHECKPOINT_MESSAGES);
+
+        // Ten embeds of the burst each stay within their share.
+        let mut page: Vec<(Timeline, Vec<Sim>)> = (0..10)
+            .map(|_| {
+                let sims = vec![Sim::new(&spec, 1).unwrap()];
+                (Timeline::new(def.defaults(), &sims), sims)
+            })
+            .collect();
+        let mut t = 0;
+        for _ in 0..20 {
+            t += 100_000;
+            for (tl, sims) in &mut page {
+                sims[0].run_until(t);
+                tl.after_advance(sims);
+            }
+        }
+        let held: u64 = page
+            .iter()
+            .flat_map(|(tl, _)| tl.checkpoints.iter().map(|c| c.messages))
+            .sum();
+        assert!(held <= MAX_CHECKPOINT_MESSAGES, "{held} messages held");
     }
 }

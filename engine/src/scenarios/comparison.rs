@@ -42,6 +42,13 @@ pub const BROKERS: &[&str] = &words(&BROKER_CHOICES);
 /// simulation keeps the newest ones; a real log keeps them for a retention
 /// period). A RabbitMQ queue keeps none.
 pub const RETAINED_LOG: u64 = 10_000;
+/// Messages the broker's queue holds before it refuses more: twice the
+/// backlog of a default run (20,000/s against RabbitMQ's 10,000/s ceiling
+/// for the 10 s horizon). At the top send
+/// rate (1,000,000/s) it fills in a fifth of a second and the refusals
+/// show; a larger queue would only cost memory (each queued message is a
+/// live record, and the run's checkpoints copy them).
+pub const QUEUE_CAPACITY: u64 = 200_000;
 
 /// Typical end-to-end latency scale of a broker.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -456,7 +463,7 @@ fn build(p: &Params) -> ScenarioSpec {
     let mut producer = kit::producer("producer", "broker", p.get("rate_per_s"), 0);
     producer.persistent = prof.persistent_by_default;
     spec.producers.push(producer);
-    let mut q = kit::queue("broker", 1_000_000);
+    let mut q = kit::queue("broker", QUEUE_CAPACITY);
     q.retain_acked = if prof.replay { RETAINED_LOG } else { 0 };
     q.pacing = Some(BrokerPacing {
         throughput_per_s: ceiling_per_s(prof, p.get("message_kb")),
