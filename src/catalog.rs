@@ -102,7 +102,7 @@ pub static DEMOS: [DemoInfo; 16] = [
             "消息可能在三个地方丢失，各有对策。",
             "Three places a message can be lost, and the fix for each.",
         ),
-        ready: false,
+        ready: true,
     },
     DemoInfo {
         id: "idempotence",

@@ -311,7 +311,11 @@ fn act(run: &DemoRun, root: &Element, st: &mut State) -> Option<String> {
             (el, Do::Set(to.to_string(), let_go))
         }
         820..=849 => (
-            pick(root, "input[type=checkbox]:not(:disabled)", st)?,
+            pick(
+                root,
+                "input[type=checkbox]:not(:disabled),input[type=radio]:not(:disabled)",
+                st,
+            )?,
             Do::Click,
         ),
         850..=869 => {

@@ -48,6 +48,9 @@ pub const M_DONE: Text = Text::new("已处理", "Processed");
 pub const M_REJECTED: Text = Text::new("被拒绝", "Rejected");
 pub const M_LOST: Text = Text::new("丢失", "Lost");
 pub const M_PRODUCED: Text = Text::new("已发出", "Sent");
+pub const LOST_BY_CAUSE: Text = Text::new("丢失原因", "Where messages were lost");
+pub const NOTHING_LOST: Text =
+    Text::new("还没有丢失任何消息。", "No message has been lost so far.");
 
 pub const OPEN_FULL: Text = Text::new("在 mqlab 中打开 ↗", "Open in mqlab ↗");
 pub const LINK_IGNORED: Text = Text::new(

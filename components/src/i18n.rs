@@ -155,6 +155,14 @@ pub mod words {
     pub const LEGEND_MESSAGE: Text = Text::new("● 消息", "● message");
     pub const LEGEND_REPLY: Text = Text::new("◆ 应答", "◆ reply");
     pub const LEGEND_REFUSED: Text = Text::new("✕ 被拒绝", "✕ refused");
+    pub const QUEUE: Text = Text::new("队列", "the queue");
+    /// A replica's box on the stage: `主` / `L` marks the leader.
+    pub const LEADER_MARK: Text = Text::new("主", "L");
+    pub const REPLICA_MARK: Text = Text::new("从", "F");
+    pub const REPLICAS_LABEL: Text = Text::new(
+        "副本：主副本 {leader}，共 {n} 个，{up} 个在线",
+        "replicas: leader {leader} of {n}, {up} up",
+    );
 }
 
 #[cfg(test)]

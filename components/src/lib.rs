@@ -18,7 +18,7 @@ pub mod timeline;
 pub mod transport;
 
 pub use chart::TimeSeriesChart;
-pub use controls::{ActionButton, ParamSlider, ParamToggle};
+pub use controls::{ActionButton, ParamChoice, ParamSlider, ParamToggle};
 pub use event_log::EventLog;
 pub use i18n::{Lang, Text};
 pub use metrics::MetricCard;

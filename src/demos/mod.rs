@@ -9,6 +9,7 @@ pub mod intro;
 pub mod p2p_vs_pubsub;
 pub mod peak_shaving;
 pub mod pubsub;
+pub mod reliability;
 
 use leptos::prelude::*;
 use mqlab_components::format::thousands;
@@ -96,6 +97,7 @@ pub fn demo_page(id: &str) -> AnyView {
         "async-register" => view! { <async_register::AsyncRegisterDemo/> }.into_any(),
         "coupling" => view! { <coupling::CouplingDemo/> }.into_any(),
         "pubsub" => view! { <pubsub::PubsubDemo/> }.into_any(),
+        "reliability" => view! { <reliability::ReliabilityDemo/> }.into_any(),
         other => view! { <ComingSoon id=other.to_string()/> }.into_any(),
     }
 }
@@ -523,6 +525,115 @@ pub fn CountCard(
             display=Signal::derive(move || thousands(value.get().max(0.0) as u64))
             alarm=Signal::derive(move || alarm && value.get() > 0.0)
         />
+    }
+}
+
+/// A metric card for one of the scenario's facts (`FactDef`): the same
+/// number, under the same name, as `mqlab-sim run` reports in `facts`.
+/// Label and unit come from the fact's definition.
+#[component]
+pub fn FactCard(
+    /// The run.
+    run: DemoRun,
+    /// Which panel.
+    index: usize,
+    /// The fact's key (`data-testid="fact-<key>"`).
+    key: &'static str,
+    /// Flag a non-zero value (losses, duplicates).
+    #[prop(optional)]
+    alarm: bool,
+) -> impl IntoView {
+    use mqlab_components::MetricCard;
+    let Some(at) = run.def.facts.iter().position(|f| f.key == key) else {
+        return view! { <span class="control-missing">{key}</span> }.into_any();
+    };
+    let fact = &run.def.facts[at];
+    let value = Signal::derive(move || {
+        run.frames
+            .with(|fr| fr.get(index).and_then(|p| p.facts.get(at).copied()))
+            .unwrap_or(0.0)
+    });
+    let lang = use_lang();
+    let display = Signal::derive(move || fact_text(fact.unit, value.get(), lang.get()));
+    view! {
+        <span class="fact" data-testid=format!("fact-{key}")>
+            <MetricCard
+                name=key
+                label=Text::new(fact.zh, fact.en)
+                value=value
+                display=display
+                alarm=Signal::derive(move || alarm && value.get() > 0.0)
+            />
+        </span>
+    }
+    .into_any()
+}
+
+/// Every loss so far, by cause: how many and why, in the reader's words
+/// (the ledger gives each loss exactly one cause).
+#[component]
+pub fn LossesByCause(
+    /// The run.
+    run: DemoRun,
+    /// Which panel.
+    index: usize,
+) -> impl IntoView {
+    use mqlab_components::event_log::cause_text;
+    let lang = use_lang();
+    let rows = Memo::new(move |_| {
+        run.frames.with(|fr| {
+            fr.get(index)
+                .map(|p| {
+                    p.snap
+                        .ledger
+                        .lost_by_cause
+                        .iter()
+                        .filter(|(_, n)| **n > 0)
+                        .map(|(c, n)| (*c, *n))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    });
+    view! {
+        <section class="losses" data-testid="lost-by-cause" aria-live="polite">
+            <h3>{move || i18n::LOST_BY_CAUSE.get(lang.get())}</h3>
+            <Show
+                when=move || !rows.with(Vec::is_empty)
+                fallback=move || view! { <p class="none">{move || i18n::NOTHING_LOST.get(lang.get())}</p> }
+            >
+                <ul>
+                    {move || {
+                        let l = lang.get();
+                        rows.get()
+                            .into_iter()
+                            .map(|(c, n)| {
+                                let why = cause_text(c).get(l).replace("{node}", words::QUEUE.get(l));
+                                view! {
+                                    <li data-cause=c.as_str() data-value=n.to_string()>
+                                        <strong>{thousands(n)}</strong>" × "{why}
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+            </Show>
+        </section>
+    }
+}
+
+/// A fact's value in its unit, for people.
+fn fact_text(unit: &str, v: f64, lang: Lang) -> String {
+    use mqlab_components::format::{duration, number};
+    match unit {
+        "us" => duration(v, lang),
+        "ms" => duration(v * 1_000.0, lang),
+        "s" => duration(v * 1_000_000.0, lang),
+        "pct" => format!("{} %", number(v)),
+        "per_s" => format!("{}{}", number(v), words::PER_S.get(lang)),
+        _ if v.fract() == 0.0 && v >= 0.0 => thousands(v as u64),
+        _ => number(v),
     }
 }
 

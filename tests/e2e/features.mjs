@@ -65,7 +65,7 @@ export function snapshot(page, root) {
     const flags = {};
     for (const i of r.querySelectorAll('input[data-testid^="param-"]')) {
       const k = i.getAttribute('data-testid');
-      if (i.type === 'checkbox') flags[k] = i.checked;
+      if (i.type === 'checkbox' || i.type === 'radio') flags[k] = i.checked;
       else sliders[k] = i.getAttribute('aria-valuetext');
     }
     return {

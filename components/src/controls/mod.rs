@@ -157,6 +157,59 @@ pub fn ParamToggle(
     }
 }
 
+/// A choice parameter as a row of radio buttons (one per allowed word,
+/// labelled in the page's language). Arrow keys move between them, as with
+/// any radio group; a pick is applied at once, like a switch.
+#[component]
+pub fn ParamChoice(
+    /// The run whose parameter this is.
+    run: DemoRun,
+    /// Parameter key in the scenario (a `ParamKind::Choice` parameter).
+    key: &'static str,
+    /// What the choice is called.
+    label: Text,
+) -> impl IntoView {
+    let lang = use_lang();
+    let Some(def) = run.def.param(key).filter(|d| d.is_choice()) else {
+        return view! { <span class="control-missing">{key}</span> }.into_any();
+    };
+    let current = move || run.params.with(|p| def.clamp(p.get(key)));
+    let group = format!("param-{key}-{}", run.def.id);
+    let options = def
+        .choices()
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let v = i as f64;
+            view! {
+                <label class="choice">
+                    <input
+                        type="radio"
+                        name=group.clone()
+                        value=c.word
+                        data-testid=format!("param-{key}-{}", c.word)
+                        prop:checked=move || current() == v
+                        on:change=move |_| run.set_param(key, v)
+                    />
+                    <span>{move || if lang.get() == crate::i18n::Lang::Zh { c.zh } else { c.en }}</span>
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <fieldset
+            class="control choices"
+            data-testid=format!("param-{key}")
+            data-value=move || def.word(current()).unwrap_or_default()
+            data-live=move || if run.applies_live(key) { "true" } else { "false" }
+        >
+            <legend class="control-label">{move || label.get(lang.get())}</legend>
+            <div class="choice-row">{options}</div>
+        </fieldset>
+    }
+    .into_any()
+}
+
 /// A button that does something to the simulation (produce, a fault, ...).
 #[component]
 pub fn ActionButton(

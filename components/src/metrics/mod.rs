@@ -31,7 +31,7 @@ pub fn MetricCard(
             class="metric"
             class:alarm=move || alarm.get()
             data-testid=format!("metric-{name}")
-            data-value=move || format!("{}", value.get())
+            data-value=move || mqlab_engine::num::short(value.get())
             title=move || hint.map(|h| h.get(lang.get())).unwrap_or_default()
         >
             <span class="metric-label">{move || label.get(lang.get())}</span>

@@ -139,6 +139,9 @@ pub struct PanelDef {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PanelFrame {
     pub snap: Snapshot,
+    /// The scenario's facts now, in the order of `ScenarioDef::facts`: the
+    /// numbers `mqlab-sim run` reports, read the same way.
+    pub facts: Vec<f64>,
     /// Dots in flight right now (a sample when there are many).
     pub moves: Vec<Movement>,
 }
@@ -350,6 +353,7 @@ impl DemoRun {
                     let now = sim.now();
                     PanelFrame {
                         snap: sim.snapshot(),
+                        facts: self.def.facts.iter().map(|f| f.read(sim)).collect(),
                         moves: if show_dots {
                             sim.movements_between(now, now, MAX_DOTS)
                         } else {
@@ -888,6 +892,45 @@ mod tests {
             run.set_param("consumers", 1e12);
             assert_eq!(run.params.get_untracked().get("consumers"), 200.0);
             run.set_param("no-such-key", 1.0);
+        });
+    }
+
+    #[test]
+    fn frames_carry_the_facts_the_cli_reports() {
+        static ONE: [PanelDef; 1] = [PanelDef {
+            id: "main",
+            title: Text::new("一", "one"),
+            fixed: &[],
+        }];
+        let owner = Owner::new();
+        owner.with(|| {
+            let def = find("reliability").unwrap();
+            let run = DemoRun::new(def, &ONE, 1.0, 1);
+            run.playing.set(true);
+            run.speed.set(8.0);
+            for _ in 0..40 {
+                run.advance(50.0);
+            }
+            run.act(|_| {
+                Some(Action::CrashConsumer {
+                    group: "consumer".into(),
+                })
+            });
+            for _ in 0..40 {
+                run.advance(50.0);
+            }
+            let frame = run.frames.get_untracked()[0].clone();
+            assert_eq!(frame.facts.len(), def.facts.len());
+            let by_cli: Vec<f64> = run
+                .with_sim(0, |sim| def.facts.iter().map(|f| f.read(sim)).collect())
+                .unwrap();
+            assert_eq!(frame.facts, by_cli, "the cards show the CLI's numbers");
+            let lost = def.facts.iter().position(|f| f.key == "lost").unwrap();
+            assert!(
+                frame.facts[lost] >= 1.0,
+                "auto-ack + crash loses: {:?}",
+                frame.facts
+            );
         });
     }
 

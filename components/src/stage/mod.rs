@@ -370,6 +370,7 @@ fn node_view(
                 NodeKind::Queue => "node queue",
                 _ => "node service",
             };
+            let replicas = (kind == NodeKind::Queue).then(|| replicas_view(run, index, x, y, lang));
             let fill = (kind == NodeKind::Queue).then(|| {
                 let level = move || with_panel(run, index, |p| queue_level(&p.snap, id)).unwrap_or(0.0);
                 view! {
@@ -382,10 +383,70 @@ fn node_view(
                     {fill}
                     <text class="node-name" x=x y=y - 4.0 text-anchor="middle">{name}</text>
                     <text class="node-status" x=x y=y + 12.0 text-anchor="middle">{text}</text>
+                    {replicas}
                 </g>
             }
             .into_any()
         }
+    }
+}
+
+const REPLICA_W: f64 = 26.0;
+const REPLICA_GAP: f64 = 6.0;
+
+/// The broker's replica set under its queue box, when it has more than one
+/// copy: one small box per replica, the leader marked, a crashed one
+/// crossed out. Failover shows as the mark moving to another box.
+fn replicas_view(run: DemoRun, index: usize, x: f64, y: f64, lang: Signal<Lang>) -> impl IntoView {
+    // (replicas, leader, up per replica): changes only on a fault.
+    let set = Memo::new(move |_| {
+        with_panel(run, index, |p| {
+            p.snap
+                .replication
+                .as_ref()
+                .filter(|r| r.replicas > 1)
+                .map(|r| (r.replicas, r.leader, r.up.clone()))
+        })
+        .flatten()
+    });
+    move || {
+        set.get().map(|(n, leader, up)| {
+            let l = lang.get();
+            let total = f64::from(n) * REPLICA_W + f64::from(n - 1) * REPLICA_GAP;
+            let left = x - total / 2.0;
+            let top = y + NODE_H / 2.0 + 6.0;
+            let label = words::REPLICAS_LABEL
+                .get(l)
+                .replace("{leader}", &(leader + 1).to_string())
+                .replace("{n}", &n.to_string())
+                .replace("{up}", &up.iter().filter(|u| **u).count().to_string());
+            let boxes = (0..n)
+                .map(|i| {
+                    let bx = left + f64::from(i) * (REPLICA_W + REPLICA_GAP);
+                    let is_up = up.get(usize::from(i)).copied().unwrap_or(false);
+                    let cls = match (i == leader, is_up) {
+                        (_, false) => "replica down",
+                        (true, true) => "replica leader",
+                        (false, true) => "replica",
+                    };
+                    let mark = if i == leader { words::LEADER_MARK } else { words::REPLICA_MARK };
+                    view! {
+                        <g class=cls data-replica=i.to_string()>
+                            <rect x=bx y=top width=REPLICA_W height=16 rx=3 />
+                            <text x=bx + REPLICA_W / 2.0 y=top + 12.0 text-anchor="middle">{format!("{}{}", mark.get(l), i + 1)}</text>
+                            {(!is_up).then(|| view! {
+                                <path class="replica-x" d=format!("M{} {}l{} 16m0 -16l-{} 16", bx, top, REPLICA_W, REPLICA_W) />
+                            })}
+                        </g>
+                    }
+                })
+                .collect_view();
+            view! {
+                <g class="replicas" data-testid="replicas" data-leader=leader.to_string() role="img" aria-label=label>
+                    {boxes}
+                </g>
+            }
+        })
     }
 }
 
