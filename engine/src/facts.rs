@@ -63,14 +63,16 @@ pub static GENERIC: [FactDef; 7] = [
 
 // ----- facts shared by several scenarios ------------------------------------
 // A scenario may reuse one as is, or with its own sentence and labels:
-// `FactDef { explained_en: "...", ..facts::DONE }`.
+// `FactDef { explained_en: crate::cli_only("..."), ..facts::DONE }`.
 
 pub const PRODUCED: FactDef = FactDef {
     key: "produced",
     unit: "messages",
     zh: "已发送",
     en: "Sent",
-    explained_en: "Messages the producers sent (retries of the same message not counted again).",
+    explained_en: crate::cli_only(
+        "Messages the producers sent (retries of the same message not counted again).",
+    ),
     value: |s| read::produced(s),
 };
 
@@ -79,7 +81,9 @@ pub const DONE: FactDef = FactDef {
     unit: "messages",
     zh: "已完成",
     en: "Done",
-    explained_en: "Messages fully processed (acknowledged by a consumer or answered by a service).",
+    explained_en: crate::cli_only(
+        "Messages fully processed (acknowledged by a consumer or answered by a service).",
+    ),
     value: |s| read::count(s, MsgState::Done),
 };
 
@@ -88,7 +92,7 @@ pub const REJECTED: FactDef = FactDef {
     unit: "messages",
     zh: "被拒绝",
     en: "Rejected",
-    explained_en: "Messages refused with the sender told why (queue full, service over capacity, down or timed out).",
+    explained_en: crate::cli_only("Messages refused with the sender told why (queue full, service over capacity, down or timed out)."),
     value: |s| read::count(s, MsgState::Rejected),
 };
 
@@ -97,8 +101,9 @@ pub const LOST: FactDef = FactDef {
     unit: "messages",
     zh: "丢失",
     en: "Lost",
-    explained_en:
+    explained_en: crate::cli_only(
         "Messages gone without anyone being told; ledger.lost_by_cause says where and why.",
+    ),
     value: |s| read::count(s, MsgState::Lost),
 };
 
@@ -107,7 +112,7 @@ pub const REDELIVERED: FactDef = FactDef {
     unit: "messages",
     zh: "重新投递",
     en: "Redelivered",
-    explained_en: "Deliveries of a message delivered before (after a consumer crash or a nack under manual ack): the redelivered flag.",
+    explained_en: crate::cli_only("Deliveries of a message delivered before (after a consumer crash or a nack under manual ack): the redelivered flag."),
     value: |s| read::redelivered(s),
 };
 
@@ -116,7 +121,7 @@ pub const DUPLICATES: FactDef = FactDef {
     unit: "messages",
     zh: "重复消息",
     en: "Duplicates",
-    explained_en: "Copies a producer sent again because a confirm was lost although the broker had stored the message: the consumer must be idempotent.",
+    explained_en: crate::cli_only("Copies a producer sent again because a confirm was lost although the broker had stored the message: the consumer must be idempotent."),
     value: |s| read::duplicates(s),
 };
 
@@ -125,7 +130,9 @@ pub const NACKED: FactDef = FactDef {
     unit: "messages",
     zh: "处理失败重回队列",
     en: "Nacked",
-    explained_en: "Failed processings the consumer handed back with nack + requeue.",
+    explained_en: crate::cli_only(
+        "Failed processings the consumer handed back with nack + requeue.",
+    ),
     value: |s| read::nacked(s),
 };
 
@@ -134,7 +141,9 @@ pub const FAILOVERS: FactDef = FactDef {
     unit: "",
     zh: "主副本切换",
     en: "Failovers",
-    explained_en: "Times a follower took over as the broker's leader after a crash.",
+    explained_en: crate::cli_only(
+        "Times a follower took over as the broker's leader after a crash.",
+    ),
     value: |s| s.replication.failovers as f64,
 };
 
@@ -143,7 +152,7 @@ pub const QUEUED: FactDef = FactDef {
     unit: "messages",
     zh: "排队中",
     en: "Queued",
-    explained_en: "Messages waiting in the broker's queues at the end of the run.",
+    explained_en: crate::cli_only("Messages waiting in the broker's queues at the end of the run."),
     value: |s| read::queued(s),
 };
 
@@ -152,7 +161,7 @@ pub const QUEUE_LEN_MAX: FactDef = FactDef {
     unit: "messages",
     zh: "队列最长",
     en: "Longest queue",
-    explained_en: "The most messages any one queue held at once during the run.",
+    explained_en: crate::cli_only("The most messages any one queue held at once during the run."),
     value: |s| read::queue_len_max(s),
 };
 
@@ -161,7 +170,9 @@ pub const LATENCY_MS: FactDef = FactDef {
     unit: "ms",
     zh: "平均端到端耗时",
     en: "Mean end-to-end time",
-    explained_en: "Mean time from a message's creation to its being done, in milliseconds.",
+    explained_en: crate::cli_only(
+        "Mean time from a message's creation to its being done, in milliseconds.",
+    ),
     value: |s| read::ms(s.latency_histogram().mean()),
 };
 
@@ -170,7 +181,7 @@ pub const RESPONSE_MS: FactDef = FactDef {
     unit: "ms",
     zh: "平均响应时间",
     en: "Mean response time",
-    explained_en: "Mean time a sender waited: until the broker acknowledged its message, or until the service answered its call, in milliseconds.",
+    explained_en: crate::cli_only("Mean time a sender waited: until the broker acknowledged its message, or until the service answered its call, in milliseconds."),
     value: |s| read::ms(s.response_histogram().mean()),
 };
 
@@ -179,7 +190,9 @@ pub const RESPONSE_P95_MS: FactDef = FactDef {
     unit: "ms",
     zh: "P95 响应时间",
     en: "p95 response time",
-    explained_en: "The response time 95 % of answered senders stayed within, in milliseconds.",
+    explained_en: crate::cli_only(
+        "The response time 95 % of answered senders stayed within, in milliseconds.",
+    ),
     value: |s| read::ms(s.response_histogram().quantile(0.95) as f64),
 };
 
@@ -188,7 +201,7 @@ pub const PROCESSING_RATE_PER_S: FactDef = FactDef {
     unit: "per_s",
     zh: "处理速率",
     en: "Processing rate",
-    explained_en: "Messages done per second between the first and the last completion: how fast the system worked through its load.",
+    explained_en: crate::cli_only("Messages done per second between the first and the last completion: how fast the system worked through its load."),
     value: |s| s.processing_rate_per_s(),
 };
 

@@ -33,6 +33,18 @@ pub use sim::Sim;
 pub use spec::ScenarioSpec;
 pub use time::TimeUs;
 
+/// English text only the CLI prints (`describe`'s parameter help, facts'
+/// `facts_explained`, scenario summaries): empty in the browser build,
+/// which has its own words for everything and should not download these.
+/// Used in constants, so the text is dropped at compile time.
+pub const fn cli_only(text: &'static str) -> &'static str {
+    if cfg!(target_arch = "wasm32") {
+        ""
+    } else {
+        text
+    }
+}
+
 /// Builds and runs a built-in scenario with default parameters until idle
 /// (or its horizon): the reference run used by tests and benchmarks.
 pub fn run_builtin(id: &str, seed: u64, settings: &[(String, String)]) -> Result<Sim, String> {

@@ -92,7 +92,7 @@ impl ParamDef {
             max,
             default,
             step: 1.0,
-            help,
+            help: crate::cli_only(help),
         }
     }
     pub const fn float(
@@ -112,7 +112,7 @@ impl ParamDef {
             max,
             default,
             step,
-            help,
+            help: crate::cli_only(help),
         }
     }
     pub const fn boolean(key: &'static str, default: bool, help: &'static str) -> Self {
@@ -124,7 +124,7 @@ impl ParamDef {
             max: 1.0,
             default: if default { 1.0 } else { 0.0 },
             step: 1.0,
-            help,
+            help: crate::cli_only(help),
         }
     }
     /// A choice among `options` (at least one), `default` being an index.
@@ -143,7 +143,7 @@ impl ParamDef {
             max: (options.len() - 1) as f64,
             default: default as f64,
             step: 1.0,
-            help,
+            help: crate::cli_only(help),
         }
     }
 

@@ -64,7 +64,7 @@ static FACTS: [FactDef; 7] = [
     FactDef {
         zh: "注册请求",
         en: "Sign-ups",
-        explained_en: "Sign-ups the users submitted.",
+        explained_en: crate::cli_only("Sign-ups the users submitted."),
         ..facts::PRODUCED
     },
     FactDef {
@@ -72,21 +72,21 @@ static FACTS: [FactDef; 7] = [
         unit: "messages",
         zh: "注册成功",
         en: "Registered",
-        explained_en: "Sign-ups answered successfully.",
+        explained_en: crate::cli_only("Sign-ups answered successfully."),
         value: |s| s.response_histogram().count() as f64,
     },
     FactDef {
         zh: "注册失败",
         en: "Failed",
-        explained_en: "Sign-ups that failed with the user told why: synchronously, a down SMS service fails the whole sign-up.",
+        explained_en: crate::cli_only("Sign-ups that failed with the user told why: synchronously, a down SMS service fails the whole sign-up."),
         ..facts::REJECTED
     },
     FactDef {
-        explained_en: "Mean time a user waited for the answer, in milliseconds: every step when synchronous (about 1,500 ms), only the save when asynchronous (about 300 ms).",
+        explained_en: crate::cli_only("Mean time a user waited for the answer, in milliseconds: every step when synchronous (about 1,500 ms), only the save when asynchronous (about 300 ms)."),
         ..facts::RESPONSE_MS
     },
     FactDef {
-        explained_en: "The wait 95 % of answered users stayed within, in milliseconds.",
+        explained_en: crate::cli_only("The wait 95 % of answered users stayed within, in milliseconds."),
         ..facts::RESPONSE_P95_MS
     },
     FactDef {
@@ -94,7 +94,7 @@ static FACTS: [FactDef; 7] = [
         unit: "messages",
         zh: "附带任务完成",
         en: "Side jobs done",
-        explained_en: "Emails, SMS and coupons done: as steps of the call (synchronous) or by consumers of their queues (asynchronous).",
+        explained_en: crate::cli_only("Emails, SMS and coupons done: as steps of the call (synchronous) or by consumers of their queues (asynchronous)."),
         value: |s| JOBS.iter().map(|(_, name, _)| read::processed_by(s, name)).sum(),
     },
     FactDef {
@@ -102,14 +102,14 @@ static FACTS: [FactDef; 7] = [
         unit: "messages",
         zh: "附带任务排队",
         en: "Side jobs queued",
-        explained_en: "Email, SMS and coupon jobs waiting in their queues (asynchronous only), e.g. SMS jobs while the SMS service is down.",
+        explained_en: crate::cli_only("Email, SMS and coupon jobs waiting in their queues (asynchronous only), e.g. SMS jobs while the SMS service is down."),
         value: |s| JOBS.iter().map(|(_, _, queue)| read::queue_len(s, queue)).sum(),
     },
 ];
 
 pub const DEF: ScenarioDef = ScenarioDef {
     id: "async-register",
-    summary: "registration as a sync chain (~1.5 s) vs async hand-off (~0.3 s); a down SMS service fails only the sync one",
+    summary: crate::cli_only("registration as a sync chain (~1.5 s) vs async hand-off (~0.3 s); a down SMS service fails only the sync one"),
     params: &PARAMS,
     build,
     live,

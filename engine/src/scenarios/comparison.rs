@@ -364,18 +364,18 @@ static PARAMS: [ParamDef; 3] = [
 
 static FACTS: [FactDef; 10] = [
     FactDef {
-        explained_en: "Messages the producer sent to the broker.",
+        explained_en: crate::cli_only("Messages the producer sent to the broker."),
         ..facts::PRODUCED
     },
     FactDef {
-        explained_en: "Messages the consumers processed and acknowledged.",
+        explained_en: crate::cli_only("Messages the consumers processed and acknowledged."),
         ..facts::DONE
     },
     FactDef {
         key: "throughput_per_s",
         zh: "吞吐量",
         en: "Throughput",
-        explained_en: "Messages consumed per second between the first and the last: the profile's throughput under this load (at most its ceiling).",
+        explained_en: crate::cli_only("Messages consumed per second between the first and the last: the profile's throughput under this load (at most its ceiling)."),
         ..facts::PROCESSING_RATE_PER_S
     },
     FactDef {
@@ -383,7 +383,7 @@ static FACTS: [FactDef; 10] = [
         unit: "per_s",
         zh: "模型吞吐上限",
         en: "Model ceiling",
-        explained_en: "The broker profile's model throughput ceiling for this message size (an order of magnitude, not a benchmark).",
+        explained_en: crate::cli_only("The broker profile's model throughput ceiling for this message size (an order of magnitude, not a benchmark)."),
         value: |s| {
             s.broker
                 .queues
@@ -397,7 +397,7 @@ static FACTS: [FactDef; 10] = [
         unit: "us",
         zh: "P50 延迟",
         en: "p50 latency",
-        explained_en: "Half of the messages went from producer to consumer within this many microseconds.",
+        explained_en: crate::cli_only("Half of the messages went from producer to consumer within this many microseconds."),
         value: |s| s.latency_histogram().quantile(0.50) as f64,
     },
     FactDef {
@@ -405,15 +405,15 @@ static FACTS: [FactDef; 10] = [
         unit: "us",
         zh: "P99 延迟",
         en: "p99 latency",
-        explained_en: "99 % of the messages went from producer to consumer within this many microseconds.",
+        explained_en: crate::cli_only("99 % of the messages went from producer to consumer within this many microseconds."),
         value: |s| s.latency_histogram().quantile(0.99) as f64,
     },
     FactDef {
-        explained_en: "The most messages waiting in the broker at once: the backlog when the load is above the ceiling.",
+        explained_en: crate::cli_only("The most messages waiting in the broker at once: the backlog when the load is above the ceiling."),
         ..facts::QUEUE_LEN_MAX
     },
     FactDef {
-        explained_en: "Messages lost, e.g. by a broker crash with a profile that does not persist by default (RabbitMQ, Redis Stream).",
+        explained_en: crate::cli_only("Messages lost, e.g. by a broker crash with a profile that does not persist by default (RabbitMQ, Redis Stream)."),
         ..facts::LOST
     },
     FactDef {
@@ -421,7 +421,7 @@ static FACTS: [FactDef; 10] = [
         unit: "messages",
         zh: "日志保留",
         en: "Kept in the log",
-        explained_en: "Acked messages the broker's log keeps for re-reading (0 for RabbitMQ, which deletes a message once it is acked).",
+        explained_en: crate::cli_only("Acked messages the broker's log keeps for re-reading (0 for RabbitMQ, which deletes a message once it is acked)."),
         value: |s| s.broker.queues.iter().map(|q| q.retained.len()).sum::<usize>() as f64,
     },
     FactDef {
@@ -429,14 +429,14 @@ static FACTS: [FactDef; 10] = [
         unit: "messages",
         zh: "已重放",
         en: "Replayed",
-        explained_en: "Messages re-read from the log by the replay command.",
+        explained_en: crate::cli_only("Messages re-read from the log by the replay command."),
         value: |s| s.broker.queues.iter().map(|q| q.replayed).sum::<u64>() as f64,
     },
 ];
 
 pub const DEF: ScenarioDef = ScenarioDef {
     id: "comparison",
-    summary: "one workload against RabbitMQ, Kafka, RocketMQ or Redis Stream profiles (models, not benchmarks)",
+    summary: crate::cli_only("one workload against RabbitMQ, Kafka, RocketMQ or Redis Stream profiles (models, not benchmarks)"),
     params: &PARAMS,
     build,
     live,

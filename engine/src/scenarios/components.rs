@@ -41,38 +41,40 @@ static PARAMS: [ParamDef; 4] = [
 
 static FACTS: [FactDef; 6] = [
     FactDef {
-        explained_en: "Messages the producer sent to the broker.",
+        explained_en: crate::cli_only("Messages the producer sent to the broker."),
         ..facts::PRODUCED
     },
     FactDef {
         zh: "已消费",
         en: "Consumed",
-        explained_en: "Messages the consumer processed and acknowledged.",
+        explained_en: crate::cli_only("Messages the consumer processed and acknowledged."),
         ..facts::DONE
     },
     FactDef {
         zh: "代理中",
         en: "In the broker",
-        explained_en: "Messages stored in the broker at the end: they wait there while the consumer is offline and are delivered when it is back.",
+        explained_en: crate::cli_only("Messages stored in the broker at the end: they wait there while the consumer is offline and are delivered when it is back."),
         ..facts::QUEUED
     },
     FactDef {
-        explained_en: "The most messages the broker held at once.",
+        explained_en: crate::cli_only("The most messages the broker held at once."),
         ..facts::QUEUE_LEN_MAX
     },
     FactDef {
-        explained_en: "Messages the broker refused because its queue was full.",
+        explained_en: crate::cli_only("Messages the broker refused because its queue was full."),
         ..facts::REJECTED
     },
     FactDef {
-        explained_en: "Mean time from sending to being consumed, in milliseconds: it grows while the consumer is away.",
+        explained_en: crate::cli_only("Mean time from sending to being consumed, in milliseconds: it grows while the consumer is away."),
         ..facts::LATENCY_MS
     },
 ];
 
 pub const DEF: ScenarioDef = ScenarioDef {
     id: "components",
-    summary: "producer, broker and consumer: the broker stores messages while the consumer is away",
+    summary: crate::cli_only(
+        "producer, broker and consumer: the broker stores messages while the consumer is away",
+    ),
     params: &PARAMS,
     build,
     live,

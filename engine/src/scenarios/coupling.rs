@@ -71,7 +71,7 @@ static FACTS: [FactDef; 7] = [
     FactDef {
         zh: "下单数",
         en: "Orders placed",
-        explained_en: "Orders the shop placed.",
+        explained_en: crate::cli_only("Orders the shop placed."),
         ..facts::PRODUCED
     },
     FactDef {
@@ -79,19 +79,19 @@ static FACTS: [FactDef; 7] = [
         unit: "messages",
         zh: "下单成功",
         en: "Orders created",
-        explained_en: "Orders created and answered.",
+        explained_en: crate::cli_only("Orders created and answered."),
         value: |s| s.response_histogram().count() as f64,
     },
     FactDef {
         zh: "下单失败",
         en: "Orders failed",
-        explained_en: "Orders that failed: with a direct call, a down notification service fails the order itself.",
+        explained_en: crate::cli_only("Orders that failed: with a direct call, a down notification service fails the order itself."),
         ..facts::REJECTED
     },
     FactDef {
         zh: "平均下单耗时",
         en: "Mean order time",
-        explained_en: "Mean time to create an order, in milliseconds: it includes the notification call when direct, not with a queue.",
+        explained_en: crate::cli_only("Mean time to create an order, in milliseconds: it includes the notification call when direct, not with a queue."),
         ..facts::RESPONSE_MS
     },
     FactDef {
@@ -99,7 +99,7 @@ static FACTS: [FactDef; 7] = [
         unit: "messages",
         zh: "已通知",
         en: "Notified",
-        explained_en: "Notifications the notification service sent.",
+        explained_en: crate::cli_only("Notifications the notification service sent."),
         value: |s| read::service_processed(s, "notification"),
     },
     FactDef {
@@ -107,7 +107,7 @@ static FACTS: [FactDef; 7] = [
         unit: "messages",
         zh: "待发通知",
         en: "Notifications pending",
-        explained_en: "Order events not yet notified (queue mode only): waiting in the notification queue, or held by the notifier while it retries a down service; they go out when it is back.",
+        explained_en: crate::cli_only("Order events not yet notified (queue mode only): waiting in the notification queue, or held by the notifier while it retries a down service; they go out when it is back."),
         value: |s| read::queue_len(s, "notify-q") + read::group_holding(s, "notifier"),
     },
     FactDef {
@@ -115,15 +115,16 @@ static FACTS: [FactDef; 7] = [
         unit: "messages",
         zh: "积分发放",
         en: "Points awarded",
-        explained_en: "Orders the points service handled (0 unless it is attached).",
+        explained_en: crate::cli_only("Orders the points service handled (0 unless it is attached)."),
         value: |s| read::processed_by(s, "points"),
     },
 ];
 
 pub const DEF: ScenarioDef = ScenarioDef {
     id: "coupling",
-    summary:
+    summary: crate::cli_only(
         "direct call vs queue: a down notification service fails orders only when called directly",
+    ),
     params: &PARAMS,
     build,
     live,

@@ -46,38 +46,38 @@ static FACTS: [FactDef; 6] = [
     FactDef {
         zh: "请求数",
         en: "Requests",
-        explained_en: "Requests the caller made.",
+        explained_en: crate::cli_only("Requests the caller made."),
         ..facts::PRODUCED
     },
     FactDef {
-        explained_en: "Requests the callee finished (and, when synchronous, answered).",
+        explained_en: crate::cli_only("Requests the callee finished (and, when synchronous, answered)."),
         ..facts::DONE
     },
     FactDef {
         zh: "失败",
         en: "Failed",
-        explained_en: "Requests that failed with the caller told: synchronous calls to a down callee, or that waited longer than the 10 s timeout.",
+        explained_en: crate::cli_only("Requests that failed with the caller told: synchronous calls to a down callee, or that waited longer than the 10 s timeout."),
         ..facts::REJECTED
     },
     FactDef {
-        explained_en: "Messages waiting in the callee's inbox (asynchronous only): they are kept while the callee is down.",
+        explained_en: crate::cli_only("Messages waiting in the callee's inbox (asynchronous only): they are kept while the callee is down."),
         ..facts::QUEUED
     },
     FactDef {
         zh: "调用方平均等待",
         en: "Caller's mean wait",
-        explained_en: "Mean time the caller waited per request, in milliseconds: the whole call when synchronous, only the hand-off to the broker when asynchronous.",
+        explained_en: crate::cli_only("Mean time the caller waited per request, in milliseconds: the whole call when synchronous, only the hand-off to the broker when asynchronous."),
         ..facts::RESPONSE_MS
     },
     FactDef {
-        explained_en: "Mean time from making a request to the callee finishing it, in milliseconds.",
+        explained_en: crate::cli_only("Mean time from making a request to the callee finishing it, in milliseconds."),
         ..facts::LATENCY_MS
     },
 ];
 
 pub const DEF: ScenarioDef = ScenarioDef {
     id: "intro",
-    summary: "sync call vs async message: the caller waits, or returns at once",
+    summary: crate::cli_only("sync call vs async message: the caller waits, or returns at once"),
     params: &PARAMS,
     build,
     live,

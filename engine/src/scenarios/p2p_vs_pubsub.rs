@@ -60,7 +60,7 @@ static PARAMS: [ParamDef; 4] = [
 
 static FACTS: [FactDef; 6] = [
     FactDef {
-        explained_en: "Messages the publisher sent.",
+        explained_en: crate::cli_only("Messages the publisher sent."),
         ..facts::PRODUCED
     },
     FactDef {
@@ -68,7 +68,7 @@ static FACTS: [FactDef; 6] = [
         unit: "messages",
         zh: "处理次数",
         en: "Handled",
-        explained_en: "Times a consumer handled a message, over all consumers: each message once (point-to-point) or once per subscriber (pub/sub).",
+        explained_en: crate::cli_only("Times a consumer handled a message, over all consumers: each message once (point-to-point) or once per subscriber (pub/sub)."),
         value: |s| read::count(s, MsgState::Done),
     },
     FactDef {
@@ -76,7 +76,7 @@ static FACTS: [FactDef; 6] = [
         unit: "",
         zh: "每条消息处理次数",
         en: "Handled per message",
-        explained_en: "Handlings per message sent: 1 for point-to-point, the number of subscribers for pub/sub (once everything sent is handled).",
+        explained_en: crate::cli_only("Handlings per message sent: 1 for point-to-point, the number of subscribers for pub/sub (once everything sent is handled)."),
         value: |s| {
             let sent = read::produced(s);
             if sent > 0.0 {
@@ -91,7 +91,7 @@ static FACTS: [FactDef; 6] = [
         unit: "messages",
         zh: "单个消费者最少",
         en: "Fewest by one consumer",
-        explained_en: "Messages handled by the least busy consumer: with competing consumers the load is shared, with subscribers everyone gets everything.",
+        explained_en: crate::cli_only("Messages handled by the least busy consumer: with competing consumers the load is shared, with subscribers everyone gets everything."),
         value: |s| read::per_consumer_range(s).0,
     },
     FactDef {
@@ -99,18 +99,18 @@ static FACTS: [FactDef; 6] = [
         unit: "messages",
         zh: "单个消费者最多",
         en: "Most by one consumer",
-        explained_en: "Messages handled by the busiest consumer.",
+        explained_en: crate::cli_only("Messages handled by the busiest consumer."),
         value: |s| read::per_consumer_range(s).1,
     },
     FactDef {
-        explained_en: "Messages still waiting in the queue(s) at the end.",
+        explained_en: crate::cli_only("Messages still waiting in the queue(s) at the end."),
         ..facts::QUEUED
     },
 ];
 
 pub const DEF: ScenarioDef = ScenarioDef {
     id: "p2p-vs-pubsub",
-    summary: "point-to-point (each message to one of N consumers) vs publish/subscribe (to every subscriber)",
+    summary: crate::cli_only("point-to-point (each message to one of N consumers) vs publish/subscribe (to every subscriber)"),
     params: &PARAMS,
     build,
     live,

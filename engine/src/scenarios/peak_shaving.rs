@@ -63,15 +63,15 @@ static FACTS: [FactDef; 9] = [
         key: "requests",
         zh: "请求数",
         en: "Requests",
-        explained_en: "Requests the users sent during the burst.",
+        explained_en: crate::cli_only("Requests the users sent during the burst."),
         ..facts::PRODUCED
     },
     FactDef {
-        explained_en: "Requests written to the database, through the queue or directly.",
+        explained_en: crate::cli_only("Requests written to the database, through the queue or directly."),
         ..facts::DONE
     },
     FactDef {
-        explained_en: "Requests the database turned away (over capacity, or timed out in its waiting line); none when a queue takes the burst.",
+        explained_en: crate::cli_only("Requests the database turned away (over capacity, or timed out in its waiting line); none when a queue takes the burst."),
         ..facts::REJECTED
     },
     FactDef {
@@ -79,17 +79,17 @@ static FACTS: [FactDef; 9] = [
         unit: "pct",
         zh: "拒绝比例",
         en: "Rejected share",
-        explained_en: "Rejected requests as a percentage of all requests.",
+        explained_en: crate::cli_only("Rejected requests as a percentage of all requests."),
         value: |s| read::pct(read::count(s, MsgState::Rejected), read::produced(s)),
     },
     FactDef {
-        explained_en: "The most requests waiting in the queue at once: the peak the queue cut off (0 without a queue).",
+        explained_en: crate::cli_only("The most requests waiting in the queue at once: the peak the queue cut off (0 without a queue)."),
         ..facts::QUEUE_LEN_MAX
     },
     FactDef {
         zh: "数据库处理速率",
         en: "Database write rate",
-        explained_en: "Database writes per second between the first and the last: the steady rate at which the valley is filled.",
+        explained_en: crate::cli_only("Database writes per second between the first and the last: the steady rate at which the valley is filled."),
         ..facts::PROCESSING_RATE_PER_S
     },
     FactDef {
@@ -97,7 +97,7 @@ static FACTS: [FactDef; 9] = [
         unit: "s",
         zh: "处理完用时",
         en: "Time to drain",
-        explained_en: "Seconds from the start of the burst to the last request written: how long the database took to work through it.",
+        explained_en: crate::cli_only("Seconds from the start of the burst to the last request written: how long the database took to work through it."),
         value: |s| {
             s.done_span()
                 .map_or(0.0, |(_, last)| read::secs(last.saturating_sub(BURST_START_US) as f64))
@@ -108,7 +108,7 @@ static FACTS: [FactDef; 9] = [
         unit: "ms",
         zh: "P95 排队时间",
         en: "p95 time in queue",
-        explained_en: "95 % of requests waited in the queue at most this many milliseconds (0 without a queue).",
+        explained_en: crate::cli_only("95 % of requests waited in the queue at most this many milliseconds (0 without a queue)."),
         value: |s| read::ms(s.wait_histogram().quantile(0.95) as f64),
     },
     FactDef {
@@ -116,14 +116,16 @@ static FACTS: [FactDef; 9] = [
         unit: "ms",
         zh: "P99 响应时间",
         en: "p99 response time",
-        explained_en: "99 % of the users who got an answer had it within this many milliseconds: the queue's acknowledgement, or the database's reply.",
+        explained_en: crate::cli_only("99 % of the users who got an answer had it within this many milliseconds: the queue's acknowledgement, or the database's reply."),
         value: |s| read::ms(s.response_histogram().quantile(0.99) as f64),
     },
 ];
 
 pub const DEF: ScenarioDef = ScenarioDef {
     id: "peak-shaving",
-    summary: "a 1 s burst of 100,000 requests vs a database at 1,000/s, with or without a queue",
+    summary: crate::cli_only(
+        "a 1 s burst of 100,000 requests vs a database at 1,000/s, with or without a queue",
+    ),
     params: &PARAMS,
     build,
     live,

@@ -116,7 +116,7 @@ static FACTS: [FactDef; 11] = [
     FactDef {
         zh: "已发布点击",
         en: "Clicks published",
-        explained_en: "Click events the web front end published to the topic.",
+        explained_en: crate::cli_only("Click events the web front end published to the topic."),
         ..facts::PRODUCED
     },
     FactDef {
@@ -124,7 +124,9 @@ static FACTS: [FactDef; 11] = [
         unit: "messages",
         zh: "处理总次数",
         en: "Handled in total",
-        explained_en: "Click events handled, summed over all subscribers (each gets its own copy).",
+        explained_en: crate::cli_only(
+            "Click events handled, summed over all subscribers (each gets its own copy).",
+        ),
         value: |s| read::count(s, MsgState::Done),
     },
     FactDef {
@@ -132,7 +134,7 @@ static FACTS: [FactDef; 11] = [
         unit: "",
         zh: "订阅者",
         en: "Subscribers",
-        explained_en: "Queues subscribed to the click topic now.",
+        explained_en: crate::cli_only("Queues subscribed to the click topic now."),
         value: |s| {
             s.fanout
                 .topics
@@ -192,8 +194,9 @@ static FACTS: [FactDef; 11] = [
 
 pub const DEF: ScenarioDef = ScenarioDef {
     id: "pubsub",
-    summary:
+    summary: crate::cli_only(
         "one click topic, three subscribers at their own pace: a slow one never slows the others",
+    ),
     params: &PARAMS,
     build,
     live,

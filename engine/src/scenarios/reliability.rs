@@ -127,21 +127,21 @@ static PARAMS: [ParamDef; 9] = [
 
 static FACTS: [FactDef; 8] = [
     FactDef {
-        explained_en: "Messages the producer sent (a re-send after a lost confirm is a duplicate, not counted here).",
+        explained_en: crate::cli_only("Messages the producer sent (a re-send after a lost confirm is a duplicate, not counted here)."),
         ..facts::PRODUCED
     },
     FactDef {
         zh: "已消费",
         en: "Consumed",
-        explained_en: "Messages the consumer processed and acknowledged, duplicates included.",
+        explained_en: crate::cli_only("Messages the consumer processed and acknowledged, duplicates included."),
         ..facts::DONE
     },
     FactDef {
-        explained_en: "Messages gone without anyone being told; ledger.lost_by_cause names the loss point: no confirm + network drop, not persistent + broker crash, async flush + crash, acks=0/1 + leader crash before copy, auto-ack + consumer crash or processing failure.",
+        explained_en: crate::cli_only("Messages gone without anyone being told; ledger.lost_by_cause names the loss point: no confirm + network drop, not persistent + broker crash, async flush + crash, acks=0/1 + leader crash before copy, auto-ack + consumer crash or processing failure."),
         ..facts::LOST
     },
     FactDef {
-        explained_en: "Messages the broker refused while it was down (the producer was told).",
+        explained_en: crate::cli_only("Messages the broker refused while it was down (the producer was told)."),
         ..facts::REJECTED
     },
     facts::REDELIVERED,
@@ -152,7 +152,7 @@ static FACTS: [FactDef; 8] = [
 
 pub const DEF: ScenarioDef = ScenarioDef {
     id: "reliability",
-    summary: "three places to lose a message (producer, broker, consumer), a fault for each and the setting that fixes it",
+    summary: crate::cli_only("three places to lose a message (producer, broker, consumer), a fault for each and the setting that fixes it"),
     params: &PARAMS,
     build,
     live,
