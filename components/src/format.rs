@@ -18,6 +18,14 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// An SVG coordinate or length: one decimal, through `num::fixed`. An f64
+/// given straight to an attribute is printed by core's float formatter,
+/// which costs the browser build several KB; every drawing goes through
+/// this instead.
+pub fn px(v: f64) -> String {
+    fixed(v, 1)
+}
+
 /// A rate or other real number, rounded sensibly: `1,000`, `12.5`, `0.25`.
 pub fn number(v: f64) -> String {
     if !v.is_finite() {

@@ -373,12 +373,15 @@ impl Ledger {
     }
 
     pub fn counts(&self) -> LedgerCounts {
+        // Inserted one by one, not collected: BTreeMap's FromIterator sorts,
+        // and each sort instance is several KB of wasm.
+        let mut by_state = BTreeMap::new();
+        for s in MsgState::ALL {
+            by_state.insert(s, self.counts[s.index()]);
+        }
         LedgerCounts {
             total: self.total,
-            by_state: MsgState::ALL
-                .iter()
-                .map(|s| (*s, self.counts[s.index()]))
-                .collect(),
+            by_state,
             rejected_by_cause: self.rejected_by_cause.clone(),
             lost_by_cause: self.lost_by_cause.clone(),
         }

@@ -251,7 +251,7 @@ impl ParamDef {
             ParamKind::Bool => if v >= 0.5 { "on" } else { "off" }.to_string(),
             ParamKind::Choice(_) => self.word(v).unwrap_or("?").to_string(),
             ParamKind::Int => format!("{}", v as i64),
-            ParamKind::Float => format!("{v}"),
+            ParamKind::Float => crate::num::short(v),
         }
     }
 }
@@ -264,9 +264,13 @@ pub struct Params {
 
 impl Params {
     pub fn defaults(defs: &[ParamDef]) -> Self {
-        Params {
-            values: defs.iter().map(|d| (d.key, d.default)).collect(),
+        // Inserted one by one: collecting into a BTreeMap sorts first, and
+        // that sort is several KB of wasm per element type.
+        let mut values = BTreeMap::new();
+        for d in defs {
+            values.insert(d.key, d.default);
         }
+        Params { values }
     }
 
     pub fn get(&self, key: &str) -> f64 {

@@ -48,9 +48,9 @@ pub fn format_duration(us: TimeUs) -> String {
     if us < US_PER_MS {
         format!("{us}µs")
     } else if us < US_PER_S {
-        format!("{:.1}ms", us as f64 / US_PER_MS as f64)
+        format!("{}ms", crate::num::fixed(us as f64 / US_PER_MS as f64, 1))
     } else if us < 60 * US_PER_S {
-        format!("{:.2}s", us as f64 / US_PER_S as f64)
+        format!("{}s", crate::num::fixed(us as f64 / US_PER_S as f64, 2))
     } else {
         let s = us / US_PER_S;
         format!("{}m{:02}s", s / 60, s % 60)

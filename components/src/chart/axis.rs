@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+use crate::format::px;
+
 /// An SVG drawing of `width` × `height` user units with the plot inside
 /// the padding (the padding holds the axis labels).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -45,7 +47,11 @@ impl PlotBox {
     }
     /// The SVG `viewBox` of the whole drawing.
     pub fn view_box(&self) -> String {
-        format!("0 0 {} {}", self.width, self.height)
+        format!(
+            "0 0 {} {}",
+            mqlab_engine::num::short(self.width),
+            mqlab_engine::num::short(self.height)
+        )
     }
 }
 
@@ -73,8 +79,8 @@ pub fn y_grid(
         .map(|(frac, label)| {
             let y = plot.y(frac);
             view! {
-                <line class=line_class x1=plot.left() y1=y x2=plot.right() y2=y/>
-                <text class=label_class x=plot.left() - 6.0 y=y + 4.0 text-anchor="end">{label}</text>
+                <line class=line_class x1=px(plot.left()) y1=px(y) x2=px(plot.right()) y2=px(y)/>
+                <text class=label_class x=px(plot.left() - 6.0) y=px(y + 4.0) text-anchor="end">{label}</text>
             }
         })
         .collect_view()
@@ -93,8 +99,8 @@ pub fn x_ticks(
         .map(|(frac, label)| {
             let x = plot.x(frac);
             view! {
-                <line class=tick_class x1=x y1=plot.bottom() x2=x y2=plot.bottom() + 4.0/>
-                <text class=label_class x=x y=plot.bottom() + 17.0 text-anchor="middle">{label}</text>
+                <line class=tick_class x1=px(x) y1=px(plot.bottom()) x2=px(x) y2=px(plot.bottom() + 4.0)/>
+                <text class=label_class x=px(x) y=px(plot.bottom() + 17.0) text-anchor="middle">{label}</text>
             }
         })
         .collect_view()

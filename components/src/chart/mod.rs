@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use mqlab_engine::metrics::SeriesPoint;
 
-use crate::format::{clock, number};
+use crate::format::{clock, number, px};
 use crate::i18n::{use_lang, words};
 
 pub mod axis;
@@ -137,7 +137,7 @@ pub fn TimeSeriesChart(
     view! {
         <figure class="chart" data-testid="chart">
             <svg class="chart-svg" viewBox=PLOT.view_box() role="img" aria-label=move || label.get()>
-                <rect class="chart-bg" x=left y=top width=PLOT.plot_width() height=PLOT.plot_height() />
+                <rect class="chart-bg" x=px(left) y=px(top) width=px(PLOT.plot_width()) height=px(PLOT.plot_height()) />
                 <polyline class="line arrival" points=move || g().0 />
                 <polyline class="line processed" points=move || g().1 />
                 <polyline class="line failed" points=move || g().2 />
@@ -146,15 +146,15 @@ pub fn TimeSeriesChart(
                     let s = g().4;
                     y_grid(PLOT, s.ticks().into_iter().map(move |v| (s.frac(v), number(v))), "grid", "axis")
                 }}
-                <text class="axis" x=left - 6.0 y=top + 10.0 text-anchor="end">{move || number(g().4.max)}</text>
-                <text class="axis" x=left - 6.0 y=bottom text-anchor="end">"0"</text>
-                <text class="axis unit" x=right - 4.0 y=top + 12.0 text-anchor="end">
+                <text class="axis" x=px(left - 6.0) y=px(top + 10.0) text-anchor="end">{move || number(g().4.max)}</text>
+                <text class="axis" x=px(left - 6.0) y=px(bottom) text-anchor="end">"0"</text>
+                <text class="axis unit" x=px(right - 4.0) y=px(top + 12.0) text-anchor="end">
                     {move || if g().4.log { format!("{} ({})", per_s(), words::LOG_SCALE.get(lang.get())) } else { per_s().to_string() }}
                 </text>
-                <text class="axis queue" x=right + 6.0 y=top + 10.0>{move || crate::format::thousands(g().5.max as u64)}</text>
-                <text class="axis queue" x=right + 6.0 y=bottom>"0"</text>
-                <text class="axis" x=right y=PLOT.height - 6.0 text-anchor="end">{move || clock(g().6 as u64)}</text>
-                <text class="axis" x=left y=PLOT.height - 6.0>"00:00"</text>
+                <text class="axis queue" x=px(right + 6.0) y=px(top + 10.0)>{move || crate::format::thousands(g().5.max as u64)}</text>
+                <text class="axis queue" x=px(right + 6.0) y=px(bottom)>"0"</text>
+                <text class="axis" x=px(right) y=px(PLOT.height - 6.0) text-anchor="end">{move || clock(g().6 as u64)}</text>
+                <text class="axis" x=px(left) y=px(PLOT.height - 6.0)>"00:00"</text>
             </svg>
             <figcaption class="chart-legend">
                 <span class="key arrival">{move || words::ARRIVAL_RATE.get(lang.get())}</span>

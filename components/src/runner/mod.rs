@@ -269,12 +269,13 @@ impl DemoRun {
     pub fn share_state(&self) -> String {
         let defaults = self.def.defaults();
         self.timeline.with_value(|tl| {
-            let p = tl
-                .base_params
-                .iter()
-                .filter(|(k, v)| defaults.get(k) != *v)
-                .map(|(k, v)| (k.to_string(), v))
-                .collect();
+            // Inserted, not collected: BTreeMap's FromIterator sorts (KBs of wasm).
+            let mut p = std::collections::BTreeMap::new();
+            for (k, v) in tl.base_params.iter() {
+                if defaults.get(k) != v {
+                    p.insert(k.to_string(), v);
+                }
+            }
             share::encode(&SharedRun {
                 s: self.seed.get_untracked(),
                 p,

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use mqlab_engine::num::push_fixed;
 use mqlab_engine::render::{ConsumerView, MoveKind, NodeKind, Snapshot};
 
-use crate::format::thousands;
+use crate::format::{px, thousands};
 use crate::i18n::{use_lang, words, Lang, Text};
 use crate::runner::{DemoRun, PanelFrame};
 
@@ -223,7 +223,11 @@ pub fn Stage(
     label: Signal<String>,
 ) -> impl IntoView {
     let lang = use_lang();
-    let view_box = format!("0 0 {} {}", layout.width, layout.height);
+    let view_box = format!(
+        "0 0 {} {}",
+        mqlab_engine::num::short(layout.width),
+        mqlab_engine::num::short(layout.height)
+    );
     let shape = Memo::new(move |_| with_panel(run, index, |p| drawn(layout, &p.snap)));
     let links = move || {
         shape.with(|d| {
@@ -234,7 +238,7 @@ pub fn Stage(
                         let (a, b) = layout.links[*i];
                         let (sa, sb) = (layout.spot(a)?, layout.spot(b)?);
                         Some(view! {
-                            <line class="stage-link" x1=sa.x y1=sa.y x2=sb.x y2=sb.y />
+                            <line class="stage-link" x1=px(sa.x) y1=px(sa.y) x2=px(sb.x) y2=px(sb.y) />
                         })
                     })
                     .collect_view()
@@ -342,10 +346,10 @@ fn node_view(
                     };
                     view! {
                         <g class=cls>
-                            <rect class="consumer-box" x=x - 16.0 y=ly - 9.0 width=32 height=18 rx=4 />
-                            <rect class="consumer-fill" x=x - 16.0 y=ly - 9.0 width=fill height=18 rx=4 />
+                            <rect class="consumer-box" x=px(x - 16.0) y=px(ly - 9.0) width=32 height=18 rx=4 />
+                            <rect class="consumer-fill" x=px(x - 16.0) y=px(ly - 9.0) width=move || px(fill()) height=18 rx=4 />
                             {move || (state.get() == 2).then(|| view! {
-                                <path class="consumer-x" d=format!("M{} {}l12 12m0 -12l-12 12", x - 6.0, ly - 6.0) />
+                                <path class="consumer-x" d=format!("M{} {}l12 12m0 -12l-12 12", px(x - 6.0), px(ly - 6.0)) />
                             })}
                         </g>
                     }
@@ -356,8 +360,8 @@ fn node_view(
             view! {
                 <g>
                     {boxes}
-                    <text class="node-name" x=x y=top text-anchor="middle">{name}</text>
-                    <text class=move || if bad() { "node-status bad" } else { "node-status" } x=x y=bottom + 2.0 text-anchor="middle">
+                    <text class="node-name" x=px(x) y=px(top) text-anchor="middle">{name}</text>
+                    <text class=move || if bad() { "node-status bad" } else { "node-status" } x=px(x) y=px(bottom + 2.0) text-anchor="middle">
                         {text}
                     </text>
                 </g>
@@ -374,15 +378,15 @@ fn node_view(
             let fill = (kind == NodeKind::Queue).then(|| {
                 let level = move || with_panel(run, index, |p| queue_level(&p.snap, id)).unwrap_or(0.0);
                 view! {
-                    <rect class="queue-fill" x=x - NODE_W / 2.0 + 4.0 y=y + NODE_H / 2.0 - 10.0 width=move || (NODE_W - 8.0) * level() height=6 rx=3 />
+                    <rect class="queue-fill" x=px(x - NODE_W / 2.0 + 4.0) y=px(y + NODE_H / 2.0 - 10.0) width=move || px((NODE_W - 8.0) * level()) height=6 rx=3 />
                 }
             });
             view! {
                 <g class=move || if bad() { format!("{shape} bad") } else { shape.to_string() }>
-                    <rect class="node-box" x=x - NODE_W / 2.0 y=y - NODE_H / 2.0 width=NODE_W height=NODE_H rx=8 />
+                    <rect class="node-box" x=px(x - NODE_W / 2.0) y=px(y - NODE_H / 2.0) width=px(NODE_W) height=px(NODE_H) rx=8 />
                     {fill}
-                    <text class="node-name" x=x y=y - 4.0 text-anchor="middle">{name}</text>
-                    <text class="node-status" x=x y=y + 12.0 text-anchor="middle">{text}</text>
+                    <text class="node-name" x=px(x) y=px(y - 4.0) text-anchor="middle">{name}</text>
+                    <text class="node-status" x=px(x) y=px(y + 12.0) text-anchor="middle">{text}</text>
                     {replicas}
                 </g>
             }
@@ -432,10 +436,10 @@ fn replicas_view(run: DemoRun, index: usize, x: f64, y: f64, lang: Signal<Lang>)
                     let mark = if i == leader { words::LEADER_MARK } else { words::REPLICA_MARK };
                     view! {
                         <g class=cls data-replica=i.to_string()>
-                            <rect x=bx y=top width=REPLICA_W height=16 rx=3 />
-                            <text x=bx + REPLICA_W / 2.0 y=top + 12.0 text-anchor="middle">{format!("{}{}", mark.get(l), i + 1)}</text>
+                            <rect x=px(bx) y=px(top) width=px(REPLICA_W) height=16 rx=3 />
+                            <text x=px(bx + REPLICA_W / 2.0) y=px(top + 12.0) text-anchor="middle">{format!("{}{}", mark.get(l), i + 1)}</text>
                             {(!is_up).then(|| view! {
-                                <path class="replica-x" d=format!("M{} {}l{} 16m0 -16l-{} 16", bx, top, REPLICA_W, REPLICA_W) />
+                                <path class="replica-x" d=format!("M{} {}l{w} 16m0 -16l-{w} 16", px(bx), px(top), w = px(REPLICA_W)) />
                             })}
                         </g>
                     }

@@ -41,7 +41,7 @@ pub fn Timeline(
                 class="scrub"
                 data-testid="timeline"
                 min="0"
-                max=STEPS
+                max="1000"
                 step="1"
                 aria-label=t(words::TIMELINE)
                 aria-valuetext=move || format!("{} / {}", clock(now()), clock(live()))

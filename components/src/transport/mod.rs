@@ -77,8 +77,8 @@ pub fn Transport(
                     {SPEEDS
                         .iter()
                         .map(|s| {
-                            let v = format!("{s}");
-                            view! { <option value=v.clone() selected=move || run.speed.get() == *s>{format!("{s}×")}</option> }
+                            let v = mqlab_engine::num::short(*s);
+                            view! { <option value=v.clone() selected=move || run.speed.get() == *s>{format!("{}×", mqlab_engine::num::short(*s))}</option> }
                         })
                         .collect_view()}
                 </select>

@@ -332,7 +332,15 @@ pub fn recommend(req: &Requirements) -> Vec<Recommendation> {
             }
         })
         .collect();
-    out.sort_by_key(|r| std::cmp::Reverse(r.score));
+    // Highest score first, ties in profile order: an insertion sort over
+    // four entries (stable, and without core's sort in the browser build).
+    for i in 1..out.len() {
+        let mut j = i;
+        while j > 0 && out[j - 1].score < out[j].score {
+            out.swap(j - 1, j);
+            j -= 1;
+        }
+    }
     out
 }
 

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use mqlab_components::chart::axis::{nice_ceil, x_ticks, y_grid, PlotBox};
-use mqlab_components::format::thousands;
+use mqlab_components::format::{px, thousands};
 use mqlab_components::i18n::use_lang;
 use mqlab_components::{Lang, Text};
 
@@ -109,7 +109,7 @@ pub fn LatencyHistogram(
                         let h = (*n as f64 / top as f64 * plot_h).max(1.0);
                         let x = PLOT.left() + i as f64 * slot + slot * 0.1 + k as f64 * bar_w;
                         view! {
-                            <rect x=format!("{x:.1}") y=format!("{:.1}", PLOT.bottom() - h) width=format!("{bar_w:.1}") height=format!("{h:.1}")>
+                            <rect x=px(x) y=px(PLOT.bottom() - h) width=px(bar_w) height=px(h)>
                                 <title>{format!("{}: {}", s.label.get(l), thousands(*n))}</title>
                             </rect>
                         }
@@ -142,11 +142,11 @@ pub fn LatencyHistogram(
         view! {
             <svg class="hist-svg" viewBox=PLOT.view_box() role="img" aria-label=label preserveAspectRatio="xMidYMid meet">
                 {y_ticks}
-                <line class="hist-axis-line" x1=PLOT.left() y1=PLOT.bottom() x2=PLOT.right() y2=PLOT.bottom()/>
+                <line class="hist-axis-line" x1=px(PLOT.left()) y1=px(PLOT.bottom()) x2=px(PLOT.right()) y2=px(PLOT.bottom())/>
                 {bars}
                 {x_ticks}
-                <text class="hist-axis-title" x=PLOT.x(0.5) y=PLOT.height - 6.0 text-anchor="middle">{x_label.get(l)}</text>
-                <text class="hist-axis-title" x=12 y=PLOT.y(0.5) text-anchor="middle"
+                <text class="hist-axis-title" x=px(PLOT.x(0.5)) y=px(PLOT.height - 6.0) text-anchor="middle">{x_label.get(l)}</text>
+                <text class="hist-axis-title" x=12 y=px(PLOT.y(0.5)) text-anchor="middle"
                     transform=format!("rotate(-90 12 {})", PLOT.y(0.5))>{y_label.get(l)}</text>
             </svg>
         }
