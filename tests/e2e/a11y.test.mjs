@@ -67,8 +67,12 @@ for (const [name, route, ready] of PAGES) {
 
 /** Testids of the controls every demo page must let Tab reach. */
 async function requiredControls(page, root) {
+  // A choice is a radio group: its fieldset is a container, and Tab stops
+  // once per group, at the checked radio (arrow keys move within it).
   const own = await page.locator(`${root} [data-testid^="param-"], ${root} [data-testid^="action-"]`)
-    .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+    .evaluateAll((els) => els
+      .filter((e) => e.tagName !== 'FIELDSET' && !(e.type === 'radio' && !e.checked))
+      .map((e) => e.getAttribute('data-testid')));
   return ['play', 'step', 'reset', 'speed', 'seed', 'timeline', 'step-back', 'step-forward', ...own, 'copy-link', 'copy-embed', 'lang-switch'];
 }
 

@@ -108,3 +108,17 @@ for (const lang of ['en', 'zh-CN']) {
     });
   }
 }
+
+app.pageTest('reliability: a choice is a radio group the arrow keys move through', async ({ page, open }) => {
+  await open('/demo/reliability', { lang: 'en' });
+  await waitForDemo(page, 'reliability');
+  await page.locator(`${ROOT} ${tid('param-ack_mode-auto')}`).focus();
+  await page.keyboard.press('ArrowRight');
+  await waitFor(
+    page,
+    (sel) => document.querySelector(sel)?.getAttribute('data-value') === 'manual',
+    `${ROOT} ${tid('param-ack_mode')}`,
+    { what: 'ack_mode = manual after ArrowRight' },
+  );
+  assert.ok(await page.locator(`${ROOT} ${tid('param-ack_mode-manual')}`).isChecked());
+});
