@@ -39,6 +39,7 @@ fn builtin(id: &str, settings: &[(&str, &str)]) -> ScenarioSpec {
 pub fn random_spec() -> ScenarioSpec {
     ScenarioSpec {
         topics: Default::default(),
+        idempotence: None,
         name: "golden-random".into(),
         description: String::new(),
         link_latency_us: 1_500,
