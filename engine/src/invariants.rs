@@ -160,6 +160,80 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
     if sim.broker.up && !r.up[r.leader as usize] {
         return Err(format!("replica {} leads but is down", r.leader));
     }
+    check_idempotence(sim)
+}
+
+/// Idempotence: the dedupe store's keys and expiry queue agree and hold
+/// nothing expired; the effect totals agree; every copy being worked on is
+/// held by the watched consumer group; and every watched order counts
+/// exactly its live copies plus its re-sends to come (so an order is
+/// forgotten only when no copy of it can come again).
+fn check_idempotence(sim: &Sim) -> Result<(), String> {
+    let i = &sim.idempotence;
+    let Some(guard) = i.guard else {
+        if !(i.effects.is_empty() && i.in_work.is_empty() && i.store.is_empty()) {
+            return Err("idempotence state without an idempotence spec".into());
+        }
+        return Ok(());
+    };
+    i.store.check()?;
+    i.effects.check()?;
+    if i.effects.orders_applied + i.effects.lost > sim.ledger.total() {
+        return Err("more orders applied or lost than messages ever made".into());
+    }
+    let group = &sim.delivery.groups[guard.group as usize];
+    for (k, w) in i.in_work.iter().enumerate() {
+        if i.in_work[..k].iter().any(|x| x.msg == w.msg) {
+            return Err(format!("message #{} is worked on twice", w.msg.id));
+        }
+        if !sim.ledger.is_live(w.msg.slot, w.msg.id) {
+            return Err(format!("finished message #{} is still worked on", w.msg.id));
+        }
+        if sim.ledger.get(w.msg.slot).origin != w.origin {
+            return Err(format!(
+                "message #{} is worked on as another order",
+                w.msg.id
+            ));
+        }
+        let held = group
+            .members
+            .iter()
+            .any(|m| m.held.contains(&w.msg) && !m.local.contains(&w.msg));
+        if !held {
+            return Err(format!(
+                "message #{} is worked on but no watched consumer holds it",
+                w.msg.id
+            ));
+        }
+        if w.skipping && w.effect_done {
+            return Err(format!("message #{} applied and skipped", w.msg.id));
+        }
+    }
+    let mut copies: std::collections::BTreeMap<u64, u32> = Default::default();
+    for r in sim.ledger.live_records() {
+        if r.origin != r.id || i.effects.get(r.origin).is_some() {
+            *copies.entry(r.origin).or_insert(0) += 1;
+        }
+    }
+    for (&origin, &n) in &copies {
+        let Some(o) = i.effects.get(origin) else {
+            return Err(format!("order #{origin} has {n} copies but is not watched"));
+        };
+        if n + o.pending != o.outstanding {
+            return Err(format!(
+                "order #{origin}: {n} live copies and {} to come, but {} counted",
+                o.pending, o.outstanding
+            ));
+        }
+    }
+    for (origin, o) in i.effects.iter() {
+        if !copies.contains_key(&origin) && o.pending != o.outstanding {
+            return Err(format!(
+                "order #{origin} is watched with {} copies, none of them live",
+                o.outstanding
+            ));
+        }
+    }
     Ok(())
 }
 

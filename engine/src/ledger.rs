@@ -109,11 +109,17 @@ pub enum Cause {
     /// Auto-ack: the broker forgot the message on delivery, then the
     /// consumer's processing failed, so nothing could requeue it.
     AutoAckProcessingFailure,
+    /// Idempotence with a dedupe key written *before* processing (the
+    /// chapter's sketch): a consumer crashed after `SET processed:<id> NX`
+    /// but before the work was done, and the redelivery found the key and
+    /// was acked as a duplicate, so the work never happened (for as long as
+    /// the key lives).
+    DedupeKeyBeforeCrash,
 }
 
 impl Cause {
     /// Every cause, for exhaustive checks and translation tables.
-    pub const ALL: [Cause; 12] = [
+    pub const ALL: [Cause; 13] = [
         Cause::QueueFull,
         Cause::QueueOverflowDropOldest,
         Cause::ServiceOverCapacity,
@@ -126,6 +132,7 @@ impl Cause {
         Cause::AsyncFlushBrokerCrash,
         Cause::LeaderCrashBeforeCopy,
         Cause::AutoAckProcessingFailure,
+        Cause::DedupeKeyBeforeCrash,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -142,6 +149,7 @@ impl Cause {
             Cause::AsyncFlushBrokerCrash => "async_flush_broker_crash",
             Cause::LeaderCrashBeforeCopy => "leader_crash_before_copy",
             Cause::AutoAckProcessingFailure => "auto_ack_processing_failure",
+            Cause::DedupeKeyBeforeCrash => "dedupe_key_before_crash",
         }
     }
 
@@ -172,6 +180,9 @@ impl Cause {
             Cause::AutoAckProcessingFailure => {
                 "auto-ack: processing failed after the broker forgot the message, so it could not be requeued"
             }
+            Cause::DedupeKeyBeforeCrash => {
+                "the dedupe key was written before processing, the consumer crashed before the work was done, and the redelivery was skipped as a duplicate"
+            }
         }
     }
 
@@ -189,7 +200,8 @@ impl Cause {
             | Cause::NotPersistentBrokerCrash
             | Cause::AsyncFlushBrokerCrash
             | Cause::LeaderCrashBeforeCopy
-            | Cause::AutoAckProcessingFailure => MsgState::Lost,
+            | Cause::AutoAckProcessingFailure
+            | Cause::DedupeKeyBeforeCrash => MsgState::Lost,
         }
     }
 }
@@ -220,6 +232,12 @@ pub struct MsgRecord {
     /// Handed to a consumer at least once (a later delivery is flagged
     /// redelivered).
     pub dispatched: bool,
+    /// The id of the message this one is a copy of — its own id for an
+    /// original. A producer's re-send after a lost confirm and a network
+    /// duplicate keep their original's id: it is what an idempotent
+    /// consumer dedupes on (the "order id"). A topic's copies and replays
+    /// are messages of their own.
+    pub origin: u64,
 }
 
 /// Counts per state and per cause, plus the slab of live messages.
@@ -281,6 +299,7 @@ impl Ledger {
             stored_us: None,
             dispatched: false,
             persistent,
+            origin: id,
         };
         trace.word(0xC0FFEE ^ id);
         let slot = match self.free.pop() {

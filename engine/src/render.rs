@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::ledger::{Cause, LedgerCounts};
 use crate::metrics::LatencySummary;
 use crate::sim::Sim;
+use crate::spec::{DedupeMark, IdempotenceStrategy};
 use crate::time::TimeUs;
 
 /// Index into [`Snapshot::nodes`]: producers, then queues, consumer groups, services.
@@ -206,6 +207,33 @@ pub enum LogKind {
         kept: u64,
     },
     BrokerRestarted,
+    /// The network delivers message `order` a second time: this copy sets
+    /// off to the broker.
+    NetworkDuplicate {
+        producer: NodeId,
+        order: u64,
+    },
+    /// A watched consumer wrote the dedupe key of `order`
+    /// (`SET processed:<order> NX EX ttl`).
+    DedupeMarked {
+        group: NodeId,
+        order: u64,
+    },
+    /// A watched consumer applied the effect of `order`, for the
+    /// `times`-th time (more than once: a duplicate got through).
+    EffectApplied {
+        group: NodeId,
+        order: u64,
+        times: u32,
+    },
+    /// A watched consumer acked a copy of `order` without applying it: its
+    /// dedupe key was there, or (`unique_key`) the unique key refused the
+    /// insert.
+    DuplicateSkipped {
+        group: NodeId,
+        order: u64,
+        unique_key: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -379,6 +407,72 @@ pub struct Snapshot {
     /// The broker's replica set, when it has followers (which one leads now).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replication: Option<ReplicationView>,
+    /// The idempotence-watched consumer: its effect, expected against
+    /// actual, its dedupe keys and what it is working on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idempotence: Option<IdempotenceView>,
+}
+
+/// A consumer whose effect is watched for duplicates (`model::dedupe`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct IdempotenceView {
+    /// The watched consumer group's node.
+    pub group: NodeId,
+    pub strategy: IdempotenceStrategy,
+    pub mark: DedupeMark,
+    pub ttl_us: TimeUs,
+    /// Effects applied, repeats included (the account's actual awards).
+    pub effects_applied: u64,
+    /// Orders (message ids) applied at least once.
+    pub orders_applied: u64,
+    /// Effects beyond the first of their order.
+    pub double_applied: u64,
+    /// Orders acked whose effect never happened (now).
+    pub lost_effects: u64,
+    /// Copies acked as duplicates without their effect.
+    pub skipped_duplicates: u64,
+    /// Of those, refused by the unique key.
+    pub unique_conflicts: u64,
+    /// Copies the network made (`duplicate_rate`).
+    pub network_copies: u64,
+    /// Dedupe keys that exist now.
+    pub dedupe_keys: u64,
+    /// The most dedupe keys held at once.
+    pub dedupe_keys_max: u64,
+    /// Dedupe keys removed on expiry so far.
+    pub keys_expired: u64,
+    /// The newest dedupe keys (a few), latest first.
+    pub newest_keys: Vec<DedupeKeyView>,
+    /// Copies being worked on now, in the order they started.
+    pub in_work: Vec<GuardedWorkView>,
+}
+
+impl IdempotenceView {
+    /// Awards the account should have now: one per order applied or acked.
+    pub fn expected_effects(&self) -> u64 {
+        self.orders_applied + self.lost_effects
+    }
+}
+
+/// One dedupe key: `processed:<order>`, and when it expires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct DedupeKeyView {
+    pub order: u64,
+    pub expires_us: TimeUs,
+}
+
+/// A copy the watched consumer is working on, and how far it got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct GuardedWorkView {
+    pub msg_id: u64,
+    /// Its message id (a copy shares its original's).
+    pub order: u64,
+    /// This copy wrote the dedupe key.
+    pub key_set: bool,
+    /// This copy applied the effect (the work is past its halfway point).
+    pub effect_done: bool,
+    /// Recognised as a duplicate: it is being acked without its work.
+    pub skipping: bool,
 }
 
 /// A replicated broker: a leader and its followers.
@@ -529,6 +623,7 @@ impl Sim {
                 up: self.replication.up.clone(),
                 failovers: self.replication.failovers,
             }),
+            idempotence: self.idempotence_view(),
         }
     }
 }

@@ -379,7 +379,7 @@ pub fn builtins() -> &'static [ScenarioDef] {
     &BUILTINS
 }
 
-static BUILTINS: [ScenarioDef; 9] = [
+static BUILTINS: [ScenarioDef; 10] = [
     crate::scenarios::intro::DEF,
     crate::scenarios::peak_shaving::DEF,
     crate::scenarios::components::DEF,
@@ -389,6 +389,7 @@ static BUILTINS: [ScenarioDef; 9] = [
     crate::scenarios::coupling::DEF,
     crate::scenarios::pubsub::DEF,
     crate::scenarios::reliability::DEF,
+    crate::scenarios::idempotence::DEF,
 ];
 
 pub fn find(id: &str) -> Option<&'static ScenarioDef> {

@@ -11,8 +11,9 @@
 //! log, movements). The behaviour lives in `model/`: `publish` (producer →
 //! broker), `topic` (fan-out), `broker` (storage, crash, pacing, replay),
 //! `replication` (leader, followers, acks, failover),
-//! `delivery` (queue → consumers, acks, consumer crashes) and `calls`
-//! (synchronous services and call chains).
+//! `delivery` (queue → consumers, acks, consumer crashes), `dedupe`
+//! (duplicates, a consumer's effect, unique keys and dedupe keys with a
+//! TTL) and `calls` (synchronous services and call chains).
 
 use crate::command::{Action, Command};
 use crate::event::EventQueue;
@@ -21,6 +22,7 @@ use crate::metrics::{Histogram, RunStats, Series, Totals};
 use crate::model::broker::Broker;
 use crate::model::calls::Calls;
 use crate::model::consumer::ConsumerGroup;
+use crate::model::dedupe::Idempotence;
 use crate::model::delivery::Delivery;
 use crate::model::producer::Producer;
 use crate::model::publish::Publishing;
@@ -123,9 +125,29 @@ pub(crate) enum Ev {
         r: u8,
     },
     // publish, continued
-    /// Producer `p` never got the confirm of a stored message and sends it again.
+    /// Producer `p` never got the confirm of a stored message (of order
+    /// `origin`) and sends it again.
     ConfirmLost {
         p: u16,
+        origin: u64,
+    },
+    // dedupe: duplicates and a watched consumer's effect
+    /// Halfway through a watched consumer's work: the effect is written.
+    EffectWrite {
+        g: u16,
+        member: u16,
+        epoch: u32,
+        msg: Handle,
+    },
+    /// A network duplicate of a stored message sets off to the broker.
+    DuplicateSent {
+        p: u16,
+        msg: Handle,
+    },
+    /// A network duplicate reaches the broker.
+    DuplicateArrive {
+        p: u16,
+        msg: Handle,
     },
     // the loop itself
     Command(u32),
@@ -155,6 +177,9 @@ impl Ev {
             Ev::QueueReady { .. } => 16,
             Ev::ReplicaRestart { .. } => 17,
             Ev::ConfirmLost { .. } => 18,
+            Ev::EffectWrite { .. } => 19,
+            Ev::DuplicateSent { .. } => 20,
+            Ev::DuplicateArrive { .. } => 21,
         }
     }
 }
@@ -203,6 +228,7 @@ pub struct Sim {
     pub(crate) broker: Broker,
     pub(crate) replication: Replication,
     pub(crate) delivery: Delivery,
+    pub(crate) idempotence: Idempotence,
     pub(crate) calls: Calls,
     pub(crate) stats: RunStats,
     pub(crate) nodes: Vec<NodeView>,
@@ -307,6 +333,10 @@ impl Sim {
             })
             .collect();
         let window = (US_PER_S / spec.sample_interval_us).max(1) as usize;
+        let watched = spec.idempotence.as_ref();
+        let watched_group = watched
+            .and_then(|i| spec.consumers.iter().position(|c| c.name == i.consumer))
+            .map(|g| g as u16);
 
         let mut sim = Sim {
             spec: spec.clone(),
@@ -324,6 +354,7 @@ impl Sim {
             broker: Broker::new(queues, seed, spec.broker.restart_us),
             replication: Replication::new(&spec.broker),
             delivery: Delivery::new(groups, seed),
+            idempotence: Idempotence::new(watched, watched_group, seed),
             calls: Calls::new(services),
             stats: RunStats::new(window, SERIES_POINTS),
             nodes,
@@ -648,8 +679,10 @@ impl Sim {
 
     /// Ends a message as rejected or lost, with its cause, at `node`.
     pub(crate) fn fail(&mut self, msg: Handle, node: NodeId, cause: Cause) {
-        self.ledger
+        let rec = self
+            .ledger
             .finish_with_cause(msg.slot, cause, &mut self.trace);
+        self.copy_ended(rec.origin);
         let kind = if cause.terminal_state() == MsgState::Rejected {
             LogKind::Rejected { node, cause }
         } else {
@@ -698,7 +731,15 @@ impl Sim {
             Ev::BrokerRestart => self.on_broker_restart(),
             Ev::QueueReady { q } => self.on_queue_ready(q),
             Ev::ReplicaRestart { r } => self.on_replica_restart(r),
-            Ev::ConfirmLost { p } => self.on_confirm_lost(p),
+            Ev::ConfirmLost { p, origin } => self.on_confirm_lost(p, origin),
+            Ev::EffectWrite {
+                g,
+                member,
+                epoch,
+                msg,
+            } => self.on_effect_write(g, member, epoch, msg),
+            Ev::DuplicateSent { p, msg } => self.on_duplicate_sent(p, msg),
+            Ev::DuplicateArrive { p, msg } => self.on_duplicate_arrive(p, msg),
             Ev::Command(i) => {
                 let r = self.resolved[i as usize].clone();
                 self.run_command(r);

@@ -51,6 +51,77 @@ pub struct ScenarioSpec {
     /// into every subscribed queue.
     #[serde(default)]
     pub topics: Vec<TopicSpec>,
+    /// An idempotent (or not) consumer and the duplicates it faces; `None`
+    /// for a consumer whose effect is not watched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotence: Option<IdempotenceSpec>,
+}
+
+/// A consumer group whose processing has an effect on the world (points
+/// added to an account, one award per message id), how it guards that
+/// effect against duplicates, and the duplicates the network adds.
+///
+/// Processing a message takes the group's work time; the effect is written
+/// halfway through and the message acked at the end, so a crash can fall
+/// before the effect or between the effect and the ack.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdempotenceSpec {
+    /// The consumer group whose effect is watched.
+    pub consumer: String,
+    #[serde(default)]
+    pub strategy: IdempotenceStrategy,
+    /// When a dedupe key is written (`strategy: dedupe` only).
+    #[serde(default)]
+    pub mark: DedupeMark,
+    /// How long a dedupe key lives (`EX`).
+    #[serde(default = "default_dedupe_ttl")]
+    pub ttl_us: TimeUs,
+    /// Share of stored messages (0 to 1) the network delivers a second time.
+    #[serde(default)]
+    pub duplicate_rate: f64,
+    /// How long after the original was stored its network duplicate is.
+    #[serde(default = "default_duplicate_delay")]
+    pub duplicate_delay_us: TimeUs,
+}
+
+/// How a consumer keeps a repeated message from repeating its effect.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdempotenceStrategy {
+    /// Nothing: every copy applies the effect again (a plain `INCREMENT`).
+    #[default]
+    None,
+    /// A database unique constraint on the message id, written in the same
+    /// transaction as the effect: the second insert fails and the copy is
+    /// treated as done.
+    UniqueKey,
+    /// A Redis key per message id, `SET processed:<id> NX EX <ttl>`: a copy
+    /// that finds the key is skipped; once the key expires it is not.
+    Dedupe,
+}
+
+/// When the dedupe key is written, relative to the work.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DedupeMark {
+    /// `SET NX` before processing (what the chapter's sketch does): the
+    /// check and the mark are one atomic step, but a crash mid-work leaves
+    /// the key set with the work undone, and the redelivery is skipped — a
+    /// silent loss for as long as the key lives.
+    #[default]
+    Before,
+    /// Check (`EXISTS`) before processing, `SET` after it, just before the
+    /// ack: a crash between the effect and the mark lets the redelivery
+    /// apply the effect again.
+    After,
+}
+
+fn default_dedupe_ttl() -> TimeUs {
+    3600 * US_PER_S
+}
+fn default_duplicate_delay() -> TimeUs {
+    3 * US_PER_S
 }
 
 fn default_link_latency() -> TimeUs {
@@ -661,6 +732,24 @@ impl ScenarioSpec {
                     )));
                 }
             }
+        }
+        if let Some(i) = &self.idempotence {
+            if !self.consumers.iter().any(|c| c.name == i.consumer) {
+                return Err(SpecError(format!(
+                    "idempotence.consumer: no consumer group named '{}'",
+                    i.consumer
+                )));
+            }
+            if !(i.duplicate_rate.is_finite() && (0.0..=1.0).contains(&i.duplicate_rate)) {
+                return Err(SpecError(
+                    "idempotence.duplicate_rate must be between 0 and 1".into(),
+                ));
+            }
+            check_duration("idempotence.ttl_us", i.ttl_us)?;
+            if i.ttl_us == 0 {
+                return Err(SpecError("idempotence.ttl_us must be more than 0".into()));
+            }
+            check_duration("idempotence.duplicate_delay_us", i.duplicate_delay_us)?;
         }
         // A call chain must end: follow `then_calls` from every service.
         for s in &self.services {

@@ -101,7 +101,8 @@ fn list_prints_every_builtin() {
             "async-register",
             "coupling",
             "pubsub",
-            "reliability"
+            "reliability",
+            "idempotence"
         ]
     );
 }
@@ -317,6 +318,22 @@ const FACT_CONTRACT: &[(&str, &[&str])] = &[
             "duplicates",
             "nacked",
             "failovers",
+        ],
+    ),
+    (
+        "idempotence",
+        &[
+            "unique_messages",
+            "duplicates",
+            "redelivered",
+            "effects_applied",
+            "double_applied",
+            "lost_effects",
+            "points_expected",
+            "points_actual",
+            "skipped_duplicates",
+            "dedupe_keys",
+            "lost",
         ],
     ),
 ];

@@ -143,6 +143,18 @@ fn raw_group() -> impl Strategy<Value = RawGroup> {
         )
 }
 
+/// An idempotence spec's settings: strategy, mark after, TTL, duplicate
+/// rate and delay (short enough for duplicates and expiries in a case).
+fn idempotence() -> impl Strategy<Value = (u8, bool, TimeUs, f64, TimeUs)> {
+    (
+        0..3u8,
+        any::<bool>(),
+        1..2 * US_PER_S,
+        prop_oneof![Just(0.0), 0.0..0.5f64],
+        0..2 * US_PER_S,
+    )
+}
+
 fn service() -> impl Strategy<Value = (f64, u32, u32, TimeUs, bool)> {
     (
         prop_oneof![Just(0.001), 1.0..5_000.0],
@@ -164,6 +176,7 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
         prop::collection::vec(service(), 0..=2),
         (1..=3u8, 0..3u8, any::<bool>()),
         prop_oneof![Just(0.0), 0.0..0.5f64],
+        prop::option::of(idempotence()),
     )
         .prop_map(
             |(
@@ -176,6 +189,7 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
                 ss,
                 (replicas, acks, async_flush),
                 fail_rate,
+                idem,
             )| {
                 let qname = |i: usize| format!("q{i}");
                 let sname = |i: usize| format!("s{i}");
@@ -226,7 +240,7 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
                         }
                     })
                     .collect();
-                let consumers = gs
+                let consumers: Vec<ConsumerSpec> = gs
                     .into_iter()
                     .enumerate()
                     .map(|(i, g)| ConsumerSpec {
@@ -249,8 +263,30 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
                         fail_rate,
                     })
                     .collect();
+                // The first consumer group's effect is watched.
+                let idempotence = idem.filter(|_| !consumers.is_empty()).map(
+                    |(strategy, after, ttl_us, duplicate_rate, duplicate_delay_us)| {
+                        IdempotenceSpec {
+                            consumer: "g0".into(),
+                            strategy: [
+                                IdempotenceStrategy::None,
+                                IdempotenceStrategy::UniqueKey,
+                                IdempotenceStrategy::Dedupe,
+                            ][strategy as usize],
+                            mark: if after {
+                                DedupeMark::After
+                            } else {
+                                DedupeMark::Before
+                            },
+                            ttl_us,
+                            duplicate_rate,
+                            duplicate_delay_us,
+                        }
+                    },
+                );
                 ScenarioSpec {
                     topics: Default::default(),
+                    idempotence,
                     name: "random".into(),
                     description: String::new(),
                     link_latency_us: link,
@@ -414,6 +450,11 @@ fn cause_allowed(spec: &ScenarioSpec, cmds: &[Command], cause: Cause) -> bool {
             .consumers
             .iter()
             .any(|c| c.ack == AckMode::Auto && c.fail_rate > 0.0),
+        Cause::DedupeKeyBeforeCrash => {
+            spec.idempotence.as_ref().is_some_and(|i| {
+                i.strategy == IdempotenceStrategy::Dedupe && i.mark == DedupeMark::Before
+            }) && has(&|a| matches!(a, Action::CrashConsumer { .. }))
+        }
     }
 }
 
@@ -449,13 +490,15 @@ fn check_counts(sim: &Sim, spec: &ScenarioSpec, cmds: &[Command]) -> Result<(), 
             return Err(format!("{cause:?} happened but nothing allows it"));
         }
     }
-    // Every message is a producer's first send or a re-sent duplicate.
-    let produced: u64 = sim
-        .snapshot()
+    // Every message is a producer's first send, a re-sent duplicate or a
+    // network duplicate.
+    let snap = sim.snapshot();
+    let produced: u64 = snap
         .producers
         .iter()
         .map(|p| p.produced + p.duplicates)
-        .sum();
+        .sum::<u64>()
+        + snap.idempotence.as_ref().map_or(0, |i| i.network_copies);
     if produced != l.total {
         return Err(format!(
             "producers sent {produced} but the ledger has {}",
@@ -547,6 +590,7 @@ proptest! {
 fn the_cause_check_catches_an_unexplained_loss() {
     let spec = ScenarioSpec {
         topics: Default::default(),
+        idempotence: None,
         name: "t".into(),
         description: String::new(),
         link_latency_us: US_PER_MS,

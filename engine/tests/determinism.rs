@@ -14,6 +14,7 @@ use mqlab_engine::{Action, Command, MsgState, ScenarioSpec, Sim};
 fn random_spec() -> ScenarioSpec {
     ScenarioSpec {
         topics: Default::default(),
+        idempotence: None,
         name: "random".into(),
         description: String::new(),
         link_latency_us: 2 * US_PER_MS,

@@ -231,3 +231,31 @@ fn pubsub_facts() {
     assert_eq!(with_fraud["subscribers"], 4.0);
     assert!(with_fraud["fraud_check_done"] >= with_fraud["produced"] - 1.0);
 }
+
+#[test]
+fn idempotence_facts() {
+    // No guard: the account is credited for duplicates too.
+    let none = facts_after("idempotence", &[], 20);
+    assert!(none["duplicates"] > 0.0, "{none:?}");
+    assert_eq!(
+        none["effects_applied"],
+        none["points_actual"] / 10.0,
+        "{none:?}"
+    );
+    assert!(none["double_applied"] > 0.0, "{none:?}");
+    assert!(none["points_actual"] > none["points_expected"], "{none:?}");
+    // A unique key: expected and actual agree, the copies were skipped.
+    let unique = facts_after("idempotence", &[("strategy", "unique_key")], 20);
+    assert_eq!(unique["points_actual"], unique["points_expected"]);
+    // Every copy that arrived was skipped (the last ones may be on their way).
+    let (skipped, copies) = (unique["skipped_duplicates"], unique["duplicates"]);
+    assert!(skipped <= copies && skipped >= copies - 2.0, "{unique:?}");
+    // Every order sent is credited once, but for those still on their way.
+    assert!(
+        unique["effects_applied"] >= unique["unique_messages"] - 2.0,
+        "{unique:?}"
+    );
+    // Redis keys: one per credited order of the last ttl_s.
+    let dedupe = facts_after("idempotence", &[("strategy", "dedupe"), ("ttl_s", "5")], 20);
+    assert!((9.0..=11.0).contains(&dedupe["dedupe_keys"]), "{dedupe:?}");
+}

@@ -47,6 +47,10 @@ pub fn cause_text(c: Cause) -> Text {
             "自动确认：处理失败，但代理早已删除了它，无法重投",
             "auto-ack: processing failed, but the broker had already deleted it, so it cannot be redelivered",
         ),
+        Cause::DedupeKeyBeforeCrash => Text::new(
+            "处理前就写了去重键：消费者处理到一半崩溃，重投时被当成重复跳过，这笔业务没有做",
+            "the dedupe key was written before processing: the consumer crashed mid-work, and the redelivery was skipped as a duplicate, so the work never happened",
+        ),
     }
 }
 
@@ -309,6 +313,61 @@ pub fn sentence(e: &LogEntry, layout: &StageLayout, nodes: &[NodeView], lang: La
                 "the broker restarted".to_string()
             }
         }
+        LogKind::NetworkDuplicate { producer, order } => {
+            if zh {
+                format!("网络把订单 #{order} 又送了一遍：这份副本从{}发往代理", name(*producer))
+            } else {
+                format!(
+                    "the network delivers order #{order} a second time: this copy leaves {}",
+                    name(*producer)
+                )
+            }
+        }
+        LogKind::DedupeMarked { group, order } => {
+            if zh {
+                format!("{}写入去重键 processed:{order}", name(*group))
+            } else {
+                format!("{} wrote the dedupe key processed:{order}", name(*group))
+            }
+        }
+        LogKind::EffectApplied {
+            group,
+            order,
+            times,
+        } => match (zh, *times) {
+            (true, 1) => format!("{}为订单 #{order} 加了积分", name(*group)),
+            (true, n) => format!(
+                "{}为订单 #{order} 又加了一次积分（第 {n} 次：重复了！）",
+                name(*group)
+            ),
+            (false, 1) => format!("{} added the points of order #{order}", name(*group)),
+            (false, n) => format!(
+                "{} added the points of order #{order} again ({n} times: a duplicate got through!)",
+                name(*group)
+            ),
+        },
+        LogKind::DuplicateSkipped {
+            group,
+            order,
+            unique_key,
+        } => match (zh, unique_key) {
+            (true, true) => format!(
+                "{}插入订单 #{order} 时违反唯一键：是重复消息，当作已处理，直接确认",
+                name(*group)
+            ),
+            (true, false) => format!(
+                "{}发现去重键 processed:{order} 已存在：当作重复跳过，直接确认",
+                name(*group)
+            ),
+            (false, true) => format!(
+                "{}: the unique key refused order #{order} again, so it is a duplicate, treated as done and acked",
+                name(*group)
+            ),
+            (false, false) => format!(
+                "{} found processed:{order} already set, so it skipped the copy as a duplicate and acked it",
+                name(*group)
+            ),
+        },
     };
     format!("{msg}{s}")
 }
@@ -319,9 +378,11 @@ fn severity(k: &LogKind) -> &'static str {
         | LogKind::Lost { .. }
         | LogKind::ConsumerCrashed { .. }
         | LogKind::BrokerCrashed { .. } => "bad",
+        LogKind::EffectApplied { times, .. } if *times > 1 => "bad",
         LogKind::ServiceUp { up: false, .. }
         | LogKind::ConsumersOnline { online: false, .. }
         | LogKind::PublishDropped { .. }
+        | LogKind::NetworkDuplicate { .. }
         | LogKind::CallRetry { .. } => "warn",
         _ => "",
     }
@@ -413,6 +474,42 @@ mod tests {
             sentence(&e, &LAYOUT, &nodes, Lang::Zh),
             "#42 被拒绝：数据库 超出处理能力"
         );
+    }
+
+    #[test]
+    fn idempotence_entries_say_what_happened_to_the_order() {
+        let nodes = vec![NodeView {
+            id: 0,
+            name: "db".into(),
+            kind: NodeKind::Consumers,
+        }];
+        let entry = |kind| LogEntry {
+            t_us: 0,
+            msg_id: Some(9),
+            kind,
+        };
+        let twice = entry(LogKind::EffectApplied {
+            group: 0,
+            order: 4,
+            times: 2,
+        });
+        assert_eq!(
+            sentence(&twice, &LAYOUT, &nodes, Lang::En),
+            "#9 database added the points of order #4 again (2 times: a duplicate got through!)"
+        );
+        assert_eq!(severity(&twice.kind), "bad");
+        let once = entry(LogKind::EffectApplied {
+            group: 0,
+            order: 4,
+            times: 1,
+        });
+        assert_eq!(severity(&once.kind), "");
+        let skipped = entry(LogKind::DuplicateSkipped {
+            group: 0,
+            order: 4,
+            unique_key: false,
+        });
+        assert!(sentence(&skipped, &LAYOUT, &nodes, Lang::Zh).contains("processed:4"));
     }
 
     #[test]

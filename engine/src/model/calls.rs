@@ -171,7 +171,8 @@ impl Sim {
                 match refused {
                     Some(cause) => self.fail(msg, node, cause),
                     None => {
-                        self.ledger.finish_done(msg.slot, &mut self.trace);
+                        let rec = self.ledger.finish_done(msg.slot, &mut self.trace);
+                        self.copy_ended(rec.origin);
                         self.stats.note_done(self.now);
                         self.stats.response.record(response);
                         self.stats.latency.record(response);

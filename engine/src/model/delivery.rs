@@ -8,7 +8,10 @@
 //! Handles `DeliverArrive`, `WorkDone` and `ConsumerRestart`; the commands
 //! `set_consumers`, `set_consumers_online` and `set_consumer_work`; the
 //! fault `crash_consumer`. A consumer that calls a service hands the
-//! message to `calls` when its own work is done.
+//! message to `calls` when its own work is done. The work of the consumer
+//! group an idempotence spec watches is `dedupe`'s: its check, its effect
+//! halfway through, its mark; this module still owns the slots, the ack
+//! and the crash, and tells `dedupe` of each.
 
 use crate::ledger::{Cause, MsgState};
 use crate::model::consumer::ConsumerGroup;
@@ -154,6 +157,10 @@ impl Sim {
         let work = self.delivery.groups[g as usize]
             .work
             .sample(&mut self.delivery.rngs[g as usize]);
+        if self.idempotence.guards(g) {
+            self.begin_guarded_work(g, member, epoch, msg, work);
+            return;
+        }
         self.push(
             self.now + work,
             Ev::WorkDone {
@@ -169,12 +176,16 @@ impl Sim {
         if !self.member_holds(g, member, epoch, msg) {
             return;
         }
+        if self.guarded_skip_done(g, member, msg) {
+            return; // a duplicate, acked without its work
+        }
         let fail_rate = self.delivery.groups[g as usize].fail_rate;
         // Drawn only when failures are on, so other runs' draws do not shift.
         if fail_rate > 0.0 && self.delivery.rngs[g as usize].chance(fail_rate) {
             self.processing_failed(g, member, msg);
             return;
         }
+        self.guarded_mark_after(g, msg);
         if self.delivery.groups[g as usize].calls.is_some() {
             self.send_call(g, member, epoch, msg);
         } else {
@@ -185,6 +196,14 @@ impl Sim {
     /// A consumer acknowledges a processed message: it is done, the worker
     /// takes the next prefetched message, and the queue may send more.
     pub(crate) fn complete(&mut self, g: u16, member: u16, msg: Handle) {
+        self.ack(g, member, msg, None);
+    }
+
+    /// A consumer acknowledges `msg`. It is done — or, with `lost`, gone
+    /// although acked: a copy an idempotent consumer skipped as a
+    /// duplicate while its work never happened. Then the worker takes the
+    /// next prefetched message, and the queue may send more.
+    pub(crate) fn ack(&mut self, g: u16, member: u16, msg: Handle, lost: Option<Cause>) {
         let grp = &mut self.delivery.groups[g as usize];
         let mem = &mut grp.members[member as usize];
         mem.release(msg);
@@ -192,21 +211,27 @@ impl Sim {
         mem.working = mem.working.saturating_sub(1);
         grp.processed += 1;
         let q = grp.queue;
-        let rec = self.ledger.finish_done(msg.slot, &mut self.trace);
-        if !rec.replay {
-            self.broker.queues[q as usize].retain_acked(rec.producer, rec.persistent);
-        }
-        let latency = self.now - rec.created_us;
-        self.stats.latency.record(latency);
-        self.stats.note_done(self.now);
+        self.guarded_acked(msg);
         let node = self.group_node(g);
-        self.note(
-            Some(msg.id),
-            LogKind::Done {
-                node,
-                latency_us: latency,
-            },
-        );
+        if let Some(cause) = lost {
+            self.fail(msg, node, cause);
+        } else {
+            let rec = self.ledger.finish_done(msg.slot, &mut self.trace);
+            self.copy_ended(rec.origin);
+            if !rec.replay {
+                self.broker.queues[q as usize].retain_acked(rec.producer, rec.persistent);
+            }
+            let latency = self.now - rec.created_us;
+            self.stats.latency.record(latency);
+            self.stats.note_done(self.now);
+            self.note(
+                Some(msg.id),
+                LogKind::Done {
+                    node,
+                    latency_us: latency,
+                },
+            );
+        }
         self.next_local_work(g, member);
         self.dispatch(q);
     }
@@ -217,6 +242,7 @@ impl Sim {
     /// so it is lost. Either way the worker takes its next message.
     fn processing_failed(&mut self, g: u16, member: u16, msg: Handle) {
         let now = self.now;
+        self.guarded_abandon(msg);
         let grp = &mut self.delivery.groups[g as usize];
         let mem = &mut grp.members[member as usize];
         mem.release(msg);
@@ -275,6 +301,7 @@ impl Sim {
         let (mut requeued, mut lost) = (0u32, 0u32);
         // Requeue in reverse so the oldest ends up first again.
         for msg in held.into_iter().rev() {
+            self.guarded_abandon(msg);
             if !self.live(msg) {
                 continue;
             }

@@ -4,20 +4,25 @@
 //! event loop: `producer` (rate shapes → send times), `queue` (FIFO,
 //! capacity, overflow, wait accounting, pacing, retention), `consumer`
 //! (groups of competing consumers with slots and crash epochs), `service`
-//! (workers, waiting line, refusal) and `topic`'s `Topic`.
+//! (workers, waiting line, refusal), `effects` (a consumer's effect per
+//! message id and the unique key on it) and `topic`'s `Topic`.
 //!
 //! Capabilities, each owning its state and handling its own events and
 //! commands on the [`Sim`](crate::sim::Sim): `publish` (producer → broker,
 //! confirms, lost publishes), `topic` (fan-out routing), `broker`
 //! (storage, crash and persistence, profile pacing, replay), `delivery`
-//! (queue → consumers, prefetch, acks, consumer crashes) and `calls`
-//! (synchronous services and call chains). `sim` keeps the event loop and
-//! routes each event to the capability that owns it.
+//! (queue → consumers, prefetch, acks, consumer crashes), `calls`
+//! (synchronous services and call chains) and `dedupe` (duplicates, and a
+//! consumer guarding its effect with a unique key or a dedupe key with a
+//! TTL). `sim` keeps the event loop and routes each event to
+//! the capability that owns it.
 
 pub mod broker;
 pub mod calls;
 pub mod consumer;
+pub mod dedupe;
 pub mod delivery;
+pub mod effects;
 pub mod producer;
 pub mod publish;
 pub mod queue;

@@ -7,7 +7,9 @@
 //! `ProducerTick`, `PublishArrive`, `PublishRetry`, `RouteArrive` and
 //! `ConfirmLost`; the commands `set_rate` and `produce`; the faults
 //! `drop_next_publish` and `drop_next_confirm` (the broker stored it, the
-//! confirm is lost, a producer with confirms sends a duplicate).
+//! confirm is lost, a producer with confirms sends a duplicate, which keeps
+//! the original's message id). A stored message is also offered to
+//! `dedupe`, which may have the network deliver it twice.
 
 use crate::ledger::{Cause, MsgState};
 use crate::model::producer::{NextTick, Producer};
@@ -40,7 +42,7 @@ impl Publishing {
     }
 
     /// Where producer `p` publishes (when it does not call a service).
-    fn target(&self, p: u16) -> Target {
+    pub(crate) fn target(&self, p: u16) -> Target {
         let prod = &self.producers[p as usize];
         if prod.target_is_topic {
             Target::Topic(prod.target)
@@ -178,6 +180,7 @@ impl Sim {
             }
             self.stats.response.record(response);
             self.confirm_lost_maybe(p, msg);
+            self.network_duplicate_maybe(p, msg);
         }
     }
 
@@ -200,17 +203,22 @@ impl Sim {
             },
         );
         if confirm {
-            self.push(self.now + retry, Ev::ConfirmLost { p });
+            let origin = self.ledger.get(msg.slot).origin;
+            self.push(self.now + retry, Ev::ConfirmLost { p, origin });
+            self.resend_planned(origin);
         }
     }
 
     /// The producer's confirm timeout: it sends the message again, as a
-    /// new copy (the ledger counts each copy once).
-    pub(crate) fn on_confirm_lost(&mut self, p: u16) {
+    /// new copy (the ledger counts each copy once) with the same message
+    /// id (`origin`), which is what an idempotent consumer dedupes on.
+    pub(crate) fn on_confirm_lost(&mut self, p: u16, origin: u64) {
         let persistent = self.publish.producers[p as usize].persistent;
         let (slot, id) =
             self.ledger
                 .create(p, self.now, MsgState::InFlight, persistent, &mut self.trace);
+        self.ledger.get_mut(slot).origin = origin;
+        self.resent(origin);
         self.publish.producers[p as usize].duplicates += 1;
         self.note(Some(id), LogKind::PublishRetried { producer: p });
         self.send_publish(p, Handle { slot, id });

@@ -84,6 +84,7 @@ pub const DEF: ScenarioDef = ScenarioDef {
 fn build(p: &Params) -> ScenarioSpec {
     ScenarioSpec {
         topics: vec![],
+        idempotence: None,
         name: "components".into(),
         description: DEF.summary.into(),
         link_latency_us: 400 * US_PER_MS,

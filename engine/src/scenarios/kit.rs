@@ -26,6 +26,7 @@ pub fn spec(name: &str, summary: &str, link_latency_us: TimeUs) -> ScenarioSpec 
         consumers: vec![],
         services: vec![],
         topics: vec![],
+        idempotence: None,
     }
 }
 

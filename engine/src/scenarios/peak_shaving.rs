@@ -142,6 +142,7 @@ fn build(p: &Params) -> ScenarioSpec {
     let with_queue = p.flag("queue");
     let mut spec = ScenarioSpec {
         topics: vec![],
+        idempotence: None,
         name: "peak-shaving".into(),
         description: DEF.summary.into(),
         link_latency_us: US_PER_MS,

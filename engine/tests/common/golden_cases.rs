@@ -39,6 +39,7 @@ fn builtin(id: &str, settings: &[(&str, &str)]) -> ScenarioSpec {
 pub fn random_spec() -> ScenarioSpec {
     ScenarioSpec {
         topics: Default::default(),
+        idempotence: None,
         name: "golden-random".into(),
         description: String::new(),
         link_latency_us: 1_500,
@@ -259,6 +260,75 @@ pub fn cases() -> Vec<Case> {
             spec: builtin("reliability", settings),
             seed: name[name.len() - 1..].parse().expect("seed digit"),
             commands: faults("producer"),
+            until_us: 20 * US_PER_S,
+        });
+    }
+    // Idempotence: every source of duplicates against each guard — network
+    // copies, a lost confirm, consumer crashes before and after the effect
+    // (and so redeliveries), a broker crash, dedupe keys that expire before
+    // the copies come.
+    let duplicates = || {
+        vec![
+            at(
+                2_210,
+                Action::CrashConsumer {
+                    group: "consumer".into(),
+                },
+            ),
+            at(
+                4_100,
+                Action::DropNextConfirm {
+                    producer: "producer".into(),
+                },
+            ),
+            at(
+                8_360,
+                Action::CrashConsumer {
+                    group: "consumer".into(),
+                },
+            ),
+            at(11_500, Action::CrashBroker),
+            at(
+                14_000,
+                Action::SetRate {
+                    producer: "producer".into(),
+                    rate_per_s: 4.0,
+                },
+            ),
+        ]
+    };
+    for (name, seed, settings) in [
+        (
+            "idempotence-dedupe-before-short-ttl@7",
+            7,
+            &[
+                ("strategy", "dedupe"),
+                ("mark", "before"),
+                ("ttl_s", "2"),
+                ("duplicate_pct", "30"),
+            ][..],
+        ),
+        (
+            "idempotence-dedupe-after@8",
+            8,
+            &[
+                ("strategy", "dedupe"),
+                ("mark", "after"),
+                ("duplicate_pct", "30"),
+                ("redelivery_delay_s", "1.5"),
+            ][..],
+        ),
+        (
+            "idempotence-unique-key@9",
+            9,
+            &[("strategy", "unique_key"), ("duplicate_pct", "50")][..],
+        ),
+    ] {
+        out.push(Case {
+            name: name.into(),
+            spec: builtin("idempotence", settings),
+            seed,
+            commands: duplicates(),
             until_us: 20 * US_PER_S,
         });
     }
