@@ -111,7 +111,7 @@ pub static DEMOS: [DemoInfo; 16] = [
             "重复消息不可避免，重复扣款可以避免。",
             "Duplicates happen; double charges need not.",
         ),
-        ready: false,
+        ready: true,
     },
     DemoInfo {
         id: "ordering",

@@ -159,14 +159,14 @@ fn drop_confirm() -> Action {
 
 #[test]
 fn without_a_guard_duplicates_add_points_twice_and_the_unique_key_stops_them() {
-    let none = both(&[("strategy", "none"), ("duplicate_pct", "20")], &[], 30);
+    let none = both(&[("strategy", "none"), ("duplicate_rate", "20")], &[], 30);
     assert!(none.fact("duplicates") > 0.0, "{none:?}");
     assert!(none.fact("double_applied") > 0.0, "{none:?}");
     assert!(none.fact("points_actual") > none.fact("points_expected"));
     assert_eq!(none.fact("lost_effects"), 0.0);
 
     let unique = both(
-        &[("strategy", "unique_key"), ("duplicate_pct", "20")],
+        &[("strategy", "unique_key"), ("duplicate_rate", "20")],
         &[],
         30,
     );
@@ -183,7 +183,7 @@ fn without_a_guard_duplicates_add_points_twice_and_the_unique_key_stops_them() {
             &[
                 ("strategy", "dedupe"),
                 ("mark", mark),
-                ("duplicate_pct", "20"),
+                ("duplicate_rate", "20"),
             ],
             &[],
             30,
@@ -201,7 +201,7 @@ fn a_dedupe_key_that_expires_before_the_duplicate_comes_lets_it_through() {
             &[
                 ("strategy", "dedupe"),
                 ("mark", mark),
-                ("duplicate_pct", "20"),
+                ("duplicate_rate", "20"),
                 ("ttl_s", "5"),
                 ("redelivery_delay_s", "10"),
             ],
@@ -214,7 +214,7 @@ fn a_dedupe_key_that_expires_before_the_duplicate_comes_lets_it_through() {
             &[
                 ("strategy", "dedupe"),
                 ("mark", mark),
-                ("duplicate_pct", "20"),
+                ("duplicate_rate", "20"),
                 ("ttl_s", "20"),
                 ("redelivery_delay_s", "10"),
             ],
@@ -284,7 +284,7 @@ fn crash_times(settings: &[(&str, &str)]) -> BTreeMap<&'static str, Vec<u64>> {
 fn a_crash_before_the_effect_or_between_it_and_the_ack_does_what_each_strategy_says() {
     // Without network duplicates the crash is the only source, and the
     // schedule is the same for every strategy until it.
-    let base = [("duplicate_pct", "0")];
+    let base = [("duplicate_rate", "0")];
     let times = crash_times(&base);
     assert_eq!(times["before_effect"].len(), 2, "{times:?}");
     assert_eq!(times["after_effect"].len(), 2, "{times:?}");
@@ -392,7 +392,7 @@ fn a_crash_before_the_effect_or_between_it_and_the_ack_does_what_each_strategy_s
 
 #[test]
 fn a_lost_confirm_makes_a_re_send_with_the_same_id() {
-    let base = [("duplicate_pct", "0")];
+    let base = [("duplicate_rate", "0")];
     let fault = [(3_100, drop_confirm())];
     let none = both(&[base[0], ("strategy", "none")], &fault, 20);
     assert_eq!(none.fact("duplicates"), 1.0, "{none:?}");
@@ -425,7 +425,7 @@ fn no_fault_no_loss_whatever_the_settings() {
                     ("strategy", strategy),
                     ("mark", mark),
                     ("ttl_s", ttl),
-                    ("duplicate_pct", "50"),
+                    ("duplicate_rate", "50"),
                 ];
                 let sim = run(&spec_of("idempotence", &s), &[], 30 * US_PER_S);
                 let l = sim.ledger();
@@ -451,7 +451,7 @@ fn dedupe_keys_and_watched_orders_stay_bounded() {
         &[
             ("strategy", "dedupe"),
             ("ttl_s", "5"),
-            ("duplicate_pct", "50"),
+            ("duplicate_rate", "50"),
         ],
     );
     let until: TimeUs = 600 * US_PER_S;
@@ -479,7 +479,7 @@ fn the_snapshot_shows_the_key_and_the_effect_of_the_order_in_work() {
     let s = [
         ("strategy", "dedupe"),
         ("mark", "before"),
-        ("duplicate_pct", "0"),
+        ("duplicate_rate", "0"),
     ];
     let times = crash_times(&s);
     let spec = spec_of("idempotence", &s);
@@ -494,7 +494,7 @@ fn the_snapshot_shows_the_key_and_the_effect_of_the_order_in_work() {
     let s = [
         ("strategy", "dedupe"),
         ("mark", "after"),
-        ("duplicate_pct", "0"),
+        ("duplicate_rate", "0"),
     ];
     let after = run(
         &spec_of("idempotence", &s),
@@ -521,7 +521,7 @@ fn describe_names_every_parameter_and_fact() {
     for row in [
         "strategy\t-\tnone|unique_key|dedupe\tnone\trestart\t",
         "mark\t-\tbefore|after\tbefore\trestart\t",
-        "duplicate_pct\tpct\t0..50\t20\trestart\t",
+        "duplicate_rate\tpct\t0..50\t20\trestart\t",
         "ttl_s\ts\t1..3600\t3600\trestart\t",
         "redelivery_delay_s\ts\t0.5..600\t3\trestart\t",
         "rate_per_s\tper_s\t0..5\t2\tyes\t",
@@ -555,7 +555,7 @@ fn a_checkpoint_and_a_live_fault_give_the_same_run() {
             ("strategy", "dedupe"),
             ("mark", "before"),
             ("ttl_s", "4"),
-            ("duplicate_pct", "40"),
+            ("duplicate_rate", "40"),
         ],
     );
     let crash_at: TimeUs = 6_210 * US_PER_MS;

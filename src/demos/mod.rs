@@ -5,6 +5,7 @@ pub mod async_register;
 pub mod comparison;
 pub mod components;
 pub mod coupling;
+pub mod idempotence;
 pub mod intro;
 pub mod p2p_vs_pubsub;
 pub mod peak_shaving;
@@ -98,6 +99,7 @@ pub fn demo_page(id: &str) -> AnyView {
         "coupling" => view! { <coupling::CouplingDemo/> }.into_any(),
         "pubsub" => view! { <pubsub::PubsubDemo/> }.into_any(),
         "reliability" => view! { <reliability::ReliabilityDemo/> }.into_any(),
+        "idempotence" => view! { <idempotence::IdempotenceDemo/> }.into_any(),
         other => view! { <ComingSoon id=other.to_string()/> }.into_any(),
     }
 }

@@ -18,7 +18,7 @@ async function setChoice(page, key, word) {
   await page.locator(`${ROOT} ${tid(`param-${key}-${word}`)}`).check();
   await waitFor(
     page,
-    ([sel, w]) => document.querySelector(sel)?.getAttribute('data-value') === w,
+    ([sel, w]) => document.querySelector(sel)?.getAttribute('data-word') === w,
     [`${ROOT} ${tid(`param-${key}`)}`, word],
     { what: `${key} = ${word}` },
   );
@@ -116,7 +116,7 @@ app.pageTest('reliability: a choice is a radio group the arrow keys move through
   await page.keyboard.press('ArrowRight');
   await waitFor(
     page,
-    (sel) => document.querySelector(sel)?.getAttribute('data-value') === 'manual',
+    (sel) => document.querySelector(sel)?.getAttribute('data-word') === 'manual',
     `${ROOT} ${tid('param-ack_mode')}`,
     { what: 'ack_mode = manual after ArrowRight' },
   );

@@ -159,7 +159,9 @@ pub fn ParamToggle(
 
 /// A choice parameter as a row of radio buttons (one per allowed word,
 /// labelled in the page's language). Arrow keys move between them, as with
-/// any radio group; a pick is applied at once, like a switch.
+/// any radio group; a pick is applied at once, like a switch. Like every
+/// control, `data-value` is the stored number (the word's index); the word
+/// itself is in `data-word`.
 #[component]
 pub fn ParamChoice(
     /// The run whose parameter this is.
@@ -200,7 +202,8 @@ pub fn ParamChoice(
         <fieldset
             class="control choices"
             data-testid=format!("param-{key}")
-            data-value=move || def.word(current()).unwrap_or_default()
+            data-value=move || short(current())
+            data-word=move || def.word(current()).unwrap_or_default()
             data-live=move || if run.applies_live(key) { "true" } else { "false" }
         >
             <legend class="control-label">{move || label.get(lang.get())}</legend>

@@ -4,7 +4,7 @@
 //!
 //! The system is at-least-once on purpose: publisher confirms with
 //! re-sends, manual acks with redelivery. Duplicates come from
-//! - the network (`duplicate_pct`: a stored order arrives a second time,
+//! - the network (`duplicate_rate`: a stored order arrives a second time,
 //!   `redelivery_delay_s` later);
 //! - a lost confirm (`drop_next_confirm`): the producer sends the order
 //!   again after `redelivery_delay_s`;
@@ -76,7 +76,7 @@ static PARAMS: [ParamDef; 7] = [
         "with dedupe, when the key is written: before the work (the chapter's code; a crash mid-work leaves the key and loses the work) or after it (checked first; a crash between the points and the key lets a duplicate through)",
     ),
     ParamDef::int(
-        "duplicate_pct",
+        "duplicate_rate",
         "pct",
         0.0,
         50.0,
@@ -134,18 +134,18 @@ static FACTS: [FactDef; 11] = [
         unit: "messages",
         zh: "订单数",
         en: "Orders",
-        explained_en: "Orders the producer sent, each with its own message id (a copy or a re-send keeps its original's id).",
+        explained_en: crate::cli_only("Orders the producer sent, each with its own message id (a copy or a re-send keeps its original's id)."),
         value: |s| facts::read::produced(s),
     },
     FactDef {
         zh: "重复消息",
         en: "Duplicates",
-        explained_en: "Copies of an order already sent: the network's duplicates (duplicate_pct) and the producer's re-sends after a lost confirm.",
+        explained_en: crate::cli_only("Copies of an order already sent: the network's duplicates (duplicate_rate) and the producer's re-sends after a lost confirm."),
         value: |s| facts::read::duplicates(s) + s.idempotence.network_copies as f64,
         ..facts::DUPLICATES
     },
     FactDef {
-        explained_en: "Deliveries of an order delivered before: the redelivery after a consumer crash (manual ack), a third source of duplicates.",
+        explained_en: crate::cli_only("Deliveries of an order delivered before: the redelivery after a consumer crash (manual ack), a third source of duplicates."),
         ..facts::REDELIVERED
     },
     FactDef {
@@ -153,7 +153,7 @@ static FACTS: [FactDef; 11] = [
         unit: "",
         zh: "加积分次数",
         en: "Points added",
-        explained_en: "Times the consumer added an order's points to the account, repeats included.",
+        explained_en: crate::cli_only("Times the consumer added an order's points to the account, repeats included."),
         value: |s| s.idempotence.effects.applied as f64,
     },
     FactDef {
@@ -161,7 +161,7 @@ static FACTS: [FactDef; 11] = [
         unit: "",
         zh: "重复加分",
         en: "Added twice",
-        explained_en: "Effects beyond one per order: points added again for an order already credited.",
+        explained_en: crate::cli_only("Effects beyond one per order: points added again for an order already credited."),
         value: |s| s.idempotence.effects.double as f64,
     },
     FactDef {
@@ -169,7 +169,7 @@ static FACTS: [FactDef; 11] = [
         unit: "",
         zh: "漏加积分",
         en: "Points never added",
-        explained_en: "Orders acked (processed, or skipped as a duplicate) whose points were never added: a dedupe key written before a crash hid the redelivery.",
+        explained_en: crate::cli_only("Orders acked (processed, or skipped as a duplicate) whose points were never added: a dedupe key written before a crash hid the redelivery."),
         value: |s| s.idempotence.effects.lost as f64,
     },
     FactDef {
@@ -177,7 +177,7 @@ static FACTS: [FactDef; 11] = [
         unit: "",
         zh: "应有积分",
         en: "Points expected",
-        explained_en: "Points the account should have now: 10 for every order credited or acked.",
+        explained_en: crate::cli_only("Points the account should have now: 10 for every order credited or acked."),
         value: expected_points,
     },
     FactDef {
@@ -185,7 +185,7 @@ static FACTS: [FactDef; 11] = [
         unit: "",
         zh: "实际积分",
         en: "Points in the account",
-        explained_en: "Points the account has now: 10 for every time an order's points were added.",
+        explained_en: crate::cli_only("Points the account has now: 10 for every time an order's points were added."),
         value: |s| points(s.idempotence.effects.applied),
     },
     FactDef {
@@ -193,7 +193,7 @@ static FACTS: [FactDef; 11] = [
         unit: "messages",
         zh: "识别出的重复",
         en: "Duplicates skipped",
-        explained_en: "Copies the consumer recognised (dedupe key present, or unique key refused) and acked without adding points.",
+        explained_en: crate::cli_only("Copies the consumer recognised (dedupe key present, or unique key refused) and acked without adding points."),
         value: |s| s.idempotence.skipped as f64,
     },
     FactDef {
@@ -201,18 +201,18 @@ static FACTS: [FactDef; 11] = [
         unit: "",
         zh: "去重键数量",
         en: "Dedupe keys",
-        explained_en: "processed:<id> keys in Redis now; each expires ttl_s after it was written, so they stay bounded.",
+        explained_en: crate::cli_only("processed:<id> keys in Redis now; each expires ttl_s after it was written, so they stay bounded."),
         value: |s| s.idempotence.store.live_len(s.now()) as f64,
     },
     FactDef {
-        explained_en: "Messages gone without anyone being told; here a redelivery skipped by a dedupe key written before a crash (ledger.lost_by_cause.dedupe_key_before_crash).",
+        explained_en: crate::cli_only("Messages gone without anyone being told; here a redelivery skipped by a dedupe key written before a crash (ledger.lost_by_cause.dedupe_key_before_crash)."),
         ..facts::LOST
     },
 ];
 
 pub const DEF: ScenarioDef = ScenarioDef {
     id: "idempotence",
-    summary: "duplicates (network, lost confirm, consumer crash) against a points account: no guard, a DB unique key, or a Redis dedupe key with a TTL written before or after the work",
+    summary: crate::cli_only("duplicates (network, lost confirm, consumer crash) against a points account: no guard, a DB unique key, or a Redis dedupe key with a TTL written before or after the work"),
     params: &PARAMS,
     build,
     live,
@@ -255,7 +255,7 @@ fn build(p: &Params) -> ScenarioSpec {
         strategy,
         mark,
         ttl_us: secs(p.get("ttl_s")).max(1),
-        duplicate_rate: p.get("duplicate_pct") / 100.0,
+        duplicate_rate: p.get("duplicate_rate") / 100.0,
         duplicate_delay_us: delay,
     });
     spec

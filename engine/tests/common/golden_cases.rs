@@ -305,7 +305,7 @@ pub fn cases() -> Vec<Case> {
                 ("strategy", "dedupe"),
                 ("mark", "before"),
                 ("ttl_s", "2"),
-                ("duplicate_pct", "30"),
+                ("duplicate_rate", "30"),
             ][..],
         ),
         (
@@ -314,14 +314,14 @@ pub fn cases() -> Vec<Case> {
             &[
                 ("strategy", "dedupe"),
                 ("mark", "after"),
-                ("duplicate_pct", "30"),
+                ("duplicate_rate", "30"),
                 ("redelivery_delay_s", "1.5"),
             ][..],
         ),
         (
             "idempotence-unique-key@9",
             9,
-            &[("strategy", "unique_key"), ("duplicate_pct", "50")][..],
+            &[("strategy", "unique_key"), ("duplicate_rate", "50")][..],
         ),
     ] {
         out.push(Case {

@@ -1,0 +1,118 @@
+// The idempotence demo, as a learner uses it: each source of duplicates
+// with each guard, and the effect read off the page (points expected
+// against points in the account, "added twice", "never added"). The cases
+// mirror engine/tests/idempotence.rs. No fixed sleeps: every wait is a
+// condition on the page, and numbers are read while paused.
+import assert from 'node:assert/strict';
+import {
+  pause, play, readNumber, setSlider, simTime, tid, useApp, waitFor, waitForDemo,
+} from './helpers.mjs';
+
+const app = useApp();
+const S = 1_000_000;
+const ROOT = tid('demo-idempotence');
+
+async function setChoice(page, key, word) {
+  await page.locator(`${ROOT} ${tid(`param-${key}-${word}`)}`).check();
+  await waitFor(
+    page,
+    ([sel, w]) => document.querySelector(sel)?.getAttribute('data-word') === w,
+    [`${ROOT} ${tid(`param-${key}`)}`, word],
+    { what: `${key} = ${word}` },
+  );
+}
+
+/** Moves a slider until its parameter reads `value` (linear or log). */
+async function setValue(page, key, value) {
+  const el = page.locator(`${ROOT} ${tid(`param-${key}`)}`);
+  // Binary search over the thumb positions: works for linear and log sliders.
+  let lo = 0;
+  let hi = 1000;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const v = await setSlider(page, ROOT, key, mid);
+    if (v < value) lo = mid + 1;
+    else hi = mid;
+  }
+  const got = await setSlider(page, ROOT, key, lo);
+  assert.ok(Math.abs(got - value) <= value * 0.1, `${key}: wanted ${value}, got ${got}`);
+  await el.getAttribute('data-value');
+  return got;
+}
+
+const fact = (page, key) => readNumber(page, `${ROOT} ${tid(`metric-${key}`)}`);
+
+async function runUntil(page, us, speed = 8) {
+  await play(page, ROOT, speed);
+  await waitFor(
+    page,
+    ([sel, u]) => Number(document.querySelector(sel)?.getAttribute('data-time-us')) >= u,
+    [`${ROOT} ${tid('sim-time')}`, us],
+    { timeout: 60_000, what: `clock past ${us} µs` },
+  );
+  await pause(page, ROOT);
+  return simTime(page, ROOT);
+}
+
+async function facts(page) {
+  const out = {};
+  for (const k of ['points_expected', 'points_actual', 'double_applied', 'lost_effects', 'unique_messages', 'skipped_duplicates']) {
+    out[k] = await fact(page, k);
+  }
+  return out;
+}
+
+async function setUp(page, set) {
+  for (const [key, v] of Object.entries(set)) {
+    if (typeof v === 'number') await setValue(page, key, v);
+    else await setChoice(page, key, v);
+  }
+}
+
+const CASES = [
+  { what: 'no guard, 20 % network duplicates: points added twice', set: { strategy: 'none' }, until: 30, expect: (f) => f.double_applied > 0 && f.points_actual > f.points_expected },
+  { what: 'DB unique key: nothing twice, nothing missed', set: { strategy: 'unique_key' }, until: 30, expect: (f) => f.double_applied === 0 && f.lost_effects === 0 && f.points_actual === f.points_expected && f.skipped_duplicates > 0 },
+  { what: 'dedupe key that expires before the duplicate: applied again', set: { strategy: 'dedupe', ttl_s: 2, redelivery_delay_s: 5 }, until: 40, expect: (f) => f.double_applied > 0 },
+  { what: 'dedupe key that outlives the duplicate: never twice', set: { strategy: 'dedupe', ttl_s: 20, redelivery_delay_s: 5 }, until: 40, expect: (f) => f.double_applied === 0 && f.skipped_duplicates > 0 },
+];
+
+for (const lang of ['en', 'zh-CN']) {
+  for (const c of CASES) {
+    app.pageTest(`idempotence (${lang}): ${c.what}`, async ({ page, open }) => {
+      await open('/demo/idempotence', { lang });
+      await waitForDemo(page, 'idempotence');
+      await setUp(page, c.set);
+      await runUntil(page, c.until * S);
+      const f = await facts(page);
+      assert.ok(f.unique_messages > 10, `orders were sent: ${JSON.stringify(f)}`);
+      assert.ok(c.expect(f), `${c.what}: ${JSON.stringify(f)}`);
+    });
+  }
+
+  // A crash mid-work with the key written first: the redelivery is skipped
+  // as a duplicate and the points are never added. Written after the work,
+  // the same crashes lose nothing. The crash is pressed several times, at
+  // different moments of the work, so some land before the effect.
+  for (const mark of ['before', 'after']) {
+    app.pageTest(`idempotence (${lang}): dedupe key written ${mark} the work, consumer crashes`, async ({ page, open }) => {
+      await open('/demo/idempotence', { lang });
+      await waitForDemo(page, 'idempotence');
+      await setUp(page, { strategy: 'dedupe', mark, duplicate_rate: 0 });
+      let t = 2 * S;
+      for (let i = 0; i < 6; i++) {
+        t = await runUntil(page, t + 1.37 * S);
+        await page.locator(`${ROOT} ${tid('action-crash-consumer')}`).click();
+      }
+      await runUntil(page, t + 10 * S);
+      const f = await facts(page);
+      if (mark === 'before') {
+        assert.ok(f.lost_effects > 0, `key before the work: a crash loses points silently: ${JSON.stringify(f)}`);
+        assert.ok(f.points_actual < f.points_expected, JSON.stringify(f));
+        const lost = await page.locator(`${ROOT} ${tid('lost-by-cause')} [data-cause="dedupe_key_before_crash"]`).count();
+        assert.equal(lost, 1, 'the loss is explained');
+      } else {
+        assert.equal(f.lost_effects, 0, `key after the work: nothing missed: ${JSON.stringify(f)}`);
+      }
+    });
+  }
+}
