@@ -20,9 +20,12 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIST="${1:-dist}"
 BUDGET_KB="${SIZE_BUDGET_KB:-350}"
-# Measured 2026-12-01: base 268.9 KB (see README "Measured"); the budget
-# leaves ~3 % for honest growth of the shared code.
-BASE_BUDGET_KB="${BASE_BUDGET_KB:-277}"
+# Measured 2026-12-01: base 268.9 KB; 2026-12-02: 277.8 KB, after the
+# reliability (replication) and idempotence (dedupe, effects) engines: every
+# page carries every registered scenario's engine code, so a new engine
+# capability grows the base. The budget leaves ~3 % for honest growth; a
+# rise beyond it needs a measurement and a line here (see README "Measured").
+BASE_BUDGET_KB="${BASE_BUDGET_KB:-285}"
 
 [ -d "$DIST" ] || {
   echo "size-budget: $DIST does not exist (run trunk build --release)" >&2
