@@ -194,26 +194,10 @@ fn via_cli(settings: &[(&str, &str)], fault: &Action, at_ms: u64) -> Outcome {
     p.arg("--commands").arg(&file);
     let out = p.output().unwrap();
     let _ = std::fs::remove_file(&file);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let map = |v: &Value| -> BTreeMap<String, f64> {
-        v.as_object()
-            .unwrap()
-            .iter()
-            .map(|(k, v)| (k.clone(), v.as_f64().unwrap()))
-            .collect()
-    };
+    let (facts, lost_by_cause) = common::cli_facts_and_losses(&out);
     Outcome {
-        facts: map(&json["facts"]),
-        lost_by_cause: map(&json["ledger"]["lost_by_cause"])
-            .into_iter()
-            .map(|(k, v)| (k, v as u64))
-            .collect(),
+        facts,
+        lost_by_cause,
     }
 }
 

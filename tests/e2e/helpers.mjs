@@ -380,3 +380,27 @@ export const simTime = (page, scope) => readNumber(page, `${scope} ${tid('sim-ti
 /** Waits until the simulated time in `scope` passes `us`; returns it. */
 export const waitForSimTime = (page, scope, op, us, opts) =>
   waitForNumber(page, `${scope} ${tid('sim-time')}`, 'data-time-us', op, us, opts);
+
+/** Picks `word` of a choice parameter (a radio group) and waits for it to be taken. */
+export async function setChoice(page, scope, key, word) {
+  await page.locator(`${scope} ${tid(`param-${key}-${word}`)}`).check();
+  await waitFor(
+    page,
+    ([sel, w]) => document.querySelector(sel)?.getAttribute('data-word') === w,
+    [`${scope} ${tid(`param-${key}`)}`, word],
+    { what: `${key} = ${word}` },
+  );
+}
+
+/** Plays `scope` at `speed` until its clock passes `us`, then pauses; returns the clock. */
+export async function playUntil(page, scope, us, speed = 8) {
+  await play(page, scope, speed);
+  await waitFor(
+    page,
+    ([sel, u]) => Number(document.querySelector(sel)?.getAttribute('data-time-us')) >= u,
+    [`${scope} ${tid('sim-time')}`, us],
+    { timeout: 60_000, what: `clock past ${us} µs` },
+  );
+  await pause(page, scope);
+  return simTime(page, scope);
+}

@@ -5,26 +5,15 @@
 // condition on the page, and numbers are read while paused.
 import assert from 'node:assert/strict';
 import {
-  pause, play, readNumber, setSlider, simTime, tid, useApp, waitFor, waitForDemo,
+  metric, playUntil, setChoice, setSlider, tid, useApp, waitForDemo,
 } from './helpers.mjs';
 
 const app = useApp();
 const S = 1_000_000;
 const ROOT = tid('demo-idempotence');
 
-async function setChoice(page, key, word) {
-  await page.locator(`${ROOT} ${tid(`param-${key}-${word}`)}`).check();
-  await waitFor(
-    page,
-    ([sel, w]) => document.querySelector(sel)?.getAttribute('data-word') === w,
-    [`${ROOT} ${tid(`param-${key}`)}`, word],
-    { what: `${key} = ${word}` },
-  );
-}
-
 /** Moves a slider until its parameter reads `value` (linear or log). */
 async function setValue(page, key, value) {
-  const el = page.locator(`${ROOT} ${tid(`param-${key}`)}`);
   // Binary search over the thumb positions: works for linear and log sliders.
   let lo = 0;
   let hi = 1000;
@@ -36,23 +25,10 @@ async function setValue(page, key, value) {
   }
   const got = await setSlider(page, ROOT, key, lo);
   assert.ok(Math.abs(got - value) <= value * 0.1, `${key}: wanted ${value}, got ${got}`);
-  await el.getAttribute('data-value');
   return got;
 }
 
-const fact = (page, key) => readNumber(page, `${ROOT} ${tid(`metric-${key}`)}`);
-
-async function runUntil(page, us, speed = 8) {
-  await play(page, ROOT, speed);
-  await waitFor(
-    page,
-    ([sel, u]) => Number(document.querySelector(sel)?.getAttribute('data-time-us')) >= u,
-    [`${ROOT} ${tid('sim-time')}`, us],
-    { timeout: 60_000, what: `clock past ${us} µs` },
-  );
-  await pause(page, ROOT);
-  return simTime(page, ROOT);
-}
+const fact = (page, key) => metric(page, ROOT, key);
 
 async function facts(page) {
   const out = {};
@@ -65,7 +41,7 @@ async function facts(page) {
 async function setUp(page, set) {
   for (const [key, v] of Object.entries(set)) {
     if (typeof v === 'number') await setValue(page, key, v);
-    else await setChoice(page, key, v);
+    else await setChoice(page, ROOT, key, v);
   }
 }
 
@@ -82,7 +58,7 @@ for (const lang of ['en', 'zh-CN']) {
       await open('/demo/idempotence', { lang });
       await waitForDemo(page, 'idempotence');
       await setUp(page, c.set);
-      await runUntil(page, c.until * S);
+      await playUntil(page, ROOT, c.until * S);
       const f = await facts(page);
       assert.ok(f.unique_messages > 10, `orders were sent: ${JSON.stringify(f)}`);
       assert.ok(c.expect(f), `${c.what}: ${JSON.stringify(f)}`);
@@ -100,10 +76,10 @@ for (const lang of ['en', 'zh-CN']) {
       await setUp(page, { strategy: 'dedupe', mark, duplicate_rate: 0 });
       let t = 2 * S;
       for (let i = 0; i < 6; i++) {
-        t = await runUntil(page, t + 1.37 * S);
+        t = await playUntil(page, ROOT, t + 1.37 * S);
         await page.locator(`${ROOT} ${tid('action-crash-consumer')}`).click();
       }
-      await runUntil(page, t + 10 * S);
+      await playUntil(page, ROOT, t + 10 * S);
       const f = await facts(page);
       if (mark === 'before') {
         assert.ok(f.lost_effects > 0, `key before the work: a crash loses points silently: ${JSON.stringify(f)}`);

@@ -6,38 +6,14 @@
 // and the numbers are read while paused.
 import assert from 'node:assert/strict';
 import {
-  pause, play, readNumber, setFlag, setSlider, simTime, tid, useApp, waitFor, waitForDemo,
+  metric, playUntil, setChoice, setFlag, setSlider, tid, useApp, waitFor, waitForDemo,
 } from './helpers.mjs';
 
 const app = useApp();
 const S = 1_000_000;
 const ROOT = tid('demo-reliability');
 
-/** Picks a word of a choice parameter and waits for it to be taken. */
-async function setChoice(page, key, word) {
-  await page.locator(`${ROOT} ${tid(`param-${key}-${word}`)}`).check();
-  await waitFor(
-    page,
-    ([sel, w]) => document.querySelector(sel)?.getAttribute('data-word') === w,
-    [`${ROOT} ${tid(`param-${key}`)}`, word],
-    { what: `${key} = ${word}` },
-  );
-}
-
-const fact = (page, key) => readNumber(page, `${ROOT} ${tid(`metric-${key}`)}`);
-
-/** Plays at `speed` until the clock passes `us`, then pauses. */
-async function runUntil(page, us, speed = 8) {
-  await play(page, ROOT, speed);
-  await waitFor(
-    page,
-    ([sel, u]) => Number(document.querySelector(sel)?.getAttribute('data-time-us')) >= u,
-    [`${ROOT} ${tid('sim-time')}`, us],
-    { timeout: 30_000, what: `clock past ${us} µs` },
-  );
-  await pause(page, ROOT);
-  return simTime(page, ROOT);
-}
+const fact = (page, key) => metric(page, ROOT, key);
 
 /** Losses by cause as listed on the page: { cause: count }. */
 function lostByCause(page) {
@@ -72,17 +48,17 @@ for (const lang of ['en', 'zh-CN']) {
       for (const [key, v] of Object.entries(c.set)) {
         if (typeof v === 'boolean') await setFlag(page, ROOT, key, v);
         else if (key === 'replicas') assert.equal(await setSlider(page, ROOT, key, (v - 1) * 500), v);
-        else await setChoice(page, key, v);
+        else await setChoice(page, ROOT, key, v);
       }
       // Let a few messages get going, then strike, paused, at a moment off
       // any message boundary.
-      const at = await runUntil(page, 3.1 * S);
+      const at = await playUntil(page, ROOT, 3.1 * S);
       const before = { lost: await fact(page, 'lost'), done: await fact(page, 'done') };
       assert.equal(before.lost, 0, 'nothing is lost before the fault');
       await page.locator(`${ROOT} ${tid(`action-${c.fault}`)}`).click();
       // Long enough for a restart, a failover, a confirm timeout and a
       // redelivery to have played out.
-      await runUntil(page, at + 10 * S);
+      await playUntil(page, ROOT, at + 10 * S);
       const lost = await fact(page, 'lost');
       const causes = await lostByCause(page);
       const done = await fact(page, 'done');

@@ -37,3 +37,34 @@ pub fn run(spec: &ScenarioSpec, cmds: &[Command], until: TimeUs) -> Sim {
     check_full(&sim).unwrap();
     sim
 }
+
+/// What a `mqlab-sim run` printed, checked to have exited 0: its `facts`
+/// and its `ledger.lost_by_cause`, by name.
+pub fn cli_facts_and_losses(
+    out: &std::process::Output,
+) -> (
+    std::collections::BTreeMap<String, f64>,
+    std::collections::BTreeMap<String, u64>,
+) {
+    use serde_json::Value;
+    use std::collections::BTreeMap;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let map = |v: &Value| -> BTreeMap<String, f64> {
+        v.as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_f64().unwrap()))
+            .collect()
+    };
+    let lost = map(&json["ledger"]["lost_by_cause"])
+        .into_iter()
+        .map(|(k, v)| (k, v as u64))
+        .collect();
+    (map(&json["facts"]), lost)
+}
