@@ -62,6 +62,19 @@ if [ "$total" -gt $((BUDGET_KB * 1024)) ]; then
   failed=1
 fi
 
+# core's float printing (Grisu/Dragon, ~8 KB gzip) comes back with one
+# `{}`/`{:.1}` of an f64 or one `f64::clamp` with non-constant bounds
+# (its assertion message prints floats) anywhere in the browser build.
+# The name section of the wasm Trunk's cargo build left tells (checked
+# before the base build below replaces it); mqlab_engine::num has integer-based
+# replacements (short, fixed, clamp).
+app_wasm="$ROOT/target/wasm32-unknown-unknown/release/mqlab.wasm"
+if [ -f "$app_wasm" ] && strings -n 12 "$app_wasm" | grep -q 'float_to_decimal'; then
+  echo "size-budget: FAILED: the browser build formats an f64 with core's float printing" >&2
+  echo "  (use mqlab_engine::num::{short, fixed, clamp}; find the caller with twiggy paths)" >&2
+  failed=1
+fi
+
 if [ "${SIZE_SKIP_BASE:-0}" != 1 ]; then
   echo "--- base: the app with only the intro demo (cargo feature size-base)"
   out="$ROOT/target/size-base"

@@ -190,6 +190,14 @@ pub fn push_u64(out: &mut String, mut n: u64) {
     }
 }
 
+/// `v` brought into `lo..=hi`, like `f64::clamp` but without its
+/// `min <= max` assertion, whose message formats floats (core's float
+/// formatting, ~10 KB of wasm, for a check that bounds from a definition
+/// never fail). A NaN `v` gives `lo`.
+pub fn clamp(v: f64, lo: f64, hi: f64) -> f64 {
+    v.max(lo).min(hi)
+}
+
 /// The shortest plain decimal (at most 6 digits after the point) that reads
 /// back as `v` to within 1e-6 relative: `2000`, `0.25`, `12.5`. For values
 /// shown in messages; not a general float printer.

@@ -220,9 +220,9 @@ impl ParamDef {
             return Err(format!(
                 "{} = {} is out of range ({} to {}{})",
                 self.key,
-                v,
-                self.min,
-                self.max,
+                crate::num::short(v),
+                crate::num::short(self.min),
+                crate::num::short(self.max),
                 if self.unit.is_empty() {
                     String::new()
                 } else {
@@ -238,7 +238,7 @@ impl ParamDef {
         if !v.is_finite() {
             return self.default;
         }
-        let v = v.clamp(self.min, self.max);
+        let v = crate::num::clamp(v, self.min, self.max);
         match self.kind {
             ParamKind::Float => v,
             _ => v.round(),

@@ -778,7 +778,10 @@ impl Sim {
                 Ok(())
             } else {
                 Err(format!(
-                    "{what} = {r} is out of range ({min} to {MAX_RATE_PER_S})"
+                    "{what} = {} is out of range ({} to {})",
+                    crate::num::short(r),
+                    crate::num::short(min),
+                    crate::num::short(MAX_RATE_PER_S)
                 ))
             }
         };

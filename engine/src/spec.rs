@@ -464,8 +464,10 @@ fn check_rate(what: &str, r: f64, allow_zero: bool) -> Result<(), SpecError> {
     let low_ok = if allow_zero { r >= 0.0 } else { r > 0.0 };
     if !r.is_finite() || !low_ok || r > MAX_RATE_PER_S {
         return Err(SpecError(format!(
-            "{what} = {r} is out of range ({} to {MAX_RATE_PER_S} per second)",
-            if allow_zero { "0" } else { "more than 0" }
+            "{what} = {} is out of range ({} to {} per second)",
+            crate::num::short(r),
+            if allow_zero { "0" } else { "more than 0" },
+            crate::num::short(MAX_RATE_PER_S)
         )));
     }
     Ok(())

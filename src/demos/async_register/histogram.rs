@@ -49,17 +49,18 @@ fn describe(range_us: u64, series: &[HistSeries], lang: Lang) -> String {
             let Some(p) = peak else {
                 return String::new();
             };
-            let (from, to) = (p as f64 * width_ms, (p + 1) as f64 * width_ms);
+            let ms = |i: usize| thousands((i as f64 * width_ms).round() as u64);
+            let (from, to) = (ms(p), ms(p + 1));
             match lang {
                 Lang::Zh if total == 0 => format!("{}：还没有样本。", s.label.zh),
                 Lang::En if total == 0 => format!("{}: no samples yet.", s.label.en),
                 Lang::Zh => format!(
-                    "{}：{} 个样本，最多的落在 {from:.0}–{to:.0} 毫秒。",
+                    "{}：{} 个样本，最多的落在 {from}–{to} 毫秒。",
                     s.label.zh,
                     thousands(total)
                 ),
                 Lang::En => format!(
-                    "{}: {} samples, most between {from:.0} and {to:.0} ms.",
+                    "{}: {} samples, most between {from} and {to} ms.",
                     s.label.en,
                     thousands(total)
                 ),
@@ -147,7 +148,7 @@ pub fn LatencyHistogram(
                 {x_ticks}
                 <text class="hist-axis-title" x=px(PLOT.x(0.5)) y=px(PLOT.height - 6.0) text-anchor="middle">{x_label.get(l)}</text>
                 <text class="hist-axis-title" x=12 y=px(PLOT.y(0.5)) text-anchor="middle"
-                    transform=format!("rotate(-90 12 {})", PLOT.y(0.5))>{y_label.get(l)}</text>
+                    transform=format!("rotate(-90 12 {})", px(PLOT.y(0.5)))>{y_label.get(l)}</text>
             </svg>
         }
     };

@@ -631,12 +631,7 @@ fn use_cases(id: &str) -> Text {
 
 /// A number without trailing zeros: 1, 2.5, 10.
 fn plain(v: f64) -> String {
-    let r = (v * 100.0).round() / 100.0;
-    if r.fract() == 0.0 {
-        format!("{r:.0}")
-    } else {
-        format!("{r}")
-    }
+    mqlab_engine::num::short((v * 100.0).round() / 100.0)
 }
 
 fn throughput(p: &BrokerProfile, l: Lang) -> String {

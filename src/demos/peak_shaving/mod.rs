@@ -191,11 +191,11 @@ fn LittleCard(run: DemoRun) -> impl IntoView {
             mqlab_components::Lang::En => "s",
         };
         format!(
-            "{} ≈ {}{} × {:.1}{s}",
+            "{} ≈ {}{} × {}{s}",
             number(l),
             number(lambda),
             words::PER_S.get(l_now),
-            w
+            mqlab_engine::num::fixed(w, 1)
         )
     });
     view! { <MetricCard name="little" label=M_LITTLE value=value display=display hint=M_LITTLE_HINT/> }
