@@ -129,7 +129,7 @@ pub static DEMOS: [DemoInfo; 16] = [
             "毒消息重试几次后转入死信队列。",
             "Poison messages go to a dead letter queue after a few retries.",
         ),
-        ready: false,
+        ready: true,
     },
     DemoInfo {
         id: "delay",

@@ -57,7 +57,20 @@ pub enum Action {
     /// confirm back is lost; a producer with confirms sends it again (a
     /// duplicate).
     DropNextConfirm { producer: String },
+    /// The consumers of the group get the fixed code: poison messages (see
+    /// the queue's retry policy) are processed like any other from now on.
+    DeployFix { group: String },
+    /// Moves every message in the dead-letter queue of queue `queue` back to
+    /// the tail of `queue`, each with a fresh delivery count.
+    Redrive { queue: String },
 }
+
+/// The stable verb indices of the newer verbs (an action travels as its
+/// index, so an index is never reused or renumbered). 14 belongs to a verb
+/// of another branch (`delay_next_publish`); [`VERBS`] is looked up by the
+/// index each entry stores, so a gap or an entry out of order is fine.
+pub const DEPLOY_FIX: usize = 15;
+pub const REDRIVE: usize = 16;
 
 /// The kind of one field of an [`Action`] (for compact encodings that do
 /// not carry field names, such as share links).
@@ -84,76 +97,103 @@ pub enum FieldValue {
 /// One verb: its name (the `do` of a command) and its fields in order.
 #[derive(Clone, Copy, Debug)]
 pub struct VerbDef {
+    /// The verb's stable index (what links carry); see [`verb_def`].
+    pub index: usize,
     pub verb: &'static str,
     pub fields: &'static [(&'static str, FieldKind)],
 }
 
 use FieldKind as K;
 
-/// Every verb, in the order of the [`Action`] variants. An action is
-/// written as its index here plus its field values in this order; the
-/// names are the same as in command files (serde's), which a test checks.
+/// Every verb. An action is written as its verb's stable `index` plus its
+/// field values in this order; the names are the same as in command files
+/// (serde's), which a test checks. Indices are unique but need not be dense
+/// or in order: find an entry with [`verb_def`], never by position.
 pub const VERBS: &[VerbDef] = &[
     VerbDef {
+        index: 0,
         verb: "set_rate",
         fields: &[("producer", K::Str), ("rate_per_s", K::F64)],
     },
     VerbDef {
+        index: 1,
         verb: "produce",
         fields: &[("producer", K::Str), ("count", K::U32)],
     },
     VerbDef {
+        index: 2,
         verb: "set_consumers",
         fields: &[("group", K::Str), ("count", K::U32)],
     },
     VerbDef {
+        index: 3,
         verb: "set_consumers_online",
         fields: &[("group", K::Str), ("online", K::Bool)],
     },
     VerbDef {
+        index: 4,
         verb: "set_consumer_work",
         fields: &[("group", K::Str), ("mean_us", K::U64)],
     },
     VerbDef {
+        index: 5,
         verb: "set_service_capacity",
         fields: &[("service", K::Str), ("capacity_per_s", K::F64)],
     },
     VerbDef {
+        index: 6,
         verb: "set_service_up",
         fields: &[("service", K::Str), ("up", K::Bool)],
     },
     VerbDef {
+        index: 7,
         verb: "crash_consumer",
         fields: &[("group", K::Str)],
     },
     VerbDef {
+        index: 8,
         verb: "drop_next_publish",
         fields: &[("producer", K::Str)],
     },
     VerbDef {
+        index: 9,
         verb: "crash_broker",
         fields: &[],
     },
     VerbDef {
+        index: 10,
         verb: "subscribe",
         fields: &[("topic", K::Str), ("queue", K::Str)],
     },
     VerbDef {
+        index: 11,
         verb: "unsubscribe",
         fields: &[("topic", K::Str), ("queue", K::Str)],
     },
     VerbDef {
+        index: 12,
         verb: "replay",
         fields: &[("queue", K::Str), ("count", K::U32)],
     },
     VerbDef {
+        index: 13,
         verb: "drop_next_confirm",
         fields: &[("producer", K::Str)],
+    },
+    VerbDef {
+        index: DEPLOY_FIX,
+        verb: "deploy_fix",
+        fields: &[("group", K::Str)],
+    },
+    VerbDef {
+        index: REDRIVE,
+        verb: "redrive",
+        fields: &[("queue", K::Str)],
     },
 ];
 
 impl Action {
-    /// This action's position in [`VERBS`].
+    /// This action's stable verb index (see [`verb_def`]).
     pub fn verb_index(&self) -> usize {
         match self {
             Action::SetRate { .. } => 0,
@@ -170,12 +210,14 @@ impl Action {
             Action::Unsubscribe { .. } => 11,
             Action::Replay { .. } => 12,
             Action::DropNextConfirm { .. } => 13,
+            Action::DeployFix { .. } => DEPLOY_FIX,
+            Action::Redrive { .. } => REDRIVE,
         }
     }
 
     /// A short English name for logs (the `do` of a command).
     pub fn verb(&self) -> &'static str {
-        VERBS[self.verb_index()].verb
+        verb_def(self.verb_index()).map_or("?", |d| d.verb)
     }
 
     /// The field values, in the order [`VERBS`] lists them.
@@ -198,7 +240,7 @@ impl Action {
                 vec![s(service), Num(*capacity_per_s)]
             }
             Action::SetServiceUp { service, up } => vec![s(service), Bool(*up)],
-            Action::CrashConsumer { group } => vec![s(group)],
+            Action::CrashConsumer { group } | Action::DeployFix { group } => vec![s(group)],
             Action::DropNextPublish { producer } | Action::DropNextConfirm { producer } => {
                 vec![s(producer)]
             }
@@ -207,15 +249,14 @@ impl Action {
                 vec![s(topic), s(queue)]
             }
             Action::Replay { queue, count } => vec![s(queue), Num(*count as f64)],
+            Action::Redrive { queue } => vec![s(queue)],
         }
     }
 
-    /// Builds verb `index` of [`VERBS`] from its field values (in order),
-    /// checking each value's kind; never panics on bad input.
+    /// Builds the verb with stable index `index` from its field values (in
+    /// order), checking each value's kind; never panics on bad input.
     pub fn from_field_values(index: usize, values: Vec<FieldValue>) -> Result<Action, String> {
-        let def = VERBS
-            .get(index)
-            .ok_or_else(|| format!("no verb #{index}"))?;
+        let def = verb_def(index).ok_or_else(|| format!("no verb #{index}"))?;
         if values.len() != def.fields.len() {
             return Err(format!(
                 "'{}' takes {} fields, got {}",
@@ -280,15 +321,26 @@ impl Action {
             13 => Action::DropNextConfirm {
                 producer: next()?.str(),
             },
+            DEPLOY_FIX => Action::DeployFix {
+                group: next()?.str(),
+            },
+            REDRIVE => Action::Redrive {
+                queue: next()?.str(),
+            },
             _ => unreachable!("index checked against VERBS above"),
         };
         Ok(a)
     }
 
-    /// Position of a verb name in [`VERBS`].
+    /// The stable index of a verb name.
     pub fn verb_named(verb: &str) -> Option<usize> {
-        VERBS.iter().position(|v| v.verb == verb)
+        VERBS.iter().find(|v| v.verb == verb).map(|v| v.index)
     }
+}
+
+/// The verb with stable index `index`, if there is one.
+pub fn verb_def(index: usize) -> Option<&'static VerbDef> {
+    VERBS.iter().find(|v| v.index == index)
 }
 
 impl FieldValue {
@@ -412,9 +464,10 @@ mod tests {
     /// One example of every verb, built from the table (so a new verb
     /// without a table entry fails `verb_index` below).
     fn examples() -> Vec<Action> {
-        (0..VERBS.len())
-            .map(|i| {
-                let values = VERBS[i]
+        VERBS
+            .iter()
+            .map(|def| {
+                let values = def
                     .fields
                     .iter()
                     .map(|(_, k)| match k {
@@ -423,19 +476,20 @@ mod tests {
                         _ => FieldValue::Num(7.0),
                     })
                     .collect();
-                Action::from_field_values(i, values).unwrap()
+                Action::from_field_values(def.index, values).unwrap()
             })
             .collect()
     }
 
     #[test]
     fn the_verb_table_matches_the_command_file_format() {
-        for (i, a) in examples().iter().enumerate() {
+        for (a, def) in examples().iter().zip(VERBS) {
+            let i = def.index;
             assert_eq!(a.verb_index(), i);
             let json = serde_json::to_value(a).unwrap();
             let obj = json.as_object().unwrap();
             assert_eq!(obj["do"], a.verb(), "{a:?}");
-            let names: Vec<&str> = VERBS[i].fields.iter().map(|(n, _)| *n).collect();
+            let names: Vec<&str> = def.fields.iter().map(|(n, _)| *n).collect();
             let mut keys: Vec<&str> = obj
                 .keys()
                 .map(String::as_str)
@@ -455,6 +509,18 @@ mod tests {
     }
 
     #[test]
+    fn verb_indices_are_unique_and_stable() {
+        let mut seen: Vec<usize> = VERBS.iter().map(|v| v.index).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), VERBS.len(), "an index used twice");
+        assert_eq!(Action::verb_named("deploy_fix"), Some(15));
+        assert_eq!(Action::verb_named("redrive"), Some(16));
+        assert_eq!(Action::verb_named("drop_next_confirm"), Some(13));
+        assert_eq!(verb_def(REDRIVE).map(|d| d.verb), Some("redrive"));
+    }
+
+    #[test]
     fn field_values_of_the_wrong_kind_are_refused() {
         let i = Action::verb_named("set_consumers").unwrap();
         let bad = [
@@ -470,7 +536,11 @@ mod tests {
                 "{values:?}"
             );
         }
-        assert!(Action::from_field_values(VERBS.len(), vec![]).is_err());
+        assert!(
+            Action::from_field_values(14, vec![]).is_err(),
+            "14 is not ours"
+        );
+        assert!(Action::from_field_values(REDRIVE + 1, vec![]).is_err());
         let rate = Action::verb_named("set_rate").unwrap();
         let nan = vec![FieldValue::Str("p".into()), FieldValue::Num(f64::NAN)];
         assert!(Action::from_field_values(rate, nan).is_err());

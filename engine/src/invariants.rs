@@ -63,7 +63,8 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
         .groups
         .iter()
         .flat_map(|g| g.members.iter().flat_map(|m| m.held.iter()));
-    for h in queued_handles.chain(held_handles) {
+    let retry_handles = (sim.retry.dlq.iter().map(|d| &d.msg)).chain(sim.retry.waiting.values());
+    for h in queued_handles.chain(held_handles).chain(retry_handles) {
         match seen.get_mut(h.slot as usize) {
             Some(true) => return Err(format!("message #{} is in two places", h.id)),
             Some(slot) => *slot = true,
@@ -160,7 +161,91 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
     if sim.broker.up && !r.up[r.leader as usize] {
         return Err(format!("replica {} leads but is down", r.leader));
     }
-    check_idempotence(sim)
+    check_idempotence(sim)?;
+    check_retry(sim)
+}
+
+/// Retries: the dead-letter queue holds exactly the dead-lettered
+/// messages, within its length limit, each after its last allowed
+/// delivery (`max_retries + 1`); the delayed retries are `Delayed`; and no
+/// message of the queue has been delivered more than `max_retries + 1`
+/// times without being dead-lettered.
+fn check_retry(sim: &Sim) -> Result<(), String> {
+    let r = &sim.retry;
+    let Some(p) = r.policy else {
+        if !(r.dlq.is_empty() && r.waiting.is_empty() && r.dead_lettered == 0) {
+            return Err("retry state without a retry policy".into());
+        }
+        return Ok(());
+    };
+    let state_of = |h: &crate::model::Handle| {
+        sim.ledger
+            .is_live(h.slot, h.id)
+            .then(|| sim.ledger.get(h.slot))
+    };
+    if r.dlq.len() as u64 > p.dlq_capacity {
+        return Err(format!(
+            "dead-letter queue holds {} over its limit {}",
+            r.dlq.len(),
+            p.dlq_capacity
+        ));
+    }
+    if r.dlq.len() as u64 != sim.ledger.count(MsgState::DeadLettered) {
+        return Err(format!(
+            "{} in the dead-letter queue but {} counted dead-lettered",
+            r.dlq.len(),
+            sim.ledger.count(MsgState::DeadLettered)
+        ));
+    }
+    for d in &r.dlq {
+        let Some(rec) = state_of(&d.msg) else {
+            return Err(format!("dead-letter queue holds finished #{}", d.msg.id));
+        };
+        if rec.state != MsgState::DeadLettered || rec.dead_letters == 0 {
+            return Err(format!(
+                "dead-letter queue holds #{} in state {}",
+                d.msg.id,
+                rec.state.as_str()
+            ));
+        }
+        if d.deliveries as u32 != p.max_retries + 1 || !p.dead_letter {
+            return Err(format!(
+                "#{} dead-lettered after {} deliveries (max_retries {})",
+                d.msg.id, d.deliveries, p.max_retries
+            ));
+        }
+    }
+    for (&id, h) in &r.waiting {
+        match state_of(h) {
+            Some(rec) if rec.state == MsgState::Delayed && h.id == id => {}
+            _ => return Err(format!("#{id} waits out a backoff but is not delayed")),
+        }
+    }
+    if p.dead_letter {
+        let limit = p.max_retries + 1;
+        let readers = &sim.broker.queues[p.queue as usize].readers;
+        let held = readers.iter().flat_map(|g| {
+            sim.delivery.groups[*g as usize]
+                .members
+                .iter()
+                .flat_map(|m| m.held.iter())
+        });
+        let queued = sim.broker.queues[p.queue as usize].items.iter();
+        for h in queued.chain(held).chain(r.waiting.values()) {
+            if let Some(rec) = state_of(h) {
+                if rec.attempts as u32 > limit {
+                    return Err(format!(
+                        "#{} delivered {} times, more than max_retries + 1 = {limit}",
+                        h.id, rec.attempts
+                    ));
+                }
+            }
+        }
+    }
+    if r.dead_lettered > 0 && r.dl_deliveries_min > r.dl_deliveries_max {
+        return Err("dead-letter delivery counts: min above max".into());
+    }
+    Ok(())
 }
 
 /// Idempotence: the dedupe store's keys and expiry queue agree and hold

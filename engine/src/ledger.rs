@@ -29,7 +29,9 @@ pub enum MsgState {
     InService,
     /// Fully processed. Terminal.
     Done,
-    /// Moved to a dead-letter queue. Terminal.
+    /// Moved to a dead-letter queue after its last allowed delivery. Not
+    /// terminal: it waits there for inspection, and a redrive moves it back
+    /// to its queue.
     DeadLettered,
     /// Refused, and the sender was told. Terminal.
     Rejected,
@@ -52,10 +54,7 @@ impl MsgState {
     ];
 
     pub fn is_terminal(self) -> bool {
-        matches!(
-            self,
-            MsgState::Done | MsgState::DeadLettered | MsgState::Rejected | MsgState::Lost
-        )
+        matches!(self, MsgState::Done | MsgState::Rejected | MsgState::Lost)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -115,11 +114,15 @@ pub enum Cause {
     /// was acked as a duplicate, so the work never happened (for as long as
     /// the key lives).
     DedupeKeyBeforeCrash,
+    /// A message was to be dead-lettered but the dead-letter queue was at
+    /// its length limit: the broker dropped it (RabbitMQ's dead-lettering
+    /// is at-most-once by default: nobody is told).
+    DeadLetterQueueFull,
 }
 
 impl Cause {
     /// Every cause, for exhaustive checks and translation tables.
-    pub const ALL: [Cause; 13] = [
+    pub const ALL: [Cause; 14] = [
         Cause::QueueFull,
         Cause::QueueOverflowDropOldest,
         Cause::ServiceOverCapacity,
@@ -133,6 +136,7 @@ impl Cause {
         Cause::LeaderCrashBeforeCopy,
         Cause::AutoAckProcessingFailure,
         Cause::DedupeKeyBeforeCrash,
+        Cause::DeadLetterQueueFull,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -150,6 +154,7 @@ impl Cause {
             Cause::LeaderCrashBeforeCopy => "leader_crash_before_copy",
             Cause::AutoAckProcessingFailure => "auto_ack_processing_failure",
             Cause::DedupeKeyBeforeCrash => "dedupe_key_before_crash",
+            Cause::DeadLetterQueueFull => "dead_letter_queue_full",
         }
     }
 
@@ -183,6 +188,9 @@ impl Cause {
             Cause::DedupeKeyBeforeCrash => {
                 "the dedupe key was written before processing, the consumer crashed before the work was done, and the redelivery was skipped as a duplicate"
             }
+            Cause::DeadLetterQueueFull => {
+                "it was to be dead-lettered but the dead-letter queue was full, so the broker dropped it"
+            }
         }
     }
 
@@ -201,7 +209,8 @@ impl Cause {
             | Cause::AsyncFlushBrokerCrash
             | Cause::LeaderCrashBeforeCopy
             | Cause::AutoAckProcessingFailure
-            | Cause::DedupeKeyBeforeCrash => MsgState::Lost,
+            | Cause::DedupeKeyBeforeCrash
+            | Cause::DeadLetterQueueFull => MsgState::Lost,
         }
     }
 }
@@ -238,6 +247,9 @@ pub struct MsgRecord {
     /// consumer dedupes on (the "order id"). A topic's copies and replays
     /// are messages of their own.
     pub origin: u64,
+    /// Times it was dead-lettered (what RabbitMQ's `x-death` header counts);
+    /// a redriven message keeps it.
+    pub dead_letters: u8,
 }
 
 /// Counts per state and per cause, plus the slab of live messages.
@@ -300,6 +312,7 @@ impl Ledger {
             dispatched: false,
             persistent,
             origin: id,
+            dead_letters: 0,
         };
         trace.word(0xC0FFEE ^ id);
         let slot = match self.free.pop() {
@@ -345,11 +358,6 @@ impl Ledger {
     /// Ends a message's life as done.
     pub fn finish_done(&mut self, slot: Slot, trace: &mut TraceHasher) -> MsgRecord {
         self.finish(slot, MsgState::Done, trace)
-    }
-
-    /// Ends a message's life as dead-lettered.
-    pub fn finish_dead_lettered(&mut self, slot: Slot, trace: &mut TraceHasher) -> MsgRecord {
-        self.finish(slot, MsgState::DeadLettered, trace)
     }
 
     /// Ends a message's life as rejected or lost, with its cause.

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::ledger::{Cause, LedgerCounts};
 use crate::metrics::LatencySummary;
 use crate::sim::Sim;
-use crate::spec::{DedupeMark, IdempotenceStrategy};
+use crate::spec::{Backoff, DedupeMark, IdempotenceStrategy};
 use crate::time::TimeUs;
 
 /// Index into [`Snapshot::nodes`]: producers, then queues, consumer groups, services.
@@ -234,6 +234,29 @@ pub enum LogKind {
         order: u64,
         unique_key: bool,
     },
+    /// Processing failed on delivery `deliveries`: the message is tried
+    /// again, at the head of `queue` now (`delay_us` 0) or at its tail
+    /// after the backoff.
+    RetryLater {
+        queue: NodeId,
+        deliveries: u16,
+        delay_us: TimeUs,
+    },
+    /// After `deliveries` deliveries the message moved to `queue`'s
+    /// dead-letter queue.
+    DeadLettered {
+        queue: NodeId,
+        deliveries: u16,
+    },
+    /// `count` messages moved from the dead-letter queue back to `queue`.
+    Redriven {
+        queue: NodeId,
+        count: u32,
+    },
+    /// The consumers of `group` got the fix: poison messages succeed now.
+    FixDeployed {
+        group: NodeId,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -411,6 +434,45 @@ pub struct Snapshot {
     /// actual, its dedupe keys and what it is working on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub idempotence: Option<IdempotenceView>,
+    /// The queue with a retry policy: its dead-letter queue and counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry: Option<RetryView>,
+}
+
+/// A queue's retry policy and its dead-letter queue (`model::retry`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RetryView {
+    /// The queue the policy is on.
+    pub queue: NodeId,
+    pub max_retries: u32,
+    pub backoff: Backoff,
+    /// Whether it has a dead-letter queue.
+    pub dead_letter: bool,
+    /// The fix for poison messages is deployed.
+    pub fixed: bool,
+    pub dlq_len: u64,
+    pub dlq_capacity: u64,
+    /// Failed messages waiting out their backoff now.
+    pub backing_off: u64,
+    /// Failed deliveries sent back for another try.
+    pub retries: u64,
+    /// Times a message was dead-lettered.
+    pub dead_lettered: u64,
+    /// Messages moved back from the dead-letter queue.
+    pub redriven: u64,
+    /// The newest dead-lettered messages (a few), latest first.
+    pub newest: Vec<DeadLetterView>,
+}
+
+/// One message in a dead-letter queue, with what its `x-death` header says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct DeadLetterView {
+    pub msg_id: u64,
+    /// Deliveries before it was dead-lettered.
+    pub deliveries: u16,
+    /// Times it has been dead-lettered (more than 1 after a redrive).
+    pub deaths: u8,
+    pub at_us: TimeUs,
 }
 
 /// A consumer whose effect is watched for duplicates (`model::dedupe`).
@@ -624,6 +686,7 @@ impl Sim {
                 failovers: self.replication.failovers,
             }),
             idempotence: self.idempotence_view(),
+            retry: self.retry_view(),
         }
     }
 }

@@ -13,7 +13,8 @@
 //! `replication` (leader, followers, acks, failover),
 //! `delivery` (queue → consumers, acks, consumer crashes), `dedupe`
 //! (duplicates, a consumer's effect, unique keys and dedupe keys with a
-//! TTL) and `calls` (synchronous services and call chains).
+//! TTL), `retry` (delivery counts, backoff, the dead-letter queue,
+//! redrive) and `calls` (synchronous services and call chains).
 
 use crate::command::{Action, Command};
 use crate::event::EventQueue;
@@ -28,6 +29,7 @@ use crate::model::producer::Producer;
 use crate::model::publish::Publishing;
 use crate::model::queue::Queue;
 use crate::model::replication::Replication;
+use crate::model::retry::Retry;
 use crate::model::service::{Caller, Service};
 use crate::model::topic::{Fanout, Topic};
 use crate::model::{Handle, Target};
@@ -149,6 +151,12 @@ pub(crate) enum Ev {
         p: u16,
         msg: Handle,
     },
+    // retry: backoff and the dead-letter queue
+    /// A failed message's backoff is over: back to the tail of queue `q`.
+    RetryDue {
+        q: u16,
+        msg: Handle,
+    },
     // the loop itself
     Command(u32),
     Sample,
@@ -180,6 +188,8 @@ impl Ev {
             Ev::EffectWrite { .. } => 19,
             Ev::DuplicateSent { .. } => 20,
             Ev::DuplicateArrive { .. } => 21,
+            // 22-24 belong to another branch's capability (ordering).
+            Ev::RetryDue { .. } => 25,
         }
     }
 }
@@ -201,6 +211,8 @@ enum Resolved {
     Subscribe(u16, u16),
     Unsubscribe(u16, u16),
     Replay(u16, u32),
+    DeployFix(u16),
+    Redrive(u16),
 }
 
 /// Cloning a `Sim` is a checkpoint: the clone continues exactly as the
@@ -229,6 +241,7 @@ pub struct Sim {
     pub(crate) replication: Replication,
     pub(crate) delivery: Delivery,
     pub(crate) idempotence: Idempotence,
+    pub(crate) retry: Retry,
     pub(crate) calls: Calls,
     pub(crate) stats: RunStats,
     pub(crate) nodes: Vec<NodeView>,
@@ -337,6 +350,10 @@ impl Sim {
         let watched_group = watched
             .and_then(|i| spec.consumers.iter().position(|c| c.name == i.consumer))
             .map(|g| g as u16);
+        let retry_spec = spec.retry.as_ref();
+        let retry_queue = retry_spec
+            .and_then(|r| queue_idx(&r.queue))
+            .map(|q| q as u16);
 
         let mut sim = Sim {
             spec: spec.clone(),
@@ -355,6 +372,7 @@ impl Sim {
             replication: Replication::new(&spec.broker),
             delivery: Delivery::new(groups, seed),
             idempotence: Idempotence::new(watched, watched_group, seed),
+            retry: Retry::new(retry_spec, retry_queue, seed),
             calls: Calls::new(services),
             stats: RunStats::new(window, SERIES_POINTS),
             nodes,
@@ -740,6 +758,7 @@ impl Sim {
             } => self.on_effect_write(g, member, epoch, msg),
             Ev::DuplicateSent { p, msg } => self.on_duplicate_sent(p, msg),
             Ev::DuplicateArrive { p, msg } => self.on_duplicate_arrive(p, msg),
+            Ev::RetryDue { q, msg } => self.on_retry_due(q, msg),
             Ev::Command(i) => {
                 let r = self.resolved[i as usize].clone();
                 self.run_command(r);
@@ -756,9 +775,11 @@ impl Sim {
         let totals = Totals {
             produced: self.publish.produced(),
             done: self.ledger.count(MsgState::Done),
+            // Dead-lettering counts as it happens (a redrive does not
+            // take it back): the count only grows, as a rate needs.
             failed: self.ledger.count(MsgState::Rejected)
                 + self.ledger.count(MsgState::Lost)
-                + self.ledger.count(MsgState::DeadLettered),
+                + self.retry.dead_lettered,
         };
         let queued = self.broker.queued();
         self.stats
@@ -842,6 +863,8 @@ impl Sim {
                 }
                 Resolved::Replay(queue(q)?, *count)
             }
+            Action::DeployFix { group: g } => Resolved::DeployFix(group(g)?),
+            Action::Redrive { queue: q } => Resolved::Redrive(queue(q)?),
         })
     }
 
@@ -862,6 +885,8 @@ impl Sim {
             Resolved::Subscribe(t, q) => self.fanout.subscribe(t, q),
             Resolved::Unsubscribe(t, q) => self.fanout.unsubscribe(t, q),
             Resolved::Replay(q, count) => self.replay(q, count),
+            Resolved::DeployFix(g) => self.deploy_fix(g),
+            Resolved::Redrive(q) => self.redrive(q),
         }
     }
 }

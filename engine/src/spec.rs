@@ -55,6 +55,82 @@ pub struct ScenarioSpec {
     /// for a consumer whose effect is not watched.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idempotence: Option<IdempotenceSpec>,
+    /// A retry policy on one queue: delivery counts, backoff, a
+    /// dead-letter queue, and the messages its consumers fail on; `None`
+    /// for queues whose failures are plain nack + requeue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<RetrySpec>,
+}
+
+/// One retry policy, for the queue `queue` and every consumer group that
+/// reads it (manual ack only: under auto-ack there is nothing to retry).
+///
+/// A failed delivery is retried — at the head at once (`backoff: none`, a
+/// nack with requeue), or at the tail after a delay — until the message has
+/// been delivered `max_retries + 1` times; then, with `dead_letter`, it
+/// moves to the dead-letter queue with its delivery count. Without a
+/// dead-letter queue it is retried for ever.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetrySpec {
+    pub queue: String,
+    /// Share of messages (0 to 1) that fail on every delivery until the
+    /// fix is deployed: poison (a bad format, a business rule the code
+    /// gets wrong). Decided per message id, so a copy is poison too.
+    #[serde(default)]
+    pub poison_rate: f64,
+    /// Share of deliveries (0 to 1) of a healthy message that fail for a
+    /// passing reason (a timeout downstream); the next try usually works.
+    #[serde(default)]
+    pub transient_rate: f64,
+    /// Retries after the first delivery before dead-lettering.
+    #[serde(default = "default_max_retries")]
+    pub max_retries: u32,
+    #[serde(default)]
+    pub backoff: Backoff,
+    /// The delay before the first retry (`fixed`: every retry).
+    #[serde(default = "default_backoff_base")]
+    pub backoff_us: TimeUs,
+    /// The longest delay `exponential` grows to.
+    #[serde(default = "default_backoff_max")]
+    pub backoff_max_us: TimeUs,
+    /// Whether the queue has a dead-letter queue (RabbitMQ:
+    /// `x-dead-letter-exchange`).
+    #[serde(default = "default_true")]
+    pub dead_letter: bool,
+    /// The dead-letter queue's length limit; a message dead-lettered while
+    /// it is full is dropped (`dead_letter_queue_full`).
+    #[serde(default = "default_dlq_capacity")]
+    pub dlq_capacity: u64,
+}
+
+/// How long a failed message waits before its next delivery.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Backoff {
+    /// Back at the head of the queue at once (nack with requeue).
+    None,
+    /// `backoff_us` every time, then at the tail of the queue.
+    Fixed,
+    /// `backoff_us`, doubling with every delivery, up to `backoff_max_us`.
+    #[default]
+    Exponential,
+}
+
+/// Most retries a policy may allow (the delivery count fits a `u16`).
+pub const MAX_RETRIES: u32 = 1_000;
+
+fn default_max_retries() -> u32 {
+    3
+}
+fn default_backoff_base() -> TimeUs {
+    US_PER_S
+}
+fn default_backoff_max() -> TimeUs {
+    30 * US_PER_S
+}
+fn default_dlq_capacity() -> u64 {
+    1_000
 }
 
 /// A consumer group whose processing has an effect on the world (points
@@ -752,6 +828,41 @@ impl ScenarioSpec {
                 return Err(SpecError("idempotence.ttl_us must be more than 0".into()));
             }
             check_duration("idempotence.duplicate_delay_us", i.duplicate_delay_us)?;
+        }
+        if let Some(r) = &self.retry {
+            if !is_queue(&r.queue) {
+                return Err(SpecError(format!(
+                    "retry.queue: no queue named '{}'",
+                    r.queue
+                )));
+            }
+            if self
+                .consumers
+                .iter()
+                .any(|c| c.queue == r.queue && c.ack == AckMode::Auto)
+            {
+                return Err(SpecError(
+                    "retry: the consumers of its queue must ack manually".into(),
+                ));
+            }
+            for (what, v) in [
+                ("poison_rate", r.poison_rate),
+                ("transient_rate", r.transient_rate),
+            ] {
+                if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
+                    return Err(SpecError(format!("retry.{what} must be between 0 and 1")));
+                }
+            }
+            if r.max_retries > MAX_RETRIES {
+                return Err(SpecError(format!(
+                    "retry.max_retries is more than {MAX_RETRIES}"
+                )));
+            }
+            check_duration("retry.backoff_us", r.backoff_us)?;
+            check_duration("retry.backoff_max_us", r.backoff_max_us)?;
+            if r.dlq_capacity > MAX_QUEUE_CAPACITY {
+                return Err(SpecError("retry.dlq_capacity is too large".into()));
+            }
         }
         // A call chain must end: follow `then_calls` from every service.
         for s in &self.services {

@@ -102,7 +102,8 @@ fn list_prints_every_builtin() {
             "coupling",
             "pubsub",
             "reliability",
-            "idempotence"
+            "idempotence",
+            "dlq"
         ]
     );
 }
@@ -333,6 +334,25 @@ const FACT_CONTRACT: &[(&str, &[&str])] = &[
             "points_actual",
             "skipped_duplicates",
             "dedupe_keys",
+            "lost",
+        ],
+    ),
+    (
+        "dlq",
+        &[
+            "produced",
+            "healthy_done",
+            "healthy_latency_ms",
+            "dead_lettered",
+            "dlq_len",
+            "retries",
+            "poison_deliveries",
+            "dead_letter_deliveries_min",
+            "dead_letter_deliveries_max",
+            "redriven",
+            "redriven_done",
+            "done",
+            "queued",
             "lost",
         ],
     ),

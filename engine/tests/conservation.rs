@@ -155,6 +155,23 @@ fn idempotence() -> impl Strategy<Value = (u8, bool, TimeUs, f64, TimeUs)> {
     )
 }
 
+/// A retry policy on one queue: poison and transient rates, max retries,
+/// backoff (none/fixed/exponential), a base delay, a DLQ (and a small
+/// capacity, so a full one happens).
+#[allow(clippy::type_complexity)]
+fn retry() -> impl Strategy<Value = (usize, f64, f64, u32, u8, TimeUs, bool, u64)> {
+    (
+        0..2usize,
+        prop_oneof![Just(0.0), 0.0..1.0f64],
+        prop_oneof![Just(0.0), 0.0..0.6f64],
+        0..5u32,
+        0..3u8,
+        1..500 * US_PER_MS,
+        prop::bool::weighted(0.8),
+        1..50u64,
+    )
+}
+
 fn service() -> impl Strategy<Value = (f64, u32, u32, TimeUs, bool)> {
     (
         prop_oneof![Just(0.001), 1.0..5_000.0],
@@ -177,6 +194,7 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
         (1..=3u8, 0..3u8, any::<bool>()),
         prop_oneof![Just(0.0), 0.0..0.5f64],
         prop::option::of(idempotence()),
+        prop::option::of(retry()),
     )
         .prop_map(
             |(
@@ -190,6 +208,7 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
                 (replicas, acks, async_flush),
                 fail_rate,
                 idem,
+                retry,
             )| {
                 let qname = |i: usize| format!("q{i}");
                 let sname = |i: usize| format!("s{i}");
@@ -284,9 +303,31 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
                         }
                     },
                 );
+                // A retry policy needs its queue's consumers to ack manually.
+                let retry = retry
+                    .map(
+                        |(q, poison, transient, max_retries, backoff, base, dlq, cap)| RetrySpec {
+                            queue: qname(q % qs.len()),
+                            poison_rate: poison,
+                            transient_rate: transient,
+                            max_retries,
+                            backoff: [Backoff::None, Backoff::Fixed, Backoff::Exponential]
+                                [backoff as usize],
+                            backoff_us: base,
+                            backoff_max_us: 4 * base,
+                            dead_letter: dlq,
+                            dlq_capacity: cap,
+                        },
+                    )
+                    .filter(|r| {
+                        consumers
+                            .iter()
+                            .all(|c| c.queue != r.queue || c.ack == AckMode::Manual)
+                    });
                 ScenarioSpec {
                     topics: Default::default(),
                     idempotence,
+                    retry,
                     name: "random".into(),
                     description: String::new(),
                     link_latency_us: link,
@@ -330,7 +371,7 @@ fn raw_commands() -> impl Strategy<Value = Vec<RawCommand>> {
     prop::collection::vec(
         (
             0..3 * US_PER_S,
-            0..11u8,
+            0..13u8,
             0..4usize,
             0..400u32,
             any::<bool>(),
@@ -356,6 +397,7 @@ fn commands(spec: &ScenarioSpec, raw: &[RawCommand]) -> Vec<Command> {
     let service = |i: usize| {
         (!spec.services.is_empty()).then(|| spec.services[i % spec.services.len()].name.clone())
     };
+    let queue = |i: usize| spec.queues[i % spec.queues.len()].name.clone();
     let mut out: Vec<Command> = raw
         .iter()
         .map(|r| {
@@ -395,6 +437,10 @@ fn commands(spec: &ScenarioSpec, raw: &[RawCommand]) -> Vec<Command> {
                 }),
                 9 => Some(Action::DropNextConfirm {
                     producer: producer(r.pick),
+                }),
+                10 => group(r.pick).map(|group| Action::DeployFix { group }),
+                11 => Some(Action::Redrive {
+                    queue: queue(r.pick),
                 }),
                 _ => None,
             };
@@ -450,6 +496,7 @@ fn cause_allowed(spec: &ScenarioSpec, cmds: &[Command], cause: Cause) -> bool {
             .consumers
             .iter()
             .any(|c| c.ack == AckMode::Auto && c.fail_rate > 0.0),
+        Cause::DeadLetterQueueFull => spec.retry.as_ref().is_some_and(|r| r.dead_letter),
         Cause::DedupeKeyBeforeCrash => {
             spec.idempotence.as_ref().is_some_and(|i| {
                 i.strategy == IdempotenceStrategy::Dedupe && i.mark == DedupeMark::Before
@@ -571,6 +618,10 @@ proptest! {
         for p in &mut spec.producers {
             p.limit = Some(p.limit.unwrap_or(500).min(500));
         }
+        // A full dead-letter queue drops (a loss of its own).
+        if let Some(r) = &mut spec.retry {
+            r.dlq_capacity = MAX_QUEUE_CAPACITY;
+        }
         // A processing failure under auto-ack is a fault of its own.
         for c in &mut spec.consumers {
             if c.ack == AckMode::Auto {
@@ -591,6 +642,7 @@ fn the_cause_check_catches_an_unexplained_loss() {
     let spec = ScenarioSpec {
         topics: Default::default(),
         idempotence: None,
+        retry: None,
         name: "t".into(),
         description: String::new(),
         link_latency_us: US_PER_MS,

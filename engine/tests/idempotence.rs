@@ -13,104 +13,18 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::process::Command as Process;
 
-use common::{at, run, spec_of};
+use common::{at, run, spec_of, Outcome};
 use mqlab_engine::scenario::find;
 use mqlab_engine::time::{TimeUs, US_PER_MS, US_PER_S};
 use mqlab_engine::{Action, Cause, MsgState, Sim};
-use serde_json::Value;
-
-/// What one run reports: its facts and its losses by cause name.
-#[derive(Debug, PartialEq)]
-struct Outcome {
-    facts: BTreeMap<String, f64>,
-    lost_by_cause: BTreeMap<String, u64>,
-}
-
-impl Outcome {
-    fn fact(&self, k: &str) -> f64 {
-        self.facts[k]
-    }
-}
 
 fn via_library(settings: &[(&str, &str)], faults: &[(u64, Action)], until_s: u64) -> Outcome {
-    let spec = spec_of("idempotence", settings);
-    let cmds: Vec<_> = faults
-        .iter()
-        .map(|(ms, a)| at(ms * US_PER_MS, a.clone()))
-        .collect();
-    let sim = run(&spec, &cmds, until_s * US_PER_S);
-    let def = find("idempotence").unwrap();
-    Outcome {
-        facts: def
-            .read_facts(&sim)
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect(),
-        lost_by_cause: sim
-            .ledger()
-            .lost_by_cause
-            .iter()
-            .map(|(c, n)| (c.as_str().to_string(), *n))
-            .collect(),
-    }
+    common::via_library("idempotence", settings, faults, until_s)
 }
 
 fn via_cli(settings: &[(&str, &str)], faults: &[(u64, Action)], until_s: u64) -> Outcome {
-    let mut p = Process::new(env!("CARGO_BIN_EXE_mqlab-sim"));
-    p.args([
-        "run",
-        "idempotence",
-        "--seed",
-        "1",
-        "--until",
-        &format!("{until_s}s"),
-    ]);
-    for (k, v) in settings {
-        p.args(["--set", &format!("{k}={v}")]);
-    }
-    let mut file = None;
-    if !faults.is_empty() {
-        let cmds: Vec<Value> = faults
-            .iter()
-            .map(|(ms, a)| {
-                let mut c = serde_json::to_value(mqlab_engine::Command {
-                    at_us: 0,
-                    action: a.clone(),
-                })
-                .unwrap();
-                c.as_object_mut().unwrap().remove("at_us");
-                c["at"] = Value::from(format!("{ms}ms"));
-                c
-            })
-            .collect();
-        let path = std::env::temp_dir().join(format!(
-            "mqlab-idempotence-{}-{}.json",
-            std::process::id(),
-            faults
-                .iter()
-                .map(|(ms, a)| format!("{}{ms}", a.verb()))
-                .collect::<Vec<_>>()
-                .join("-")
-                + &settings
-                    .iter()
-                    .map(|(k, v)| format!("{k}{v}"))
-                    .collect::<String>()
-        ));
-        std::fs::write(&path, Value::Array(cmds).to_string()).unwrap();
-        p.arg("--commands").arg(&path);
-        file = Some(path);
-    }
-    let out = p.output().unwrap();
-    if let Some(f) = file {
-        let _ = std::fs::remove_file(f);
-    }
-    let (facts, lost_by_cause) = common::cli_facts_and_losses(&out);
-    Outcome {
-        facts,
-        lost_by_cause,
-    }
+    common::via_cli("idempotence", settings, faults, until_s)
 }
 
 /// Runs through both and checks they agree; returns the outcome.

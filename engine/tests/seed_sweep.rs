@@ -134,6 +134,14 @@ fn draw_case(def: &ScenarioDef, rng: &mut SimRng) -> Case {
                 service,
                 up: rng.chance(0.5),
             }),
+            // A queue with a retry policy: deploy the fix, or redrive.
+            6 if spec.retry.is_some() => {
+                if rng.chance(0.5) {
+                    pick(rng, groups()).map(|group| Action::DeployFix { group })
+                } else {
+                    pick(rng, queues()).map(|queue| Action::Redrive { queue })
+                }
+            }
             // Attach or detach any queue to or from a topic, or replay a log.
             6 => match pick(rng, topics()) {
                 Some(topic) => pick(rng, queues()).map(|queue| {

@@ -5,6 +5,7 @@ pub mod async_register;
 pub mod comparison;
 pub mod components;
 pub mod coupling;
+pub mod dlq;
 pub mod idempotence;
 pub mod intro;
 pub mod p2p_vs_pubsub;
@@ -100,6 +101,7 @@ pub fn demo_page(id: &str) -> AnyView {
         "pubsub" => view! { <pubsub::PubsubDemo/> }.into_any(),
         "reliability" => view! { <reliability::ReliabilityDemo/> }.into_any(),
         "idempotence" => view! { <idempotence::IdempotenceDemo/> }.into_any(),
+        "dlq" => view! { <dlq::DlqDemo/> }.into_any(),
         other => view! { <ComingSoon id=other.to_string()/> }.into_any(),
     }
 }

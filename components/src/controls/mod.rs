@@ -225,6 +225,9 @@ pub fn ActionButton(
     /// Draw it as a fault (red outline and a ⚡ marker).
     #[prop(optional)]
     fault: bool,
+    /// When it cannot do anything now (greyed out; the hint says why).
+    #[prop(into, optional)]
+    disabled: Signal<bool>,
     /// What happens on click.
     on_press: Callback<()>,
 ) -> impl IntoView {
@@ -233,6 +236,7 @@ pub fn ActionButton(
         <button
             class=if fault { "btn danger" } else { "btn" }
             data-testid=format!("action-{name}")
+            disabled=move || disabled.get()
             title=move || hint.get(lang.get())
             on:click=move |_| on_press.run(())
         >

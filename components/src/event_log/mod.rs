@@ -51,6 +51,10 @@ pub fn cause_text(c: Cause) -> Text {
             "处理前就写了去重键：消费者处理到一半崩溃，重投时被当成重复跳过，这笔业务没有做",
             "the dedupe key was written before processing: the consumer crashed mid-work, and the redelivery was skipped as a duplicate, so the work never happened",
         ),
+        Cause::DeadLetterQueueFull => Text::new(
+            "该进死信队列，但死信队列已满，被丢弃",
+            "due for the dead-letter queue, but it was full, so it was dropped",
+        ),
     }
 }
 
@@ -368,6 +372,60 @@ pub fn sentence(e: &LogEntry, layout: &StageLayout, nodes: &[NodeView], lang: La
                 name(*group)
             ),
         },
+        LogKind::RetryLater {
+            queue,
+            deliveries,
+            delay_us,
+        } => match (zh, *delay_us) {
+            (true, 0) => format!(
+                "第 {deliveries} 次投递处理失败，立即放回{}队首重试",
+                name(*queue)
+            ),
+            (true, d) => format!(
+                "第 {deliveries} 次投递处理失败，{}后放回{}重试",
+                duration(d as f64, lang),
+                name(*queue)
+            ),
+            (false, 0) => format!(
+                "failed on delivery {deliveries}, back at the head of {} at once",
+                name(*queue)
+            ),
+            (false, d) => format!(
+                "failed on delivery {deliveries}, back in {} in {}",
+                name(*queue),
+                duration(d as f64, lang)
+            ),
+        },
+        LogKind::DeadLettered { queue, deliveries } => {
+            if zh {
+                format!("投递 {deliveries} 次仍失败，从{}转入死信队列", name(*queue))
+            } else {
+                format!(
+                    "still failing after {deliveries} deliveries: moved from {} to the dead-letter queue",
+                    name(*queue)
+                )
+            }
+        }
+        LogKind::Redriven { queue, count } => {
+            if zh {
+                format!("死信队列的 {count} 条消息重新放回{}", name(*queue))
+            } else {
+                format!(
+                    "{count} messages moved from the dead-letter queue back to {}",
+                    name(*queue)
+                )
+            }
+        }
+        LogKind::FixDeployed { group } => {
+            if zh {
+                format!("{}部署了修复：毒消息现在能处理成功", name(*group))
+            } else {
+                format!(
+                    "{} got the fix: poison messages are processed from now on",
+                    name(*group)
+                )
+            }
+        }
     };
     format!("{msg}{s}")
 }
@@ -379,6 +437,8 @@ fn severity(k: &LogKind) -> &'static str {
         | LogKind::ConsumerCrashed { .. }
         | LogKind::BrokerCrashed { .. } => "bad",
         LogKind::EffectApplied { times, .. } if *times > 1 => "bad",
+        LogKind::DeadLettered { .. } => "bad",
+        LogKind::RetryLater { .. } => "warn",
         LogKind::ServiceUp { up: false, .. }
         | LogKind::ConsumersOnline { online: false, .. }
         | LogKind::PublishDropped { .. }

@@ -3,16 +3,16 @@
 //!
 //! Format `2.` (current): base64url (no padding) of a small binary record:
 //! varints for whole numbers, 8-byte little-endian `f64`s, length-prefixed
-//! UTF-8 strings, and actions as their verb's index in
-//! [`mqlab_engine::command::VERBS`] followed by their fields in that table's
-//! order, then a CRC-16 of all that (a cut or altered link is refused, not
+//! UTF-8 strings, and actions as their verb's stable index (the `index` of
+//! its [`mqlab_engine::command::VERBS`] entry, not its position) followed
+//! by their fields in that table's order, then a CRC-16 of all that (a cut or altered link is refused, not
 //! opened as some other run). Format `1.` (the first release, still
 //! opened): base64url of JSON.
 //! Decoding never panics; anything unusable is dropped and reported.
 
 use std::collections::BTreeMap;
 
-use mqlab_engine::command::{FieldKind, FieldValue, VERBS};
+use mqlab_engine::command::{verb_def, FieldKind, FieldValue};
 use mqlab_engine::{Action, ScenarioDef, TimeUs};
 
 use super::json::Json;
@@ -263,7 +263,7 @@ fn read_v2_input(r: &mut Reader, t: &mut u64) -> Option<RunInput> {
             continue;
         }
         let index = usize::try_from(tag - 1).ok()?;
-        let verb = VERBS.get(index)?;
+        let verb = verb_def(index)?;
         let mut values = Vec::with_capacity(verb.fields.len());
         for (_, kind) in verb.fields {
             values.push(match kind {
@@ -331,7 +331,7 @@ fn read_v1_input(item: &Json) -> Option<RunInput> {
 fn read_v1_action(a: &Json) -> Option<Action> {
     let obj = a.as_object()?;
     let index = Action::verb_named(obj.get("do")?.as_str()?)?;
-    let fields = VERBS[index].fields;
+    let fields = verb_def(index)?.fields;
     if obj.len() != fields.len() + 1 {
         return None; // unknown fields (serde refused them too)
     }
@@ -619,7 +619,8 @@ mod tests {
             s: u64::MAX,
             ..SharedRun::default()
         };
-        for (i, verb) in VERBS.iter().enumerate() {
+        for verb in VERBS {
+            let i = verb.index;
             let values = verb
                 .fields
                 .iter()

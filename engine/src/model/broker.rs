@@ -148,6 +148,7 @@ impl Sim {
                 self.broker.queues[q].restore_front(msg, now);
             }
         }
+        lost += self.retry_broker_crashed();
         self.note(None, LogKind::BrokerCrashed { lost, kept });
         let restart = self.broker.restart_us;
         self.push(now + restart, Ev::BrokerRestart);

@@ -11,7 +11,9 @@
 //! message to `calls` when its own work is done. The work of the consumer
 //! group an idempotence spec watches is `dedupe`'s: its check, its effect
 //! halfway through, its mark; this module still owns the slots, the ack
-//! and the crash, and tells `dedupe` of each.
+//! and the crash, and tells `dedupe` of each. On a queue with a retry
+//! policy, `retry` decides whether a delivery fails and what a nack or a
+//! crash return does (backoff, dead-lettering).
 
 use crate::ledger::{Cause, MsgState};
 use crate::model::consumer::ConsumerGroup;
@@ -179,6 +181,10 @@ impl Sim {
         if self.guarded_skip_done(g, member, msg) {
             return; // a duplicate, acked without its work
         }
+        if self.retry_fails(g, msg) {
+            self.processing_failed(g, member, msg);
+            return; // poison, or a transient fault, under a retry policy
+        }
         let fail_rate = self.delivery.groups[g as usize].fail_rate;
         // Drawn only when failures are on, so other runs' draws do not shift.
         if fail_rate > 0.0 && self.delivery.rngs[g as usize].chance(fail_rate) {
@@ -222,6 +228,7 @@ impl Sim {
                 self.broker.queues[q as usize].retain_acked(rec.producer, rec.persistent);
             }
             let latency = self.now - rec.created_us;
+            self.retry_done(q, &rec, latency);
             self.stats.latency.record(latency);
             self.stats.note_done(self.now);
             self.note(
@@ -238,7 +245,8 @@ impl Sim {
 
     /// Processing `msg` failed. Manual ack: the consumer nacks with requeue,
     /// so the message goes back to the head of its queue and is delivered
-    /// again (flagged redelivered). Auto-ack: the broker already forgot it,
+    /// again (flagged redelivered) — or, under a retry policy, `retry`
+    /// decides (backoff, dead-letter queue). Auto-ack: the broker already forgot it,
     /// so it is lost. Either way the worker takes its next message.
     fn processing_failed(&mut self, g: u16, member: u16, msg: Handle) {
         let now = self.now;
@@ -252,6 +260,10 @@ impl Sim {
             AckMode::Auto => {
                 let node = self.group_node(g);
                 self.fail(msg, node, Cause::AutoAckProcessingFailure);
+            }
+            AckMode::Manual if self.retry_watches(g) => {
+                self.delivery.groups[g as usize].nacked += 1;
+                self.retry_failed(g, msg);
             }
             AckMode::Manual => {
                 self.delivery.groups[g as usize].nacked += 1;
@@ -310,6 +322,7 @@ impl Sim {
                     lost += 1;
                     self.fail(msg, node, Cause::AutoAckConsumerCrash);
                 }
+                AckMode::Manual if self.retry_returned_spent(g, msg) => {}
                 AckMode::Manual => {
                     requeued += 1;
                     self.ledger

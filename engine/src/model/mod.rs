@@ -12,9 +12,10 @@
 //! confirms, lost publishes), `topic` (fan-out routing), `broker`
 //! (storage, crash and persistence, profile pacing, replay), `delivery`
 //! (queue → consumers, prefetch, acks, consumer crashes), `calls`
-//! (synchronous services and call chains) and `dedupe` (duplicates, and a
+//! (synchronous services and call chains), `dedupe` (duplicates, and a
 //! consumer guarding its effect with a unique key or a dedupe key with a
-//! TTL). `sim` keeps the event loop and routes each event to
+//! TTL) and `retry` (delivery counts, backoff, the dead-letter queue and
+//! redrive). `sim` keeps the event loop and routes each event to
 //! the capability that owns it.
 
 pub mod broker;
@@ -27,6 +28,7 @@ pub mod producer;
 pub mod publish;
 pub mod queue;
 pub mod replication;
+pub mod retry;
 pub mod service;
 pub mod topic;
 

@@ -142,6 +142,15 @@ impl Queue {
         self.level.set(now, self.len());
     }
 
+    /// Puts a message back at the tail (a retry after its backoff, a
+    /// redrive). Like a requeue it ignores capacity.
+    pub fn requeue_back(&mut self, h: Handle, now: TimeUs) {
+        self.items.push_back(h);
+        self.visits += 1;
+        self.queued_entry_sum_us += now as u128;
+        self.level.set(now, self.len());
+    }
+
     /// Puts back a message that never really left (after a broker restart),
     /// keeping its original entry time in the accounting.
     pub fn restore_front(&mut self, h: Handle, now: TimeUs) {

@@ -40,6 +40,7 @@ pub fn random_spec() -> ScenarioSpec {
     ScenarioSpec {
         topics: Default::default(),
         idempotence: None,
+        retry: None,
         name: "golden-random".into(),
         description: String::new(),
         link_latency_us: 1_500,
@@ -329,6 +330,63 @@ pub fn cases() -> Vec<Case> {
             spec: builtin("idempotence", settings),
             seed,
             commands: duplicates(),
+            until_us: 20 * US_PER_S,
+        });
+    }
+    // Dead-letter queue: poison and transient failures under each backoff,
+    // a consumer crash (a return at the delivery limit is dead-lettered),
+    // a redrive before the fix (the poison comes back), the fix, and a
+    // redrive after it; and without a DLQ, the poison retried for ever.
+    let fix_and_redrive = || {
+        vec![
+            at(
+                4_350,
+                Action::CrashConsumer {
+                    group: "workers".into(),
+                },
+            ),
+            at(
+                6_000,
+                Action::Redrive {
+                    queue: "orders".into(),
+                },
+            ),
+            at(
+                12_000,
+                Action::DeployFix {
+                    group: "workers".into(),
+                },
+            ),
+            at(
+                13_000,
+                Action::Redrive {
+                    queue: "orders".into(),
+                },
+            ),
+        ]
+    };
+    for (name, seed, settings) in [
+        (
+            "dlq-exponential-fix-redrive@3",
+            3,
+            &[("backoff", "exponential"), ("poison_rate", "25")][..],
+        ),
+        (
+            "dlq-none-fix-redrive@4",
+            4,
+            &[
+                ("backoff", "none"),
+                ("transient_rate", "30"),
+                ("max_retries", "1"),
+            ][..],
+        ),
+        ("dlq-off@5", 5, &[("dlq", "false")][..]),
+    ] {
+        out.push(Case {
+            name: name.into(),
+            spec: builtin("dlq", settings),
+            seed,
+            commands: fix_and_redrive(),
             until_us: 20 * US_PER_S,
         });
     }

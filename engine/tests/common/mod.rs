@@ -68,3 +68,104 @@ pub fn cli_facts_and_losses(
         .collect();
     (map(&json["facts"]), lost)
 }
+
+/// What one run reports: its facts and its losses by cause name.
+#[derive(Debug, PartialEq)]
+pub struct Outcome {
+    pub facts: std::collections::BTreeMap<String, f64>,
+    pub lost_by_cause: std::collections::BTreeMap<String, u64>,
+}
+
+impl Outcome {
+    pub fn fact(&self, k: &str) -> f64 {
+        self.facts[k]
+    }
+}
+
+/// Built-in `id` with `settings` and `faults` (at ms) through the library
+/// (seed 1, invariants checked at the end).
+pub fn via_library(
+    id: &str,
+    settings: &[(&str, &str)],
+    faults: &[(u64, Action)],
+    until_s: u64,
+) -> Outcome {
+    use mqlab_engine::time::{US_PER_MS, US_PER_S};
+    let spec = spec_of(id, settings);
+    let cmds: Vec<_> = faults
+        .iter()
+        .map(|(ms, a)| at(ms * US_PER_MS, a.clone()))
+        .collect();
+    let sim = run(&spec, &cmds, until_s * US_PER_S);
+    Outcome {
+        facts: find(id)
+            .unwrap()
+            .read_facts(&sim)
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+        lost_by_cause: sim
+            .ledger()
+            .lost_by_cause
+            .iter()
+            .map(|(c, n)| (c.as_str().to_string(), *n))
+            .collect(),
+    }
+}
+
+/// The same run through the `mqlab-sim` binary (`run <id> --set k=v ...
+/// --until <s>s`, the faults from a `--commands` file).
+pub fn via_cli(
+    id: &str,
+    settings: &[(&str, &str)],
+    faults: &[(u64, Action)],
+    until_s: u64,
+) -> Outcome {
+    use serde_json::Value;
+    let mut p = std::process::Command::new(env!("CARGO_BIN_EXE_mqlab-sim"));
+    p.args(["run", id, "--seed", "1", "--until", &format!("{until_s}s")]);
+    for (k, v) in settings {
+        p.args(["--set", &format!("{k}={v}")]);
+    }
+    let mut file = None;
+    if !faults.is_empty() {
+        let cmds: Vec<Value> = faults
+            .iter()
+            .map(|(ms, a)| {
+                let mut c = serde_json::to_value(Command {
+                    at_us: 0,
+                    action: a.clone(),
+                })
+                .unwrap();
+                c.as_object_mut().unwrap().remove("at_us");
+                c["at"] = Value::from(format!("{ms}ms"));
+                c
+            })
+            .collect();
+        let path = std::env::temp_dir().join(format!(
+            "mqlab-{id}-{}-{}.json",
+            std::process::id(),
+            faults
+                .iter()
+                .map(|(ms, a)| format!("{}{ms}", a.verb()))
+                .collect::<Vec<_>>()
+                .join("-")
+                + &settings
+                    .iter()
+                    .map(|(k, v)| format!("{k}{v}"))
+                    .collect::<String>()
+        ));
+        std::fs::write(&path, Value::Array(cmds).to_string()).unwrap();
+        p.arg("--commands").arg(&path);
+        file = Some(path);
+    }
+    let out = p.output().unwrap();
+    if let Some(f) = file {
+        let _ = std::fs::remove_file(f);
+    }
+    let (facts, lost_by_cause) = cli_facts_and_losses(&out);
+    Outcome {
+        facts,
+        lost_by_cause,
+    }
+}
