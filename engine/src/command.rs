@@ -57,6 +57,9 @@ pub enum Action {
     /// confirm back is lost; a producer with confirms sends it again (a
     /// duplicate).
     DropNextConfirm { producer: String },
+    /// Fault: the network holds the producer's next publish up for
+    /// `delay_us` more than a hop, so later messages can overtake it.
+    DelayNextPublish { producer: String, delay_us: TimeUs },
 }
 
 /// The kind of one field of an [`Action`] (for compact encodings that do
@@ -150,6 +153,10 @@ pub const VERBS: &[VerbDef] = &[
         verb: "drop_next_confirm",
         fields: &[("producer", K::Str)],
     },
+    VerbDef {
+        verb: "delay_next_publish",
+        fields: &[("producer", K::Str), ("delay_us", K::U64)],
+    },
 ];
 
 impl Action {
@@ -170,6 +177,7 @@ impl Action {
             Action::Unsubscribe { .. } => 11,
             Action::Replay { .. } => 12,
             Action::DropNextConfirm { .. } => 13,
+            Action::DelayNextPublish { .. } => 14,
         }
     }
 
@@ -207,6 +215,9 @@ impl Action {
                 vec![s(topic), s(queue)]
             }
             Action::Replay { queue, count } => vec![s(queue), Num(*count as f64)],
+            Action::DelayNextPublish { producer, delay_us } => {
+                vec![s(producer), Num(*delay_us as f64)]
+            }
         }
     }
 
@@ -279,6 +290,10 @@ impl Action {
             },
             13 => Action::DropNextConfirm {
                 producer: next()?.str(),
+            },
+            14 => Action::DelayNextPublish {
+                producer: next()?.str(),
+                delay_us: next()?.num() as TimeUs,
             },
             _ => unreachable!("index checked against VERBS above"),
         };

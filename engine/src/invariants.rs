@@ -53,8 +53,8 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
             ));
         }
     }
-    // No message in two places: a queue entry or a consumer's hold is the
-    // one place a message is (a topic's copies are messages of their own).
+    // No message in two places: a queue entry, a consumer's hold or the
+    // re-ordering buffer is the one place a message is (a topic's copies are messages of their own).
     // (A live message owns its ledger slot, so slots identify messages.)
     let mut seen = vec![false; sim.ledger.slots()];
     let queued_handles = sim.broker.queues.iter().flat_map(|q| q.items.iter());
@@ -63,7 +63,8 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
         .groups
         .iter()
         .flat_map(|g| g.members.iter().flat_map(|m| m.held.iter()));
-    for h in queued_handles.chain(held_handles) {
+    let parked_handles = sim.ordering.parked.values().map(|p| &p.msg);
+    for h in queued_handles.chain(held_handles).chain(parked_handles) {
         match seen.get_mut(h.slot as usize) {
             Some(true) => return Err(format!("message #{} is in two places", h.id)),
             Some(slot) => *slot = true,
@@ -160,7 +161,64 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
     if sim.broker.up && !r.up[r.leader as usize] {
         return Err(format!("replica {} leads but is down", r.leader));
     }
-    check_idempotence(sim)
+    check_idempotence(sim)?;
+    check_ordering(sim)
+}
+
+/// Ordering: every step the re-ordering buffer holds is a live, delivered,
+/// unacked step filed under its own user and step; the buffer stays within
+/// its size; each user's track only lists steps beyond its first gap; and
+/// the counts agree (a violation is an applied step, an applied step a
+/// done message).
+fn check_ordering(sim: &Sim) -> Result<(), String> {
+    let o = &sim.ordering;
+    let Some(w) = o.watch else {
+        if !(o.parked.is_empty() && o.users.is_empty()) {
+            return Err("ordering state without an ordering spec".into());
+        }
+        return Ok(());
+    };
+    if o.parked.len() > w.buffer as usize || o.parked_max > w.buffer as usize {
+        return Err(format!(
+            "re-ordering buffer holds {} steps, more than {}",
+            o.parked.len(),
+            w.buffer
+        ));
+    }
+    for (&(user, seq, id), p) in &o.parked {
+        if p.msg.id != id || !sim.ledger.is_live(p.msg.slot, id) {
+            return Err(format!("re-ordering buffer holds finished message #{id}"));
+        }
+        let r = sim.ledger.get(p.msg.slot);
+        if r.state != MsgState::Unacked || (r.user, r.seq) != (user, seq) {
+            return Err(format!(
+                "re-ordering buffer holds #{id} as step {seq} of user {user}, in state {}",
+                r.state.as_str()
+            ));
+        }
+    }
+    if o.users.len() != w.users as usize {
+        return Err("ordering: one track per user".into());
+    }
+    for (u, t) in o.users.iter().enumerate() {
+        if t.ahead.first().is_some_and(|&a| a <= t.next) {
+            return Err(format!(
+                "user {u}: a step at or below its first gap is listed as ahead"
+            ));
+        }
+    }
+    if o.violations > o.applied || o.applied > sim.ledger.count(MsgState::Done) {
+        return Err(format!(
+            "ordering: {} violations, {} applied, {} done",
+            o.violations,
+            o.applied,
+            sim.ledger.count(MsgState::Done)
+        ));
+    }
+    if o.applied + o.parked.len() as u64 > o.sent + sim.ledger.total() {
+        return Err("more steps applied or parked than ever sent".into());
+    }
+    Ok(())
 }
 
 /// Idempotence: the dedupe store's keys and expiry queue agree and hold

@@ -238,7 +238,16 @@ pub struct MsgRecord {
     /// consumer dedupes on (the "order id"). A topic's copies and replays
     /// are messages of their own.
     pub origin: u64,
+    /// An ordered step's user ([`NO_USER`] for a message whose order is
+    /// not watched), its sequence number within the user's steps, and the
+    /// partition its key chose.
+    pub user: u32,
+    pub seq: u32,
+    pub part: u16,
 }
+
+/// [`MsgRecord::user`] of a message that is no ordered step.
+pub const NO_USER: u32 = u32::MAX;
 
 /// Counts per state and per cause, plus the slab of live messages.
 #[derive(Clone, Debug, Default)]
@@ -300,6 +309,9 @@ impl Ledger {
             dispatched: false,
             persistent,
             origin: id,
+            user: NO_USER,
+            seq: 0,
+            part: 0,
         };
         trace.word(0xC0FFEE ^ id);
         let slot = match self.free.pop() {

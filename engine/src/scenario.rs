@@ -379,7 +379,7 @@ pub fn builtins() -> &'static [ScenarioDef] {
     &BUILTINS
 }
 
-static BUILTINS: [ScenarioDef; 10] = [
+static BUILTINS: [ScenarioDef; 11] = [
     crate::scenarios::intro::DEF,
     crate::scenarios::peak_shaving::DEF,
     crate::scenarios::components::DEF,
@@ -390,6 +390,7 @@ static BUILTINS: [ScenarioDef; 10] = [
     crate::scenarios::pubsub::DEF,
     crate::scenarios::reliability::DEF,
     crate::scenarios::idempotence::DEF,
+    crate::scenarios::ordering::DEF,
 ];
 
 pub fn find(id: &str) -> Option<&'static ScenarioDef> {

@@ -102,7 +102,8 @@ fn list_prints_every_builtin() {
             "coupling",
             "pubsub",
             "reliability",
-            "idempotence"
+            "idempotence",
+            "ordering"
         ]
     );
 }
@@ -334,6 +335,21 @@ const FACT_CONTRACT: &[(&str, &[&str])] = &[
             "skipped_duplicates",
             "dedupe_keys",
             "lost",
+        ],
+    ),
+    (
+        "ordering",
+        &[
+            "order_violations",
+            "order_violation_pct",
+            "throughput_per_s",
+            "queued",
+            "latency_ms",
+            "reorder_wait_us_p99",
+            "reorder_timeouts",
+            "reorder_parked",
+            "produced",
+            "done",
         ],
     ),
 ];

@@ -155,6 +155,20 @@ fn idempotence() -> impl Strategy<Value = (u8, bool, TimeUs, f64, TimeUs)> {
     )
 }
 
+/// An ordering spec: users, partitions (of the queues there are), key,
+/// re-order mode, batch, timeout and a small buffer (so it fills).
+fn ordering() -> impl Strategy<Value = (u32, usize, u8, u8, TimeUs, TimeUs, u32)> {
+    (
+        1..30u32,
+        0..3usize,
+        0..3u8,
+        0..3u8,
+        1..500 * US_PER_MS,
+        0..2 * US_PER_S,
+        1..8u32,
+    )
+}
+
 fn service() -> impl Strategy<Value = (f64, u32, u32, TimeUs, bool)> {
     (
         prop_oneof![Just(0.001), 1.0..5_000.0],
@@ -177,6 +191,7 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
         (1..=3u8, 0..3u8, any::<bool>()),
         prop_oneof![Just(0.0), 0.0..0.5f64],
         prop::option::of(idempotence()),
+        prop::option::of(ordering()),
     )
         .prop_map(
             |(
@@ -190,6 +205,7 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
                 (replicas, acks, async_flush),
                 fail_rate,
                 idem,
+                ord,
             )| {
                 let qname = |i: usize| format!("q{i}");
                 let sname = |i: usize| format!("s{i}");
@@ -284,9 +300,24 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
                         }
                     },
                 );
+                // The first producer's messages are ordered steps, spread
+                // over the first `parts` queues.
+                let ordering = ord.map(
+                    |(users, parts, key, reorder, batch_us, timeout_us, buffer)| OrderingSpec {
+                        producer: "p0".into(),
+                        users,
+                        partitions: (0..parts.min(qs.len())).map(qname).collect(),
+                        key: [OrderKey::User, OrderKey::Order, OrderKey::Random][key as usize],
+                        reorder: [Reorder::None, Reorder::Naive, Reorder::Wait][reorder as usize],
+                        batch_us,
+                        timeout_us,
+                        buffer,
+                    },
+                );
                 ScenarioSpec {
                     topics: Default::default(),
                     idempotence,
+                    ordering,
                     name: "random".into(),
                     description: String::new(),
                     link_latency_us: link,
@@ -330,7 +361,7 @@ fn raw_commands() -> impl Strategy<Value = Vec<RawCommand>> {
     prop::collection::vec(
         (
             0..3 * US_PER_S,
-            0..11u8,
+            0..12u8,
             0..4usize,
             0..400u32,
             any::<bool>(),
@@ -395,6 +426,10 @@ fn commands(spec: &ScenarioSpec, raw: &[RawCommand]) -> Vec<Command> {
                 }),
                 9 => Some(Action::DropNextConfirm {
                     producer: producer(r.pick),
+                }),
+                10 => Some(Action::DelayNextPublish {
+                    producer: producer(r.pick),
+                    delay_us: v as u64 * 5_000,
                 }),
                 _ => None,
             };
@@ -591,6 +626,7 @@ fn the_cause_check_catches_an_unexplained_loss() {
     let spec = ScenarioSpec {
         topics: Default::default(),
         idempotence: None,
+        ordering: None,
         name: "t".into(),
         description: String::new(),
         link_latency_us: US_PER_MS,

@@ -15,6 +15,7 @@ fn random_spec() -> ScenarioSpec {
     ScenarioSpec {
         topics: Default::default(),
         idempotence: None,
+        ordering: None,
         name: "random".into(),
         description: String::new(),
         link_latency_us: 2 * US_PER_MS,

@@ -85,6 +85,7 @@ fn build(p: &Params) -> ScenarioSpec {
     ScenarioSpec {
         topics: vec![],
         idempotence: None,
+        ordering: None,
         name: "components".into(),
         description: DEF.summary.into(),
         link_latency_us: 400 * US_PER_MS,

@@ -105,6 +105,7 @@ fn build(p: &Params) -> ScenarioSpec {
     let mut spec = ScenarioSpec {
         topics: vec![],
         idempotence: None,
+        ordering: None,
         name: "intro".into(),
         description: DEF.summary.into(),
         link_latency_us: 300 * US_PER_MS,

@@ -27,6 +27,7 @@ pub fn spec(name: &str, summary: &str, link_latency_us: TimeUs) -> ScenarioSpec 
         services: vec![],
         topics: vec![],
         idempotence: None,
+        ordering: None,
     }
 }
 

@@ -143,6 +143,7 @@ fn build(p: &Params) -> ScenarioSpec {
     let mut spec = ScenarioSpec {
         topics: vec![],
         idempotence: None,
+        ordering: None,
         name: "peak-shaving".into(),
         description: DEF.summary.into(),
         link_latency_us: US_PER_MS,
