@@ -7,6 +7,7 @@ pub mod components;
 pub mod coupling;
 pub mod idempotence;
 pub mod intro;
+pub mod ordering;
 pub mod p2p_vs_pubsub;
 pub mod peak_shaving;
 pub mod pubsub;
@@ -100,6 +101,7 @@ pub fn demo_page(id: &str) -> AnyView {
         "pubsub" => view! { <pubsub::PubsubDemo/> }.into_any(),
         "reliability" => view! { <reliability::ReliabilityDemo/> }.into_any(),
         "idempotence" => view! { <idempotence::IdempotenceDemo/> }.into_any(),
+        "ordering" => view! { <ordering::OrderingDemo/> }.into_any(),
         other => view! { <ComingSoon id=other.to_string()/> }.into_any(),
     }
 }
