@@ -63,7 +63,7 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
         .groups
         .iter()
         .flat_map(|g| g.members.iter().flat_map(|m| m.held.iter()));
-    let parked_handles = sim.ordering.parked.values().map(|p| &p.msg);
+    let parked_handles = sim.ordering.parked.iter().map(|(_, p)| &p.msg);
     for h in queued_handles.chain(held_handles).chain(parked_handles) {
         match seen.get_mut(h.slot as usize) {
             Some(true) => return Err(format!("message #{} is in two places", h.id)),
@@ -185,7 +185,10 @@ fn check_ordering(sim: &Sim) -> Result<(), String> {
             w.buffer
         ));
     }
-    for (&(user, seq, id), p) in &o.parked {
+    if o.parked.windows(2).any(|w| w[0].0 >= w[1].0) {
+        return Err("re-ordering buffer out of its sort order".into());
+    }
+    for &((user, seq, id), p) in &o.parked {
         if p.msg.id != id || !sim.ledger.is_live(p.msg.slot, id) {
             return Err(format!("re-ordering buffer holds finished message #{id}"));
         }
@@ -201,7 +204,8 @@ fn check_ordering(sim: &Sim) -> Result<(), String> {
         return Err("ordering: one track per user".into());
     }
     for (u, t) in o.users.iter().enumerate() {
-        if t.ahead.first().is_some_and(|&a| a <= t.next) {
+        if t.ahead.first().is_some_and(|&a| a <= t.next) || t.ahead.windows(2).any(|w| w[0] >= w[1])
+        {
             return Err(format!(
                 "user {u}: a step at or below its first gap is listed as ahead"
             ));

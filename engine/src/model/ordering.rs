@@ -37,8 +37,6 @@
 //! [`Sim::step_ended`]. Without an ordering spec every hook returns at
 //! once and nothing is drawn.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use crate::ledger::{MsgRecord, NO_USER};
 use crate::metrics::Histogram;
 use crate::model::Handle;
@@ -56,8 +54,9 @@ pub const STEPS: u64 = 3;
 pub struct UserTrack {
     /// Every step below this has ended (applied, rejected or lost).
     pub next: u32,
-    /// Steps above `next` that have ended.
-    pub ahead: BTreeSet<u32>,
+    /// Steps above `next` that have ended, sorted (a plain vector: few,
+    /// and no new collection code in the browser build).
+    pub ahead: Vec<u32>,
     /// `wait`: steps below this are no longer waited for (given up on).
     pub floor: u32,
     /// `wait`: the running timer's token (0: none).
@@ -69,17 +68,25 @@ impl UserTrack {
     /// applied now, it is out of order). A copy of an ended step changes
     /// nothing.
     pub fn end(&mut self, seq: u32) -> bool {
-        if seq < self.next || self.ahead.contains(&seq) {
+        if seq < self.next {
             return false;
         }
         if seq > self.next {
-            self.ahead.insert(seq);
+            let Err(i) = self.ahead.binary_search(&seq) else {
+                return false;
+            };
+            self.ahead.insert(i, seq);
             return true;
         }
         self.next += 1;
-        while self.ahead.remove(&self.next) {
-            self.next += 1;
-        }
+        let n = self
+            .ahead
+            .iter()
+            .zip(self.next..)
+            .take_while(|(a, t)| **a == *t)
+            .count();
+        self.ahead.drain(..n);
+        self.next += n as u32;
         false
     }
 
@@ -87,7 +94,11 @@ impl UserTrack {
     /// waiting re-orderer lets through next (and anything below it).
     pub fn frontier(&self) -> u32 {
         let mut t = self.next.max(self.floor);
-        while self.ahead.contains(&t) {
+        let from = self.ahead.partition_point(|&a| a < t);
+        for &a in &self.ahead[from..] {
+            if a != t {
+                break;
+            }
             t += 1;
         }
         t
@@ -123,8 +134,9 @@ pub struct Ordering {
     /// The partitions' queues, in partition order (empty: no partitions).
     pub partitions: Vec<u16>,
     pub users: Vec<UserTrack>,
-    /// The buffer, by (user, step, message id): sorted as it is applied.
-    pub parked: BTreeMap<(u32, u32, u64), Parked>,
+    /// The buffer, sorted by (user, step, message id): the order it is
+    /// applied in (at most `buffer` entries).
+    pub parked: Vec<((u32, u32, u64), Parked)>,
     /// `naive`: a flush is scheduled.
     pub flush_pending: bool,
     /// Steps the producer has sent.
@@ -159,7 +171,7 @@ impl Ordering {
             partitions: spec.map(|s| s.2).unwrap_or_default(),
             wait: watch.map(|_| Histogram::default()),
             watch,
-            parked: BTreeMap::new(),
+            parked: Vec::new(),
             flush_pending: false,
             sent: 0,
             applied: 0,
@@ -172,9 +184,16 @@ impl Ordering {
         }
     }
 
-    /// Parked steps of `user`, lowest step first.
-    fn of_user(&self, user: u32) -> impl Iterator<Item = (&(u32, u32, u64), &Parked)> {
-        self.parked.range((user, 0, 0)..=(user, u32::MAX, u64::MAX))
+    /// Where `user`'s parked steps start in the buffer, and whether it has any.
+    fn first_of(&self, user: u32) -> (usize, Option<u32>) {
+        let i = self.parked.partition_point(|(k, _)| k.0 < user);
+        (
+            i,
+            self.parked
+                .get(i)
+                .filter(|(k, _)| k.0 == user)
+                .map(|(k, _)| k.1),
+        )
     }
 }
 
@@ -280,14 +299,14 @@ impl Sim {
         self.guarded_acked(msg);
         let now = self.now;
         let o = &mut self.ordering;
-        o.parked.insert(
-            (user, seq, msg.id),
-            Parked {
-                msg,
-                group: g,
-                since: now,
-            },
-        );
+        let key = (user, seq, msg.id);
+        let at = o.parked.partition_point(|(k, _)| *k < key);
+        let p = Parked {
+            msg,
+            group: g,
+            since: now,
+        };
+        o.parked.insert(at, (key, p));
         o.parked_total += 1;
         o.parked_max = o.parked_max.max(o.parked.len());
         if w.reorder == Reorder::Wait {
@@ -349,20 +368,17 @@ impl Sim {
     fn release_ready(&mut self, user: u32) {
         loop {
             let f = self.ordering.users[user as usize].frontier();
-            let next = self
-                .ordering
-                .of_user(user)
-                .next()
-                .filter(|(k, _)| k.1 <= f)
-                .map(|(k, _)| *k);
-            let Some(k) = next else {
-                break;
-            };
-            let p = self.ordering.parked.remove(&k).expect("just found");
-            self.release(p);
-        }
-        if self.ordering.of_user(user).next().is_none() {
-            self.ordering.users[user as usize].timer = 0;
+            match self.ordering.first_of(user) {
+                (i, Some(seq)) if seq <= f => {
+                    let (_, p) = self.ordering.parked.remove(i);
+                    self.release(p);
+                }
+                (_, None) => {
+                    self.ordering.users[user as usize].timer = 0;
+                    break;
+                }
+                _ => break,
+            }
         }
     }
 
@@ -370,7 +386,7 @@ impl Sim {
     /// up to the next gap is applied (out of order), and a late step will
     /// be applied when it comes.
     fn give_up(&mut self, user: u32) {
-        let Some(first) = self.ordering.of_user(user).next().map(|(k, _)| k.1) else {
+        let Some(first) = self.ordering.first_of(user).1 else {
             return;
         };
         let t = &mut self.ordering.users[user as usize];
@@ -386,7 +402,7 @@ impl Sim {
             },
         );
         self.release_ready(user);
-        if self.ordering.of_user(user).next().is_some() {
+        if self.ordering.first_of(user).1.is_some() {
             self.start_timer(user);
         }
     }
