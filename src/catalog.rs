@@ -120,7 +120,7 @@ pub static DEMOS: [DemoInfo; 16] = [
             "按用户分区，保证同一用户的顺序。",
             "Partition by user to keep each user's order.",
         ),
-        ready: false,
+        ready: true,
     },
     DemoInfo {
         id: "dlq",

@@ -57,6 +57,9 @@ pub enum Action {
     /// confirm back is lost; a producer with confirms sends it again (a
     /// duplicate).
     DropNextConfirm { producer: String },
+    /// Fault: the network holds the producer's next publish up for
+    /// `delay_us` more than a hop, so later messages can overtake it.
+    DelayNextPublish { producer: String, delay_us: TimeUs },
     /// The consumers of the group get the fixed code: poison messages (see
     /// the queue's retry policy) are processed like any other from now on.
     DeployFix { group: String },
@@ -66,9 +69,10 @@ pub enum Action {
 }
 
 /// The stable verb indices of the newer verbs (an action travels as its
-/// index, so an index is never reused or renumbered). 14 belongs to a verb
-/// of another branch (`delay_next_publish`); [`VERBS`] is looked up by the
-/// index each entry stores, so a gap or an entry out of order is fine.
+/// index, so an index is never reused or renumbered). [`VERBS`] is looked
+/// up by the index each entry stores, so a gap or an entry out of order is
+/// fine.
+pub const DELAY_NEXT_PUBLISH: usize = 14;
 pub const DEPLOY_FIX: usize = 15;
 pub const REDRIVE: usize = 16;
 
@@ -181,6 +185,11 @@ pub const VERBS: &[VerbDef] = &[
         fields: &[("producer", K::Str)],
     },
     VerbDef {
+        index: DELAY_NEXT_PUBLISH,
+        verb: "delay_next_publish",
+        fields: &[("producer", K::Str), ("delay_us", K::U64)],
+    },
+    VerbDef {
         index: DEPLOY_FIX,
         verb: "deploy_fix",
         fields: &[("group", K::Str)],
@@ -210,6 +219,7 @@ impl Action {
             Action::Unsubscribe { .. } => 11,
             Action::Replay { .. } => 12,
             Action::DropNextConfirm { .. } => 13,
+            Action::DelayNextPublish { .. } => DELAY_NEXT_PUBLISH,
             Action::DeployFix { .. } => DEPLOY_FIX,
             Action::Redrive { .. } => REDRIVE,
         }
@@ -249,6 +259,9 @@ impl Action {
                 vec![s(topic), s(queue)]
             }
             Action::Replay { queue, count } => vec![s(queue), Num(*count as f64)],
+            Action::DelayNextPublish { producer, delay_us } => {
+                vec![s(producer), Num(*delay_us as f64)]
+            }
             Action::Redrive { queue } => vec![s(queue)],
         }
     }
@@ -320,6 +333,10 @@ impl Action {
             },
             13 => Action::DropNextConfirm {
                 producer: next()?.str(),
+            },
+            DELAY_NEXT_PUBLISH => Action::DelayNextPublish {
+                producer: next()?.str(),
+                delay_us: next()?.num() as TimeUs,
             },
             DEPLOY_FIX => Action::DeployFix {
                 group: next()?.str(),

@@ -53,8 +53,8 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
             ));
         }
     }
-    // No message in two places: a queue entry or a consumer's hold is the
-    // one place a message is (a topic's copies are messages of their own).
+    // No message in two places: a queue entry, a consumer's hold or the
+    // re-ordering buffer is the one place a message is (a topic's copies are messages of their own).
     // (A live message owns its ledger slot, so slots identify messages.)
     let mut seen = vec![false; sim.ledger.slots()];
     let queued_handles = sim.broker.queues.iter().flat_map(|q| q.items.iter());
@@ -64,7 +64,9 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
         .iter()
         .flat_map(|g| g.members.iter().flat_map(|m| m.held.iter()));
     let retry_handles = (sim.retry.dlq.iter().map(|d| &d.msg)).chain(sim.retry.waiting.values());
-    for h in queued_handles.chain(held_handles).chain(retry_handles) {
+    let parked_handles = sim.ordering.parked.iter().map(|(_, p)| &p.msg);
+    let extra = retry_handles.chain(parked_handles);
+    for h in queued_handles.chain(held_handles).chain(extra) {
         match seen.get_mut(h.slot as usize) {
             Some(true) => return Err(format!("message #{} is in two places", h.id)),
             Some(slot) => *slot = true,
@@ -162,7 +164,8 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
         return Err(format!("replica {} leads but is down", r.leader));
     }
     check_idempotence(sim)?;
-    check_retry(sim)
+    check_retry(sim)?;
+    check_ordering(sim)
 }
 
 /// Retries: the dead-letter queue holds exactly the dead-lettered
@@ -244,6 +247,66 @@ fn check_retry(sim: &Sim) -> Result<(), String> {
     }
     if r.dead_lettered > 0 && r.dl_deliveries_min > r.dl_deliveries_max {
         return Err("dead-letter delivery counts: min above max".into());
+    }
+    Ok(())
+}
+
+/// Ordering: every step the re-ordering buffer holds is a live, delivered,
+/// unacked step filed under its own user and step; the buffer stays within
+/// its size; each user's track only lists steps beyond its first gap; and
+/// the counts agree (a violation is an applied step, an applied step a
+/// done message).
+fn check_ordering(sim: &Sim) -> Result<(), String> {
+    let o = &sim.ordering;
+    let Some(w) = o.watch else {
+        if !(o.parked.is_empty() && o.users.is_empty()) {
+            return Err("ordering state without an ordering spec".into());
+        }
+        return Ok(());
+    };
+    if o.parked.len() > w.buffer as usize || o.parked_max > w.buffer as usize {
+        return Err(format!(
+            "re-ordering buffer holds {} steps, more than {}",
+            o.parked.len(),
+            w.buffer
+        ));
+    }
+    if o.parked.windows(2).any(|w| w[0].0 >= w[1].0) {
+        return Err("re-ordering buffer out of its sort order".into());
+    }
+    for &((user, seq, id), p) in &o.parked {
+        if p.msg.id != id || !sim.ledger.is_live(p.msg.slot, id) {
+            return Err(format!("re-ordering buffer holds finished message #{id}"));
+        }
+        let r = sim.ledger.get(p.msg.slot);
+        if r.state != MsgState::Unacked || (r.user, r.seq) != (user, seq) {
+            return Err(format!(
+                "re-ordering buffer holds #{id} as step {seq} of user {user}, in state {}",
+                r.state.as_str()
+            ));
+        }
+    }
+    if o.users.len() != w.users as usize {
+        return Err("ordering: one track per user".into());
+    }
+    for (u, t) in o.users.iter().enumerate() {
+        if t.ahead.first().is_some_and(|&a| a <= t.next) || t.ahead.windows(2).any(|w| w[0] >= w[1])
+        {
+            return Err(format!(
+                "user {u}: a step at or below its first gap is listed as ahead"
+            ));
+        }
+    }
+    if o.violations > o.applied || o.applied > sim.ledger.count(MsgState::Done) {
+        return Err(format!(
+            "ordering: {} violations, {} applied, {} done",
+            o.violations,
+            o.applied,
+            sim.ledger.count(MsgState::Done)
+        ));
+    }
+    if o.applied + o.parked.len() as u64 > o.sent + sim.ledger.total() {
+        return Err("more steps applied or parked than ever sent".into());
     }
     Ok(())
 }

@@ -250,7 +250,16 @@ pub struct MsgRecord {
     /// Times it was dead-lettered (what RabbitMQ's `x-death` header counts);
     /// a redriven message keeps it.
     pub dead_letters: u8,
+    /// An ordered step's user ([`NO_USER`] for a message whose order is
+    /// not watched), its sequence number within the user's steps, and the
+    /// partition its key chose.
+    pub user: u32,
+    pub seq: u32,
+    pub part: u16,
 }
+
+/// [`MsgRecord::user`] of a message that is no ordered step.
+pub const NO_USER: u32 = u32::MAX;
 
 /// Counts per state and per cause, plus the slab of live messages.
 #[derive(Clone, Debug, Default)]
@@ -313,6 +322,9 @@ impl Ledger {
             persistent,
             origin: id,
             dead_letters: 0,
+            user: NO_USER,
+            seq: 0,
+            part: 0,
         };
         trace.word(0xC0FFEE ^ id);
         let slot = match self.free.pop() {

@@ -257,6 +257,24 @@ pub enum LogKind {
     FixDeployed {
         group: NodeId,
     },
+    /// The network holds a publish up for `delay_us` beyond a hop.
+    PublishDelayed {
+        producer: NodeId,
+        delay_us: TimeUs,
+    },
+    /// `node` applied step `step` of `user` while an earlier step of that
+    /// user had not been applied.
+    OutOfOrder {
+        node: NodeId,
+        user: u32,
+        step: u32,
+    },
+    /// The re-ordering buffer stopped waiting for step `step` of `user`
+    /// (timeout, or the buffer was full).
+    ReorderGaveUp {
+        user: u32,
+        step: u32,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

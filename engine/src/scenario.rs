@@ -390,6 +390,7 @@ static BUILTINS: [ScenarioDef; 11] = [
     crate::scenarios::pubsub::DEF,
     crate::scenarios::reliability::DEF,
     crate::scenarios::idempotence::DEF,
+    crate::scenarios::ordering::DEF,
     crate::scenarios::dlq::DEF,
 ];
 

@@ -14,7 +14,8 @@
 //! `delivery` (queue → consumers, acks, consumer crashes), `dedupe`
 //! (duplicates, a consumer's effect, unique keys and dedupe keys with a
 //! TTL), `retry` (delivery counts, backoff, the dead-letter queue,
-//! redrive) and `calls` (synchronous services and call chains).
+//! redrive), `ordering` (per-user steps, partitions by key, re-ordering by
+//! sequence number) and `calls` (synchronous services and call chains).
 
 use crate::command::{Action, Command};
 use crate::event::EventQueue;
@@ -25,6 +26,7 @@ use crate::model::calls::Calls;
 use crate::model::consumer::ConsumerGroup;
 use crate::model::dedupe::Idempotence;
 use crate::model::delivery::Delivery;
+use crate::model::ordering::Ordering;
 use crate::model::producer::Producer;
 use crate::model::publish::Publishing;
 use crate::model::queue::Queue;
@@ -157,6 +159,15 @@ pub(crate) enum Ev {
         q: u16,
         msg: Handle,
     },
+    // ordering: the re-ordering buffer
+    /// `naive`: time to sort and apply what the buffer holds.
+    ReorderFlush,
+    /// `wait`: a user's steps have waited long enough for a missing one
+    /// (ignored unless `token` is the user's running timer).
+    ReorderTimeout {
+        user: u32,
+        token: u32,
+    },
     // the loop itself
     Command(u32),
     Sample,
@@ -188,7 +199,8 @@ impl Ev {
             Ev::EffectWrite { .. } => 19,
             Ev::DuplicateSent { .. } => 20,
             Ev::DuplicateArrive { .. } => 21,
-            // 22-24 belong to another branch's capability (ordering).
+            Ev::ReorderFlush => 22,
+            Ev::ReorderTimeout { .. } => 23,
             Ev::RetryDue { .. } => 25,
         }
     }
@@ -207,6 +219,7 @@ enum Resolved {
     CrashConsumer(u16),
     DropNextPublish(u16),
     DropNextConfirm(u16),
+    DelayNextPublish(u16, TimeUs),
     CrashBroker,
     Subscribe(u16, u16),
     Unsubscribe(u16, u16),
@@ -242,6 +255,7 @@ pub struct Sim {
     pub(crate) delivery: Delivery,
     pub(crate) idempotence: Idempotence,
     pub(crate) retry: Retry,
+    pub(crate) ordering: Ordering,
     pub(crate) calls: Calls,
     pub(crate) stats: RunStats,
     pub(crate) nodes: Vec<NodeView>,
@@ -355,6 +369,12 @@ impl Sim {
             .and_then(|r| queue_idx(&r.queue))
             .map(|q| q as u16);
 
+        let ordered = spec.ordering.as_ref().map(|o| {
+            let p = spec.producers.iter().position(|x| x.name == o.producer);
+            let parts = o.partitions.iter().filter_map(|n| queue_idx(n));
+            (o, p.unwrap_or(0) as u16, parts.map(|q| q as u16).collect())
+        });
+
         let mut sim = Sim {
             spec: spec.clone(),
             seed,
@@ -373,6 +393,7 @@ impl Sim {
             delivery: Delivery::new(groups, seed),
             idempotence: Idempotence::new(watched, watched_group, seed),
             retry: Retry::new(retry_spec, retry_queue, seed),
+            ordering: Ordering::new(ordered, seed),
             calls: Calls::new(services),
             stats: RunStats::new(window, SERIES_POINTS),
             nodes,
@@ -682,15 +703,26 @@ impl Sim {
         lane: u16,
         kind: MoveKind,
     ) {
-        let now = self.now;
-        let hop = self.hop();
+        self.record_move_until(msg, from, to, lane, kind, self.now + self.hop());
+    }
+
+    /// Records a message leaving `from` now and reaching `to` at `arrive_us`.
+    pub(crate) fn record_move_until(
+        &mut self,
+        msg: Handle,
+        from: NodeId,
+        to: NodeId,
+        lane: u16,
+        kind: MoveKind,
+        arrive_us: TimeUs,
+    ) {
         self.moves.push(Movement {
             msg_id: msg.id,
             from,
             to,
             lane,
-            depart_us: now,
-            arrive_us: now + hop,
+            depart_us: self.now,
+            arrive_us,
             kind,
         });
     }
@@ -701,6 +733,7 @@ impl Sim {
             .ledger
             .finish_with_cause(msg.slot, cause, &mut self.trace);
         self.copy_ended(rec.origin);
+        self.step_ended(&rec, None);
         let kind = if cause.terminal_state() == MsgState::Rejected {
             LogKind::Rejected { node, cause }
         } else {
@@ -759,6 +792,8 @@ impl Sim {
             Ev::DuplicateSent { p, msg } => self.on_duplicate_sent(p, msg),
             Ev::DuplicateArrive { p, msg } => self.on_duplicate_arrive(p, msg),
             Ev::RetryDue { q, msg } => self.on_retry_due(q, msg),
+            Ev::ReorderFlush => self.on_reorder_flush(),
+            Ev::ReorderTimeout { user, token } => self.on_reorder_timeout(user, token),
             Ev::Command(i) => {
                 let r = self.resolved[i as usize].clone();
                 self.run_command(r);
@@ -850,6 +885,15 @@ impl Sim {
             Action::CrashConsumer { group: g } => Resolved::CrashConsumer(group(g)?),
             Action::DropNextPublish { producer: p } => Resolved::DropNextPublish(producer(p)?),
             Action::DropNextConfirm { producer: p } => Resolved::DropNextConfirm(producer(p)?),
+            Action::DelayNextPublish {
+                producer: p,
+                delay_us,
+            } => {
+                if *delay_us > MAX_DURATION_US {
+                    return Err("delay is more than 30 days".into());
+                }
+                Resolved::DelayNextPublish(producer(p)?, *delay_us)
+            }
             Action::CrashBroker => Resolved::CrashBroker,
             Action::Subscribe { topic: t, queue: q } => Resolved::Subscribe(topic(t)?, queue(q)?),
             Action::Unsubscribe { topic: t, queue: q } => {
@@ -881,6 +925,7 @@ impl Sim {
             Resolved::CrashConsumer(g) => self.crash_consumer(g),
             Resolved::DropNextPublish(p) => self.drop_next_publish(p),
             Resolved::DropNextConfirm(p) => self.drop_next_confirm(p),
+            Resolved::DelayNextPublish(p, us) => self.delay_next_publish(p, us),
             Resolved::CrashBroker => self.crash_broker(),
             Resolved::Subscribe(t, q) => self.fanout.subscribe(t, q),
             Resolved::Unsubscribe(t, q) => self.fanout.unsubscribe(t, q),

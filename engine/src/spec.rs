@@ -60,6 +60,10 @@ pub struct ScenarioSpec {
     /// for queues whose failures are plain nack + requeue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry: Option<RetrySpec>,
+    /// Per-user ordered steps, how they are keyed onto partitions and
+    /// whether consumers re-order them; `None` when order is not watched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordering: Option<OrderingSpec>,
 }
 
 /// One retry policy, for the queue `queue` and every consumer group that
@@ -131,6 +135,79 @@ fn default_backoff_max() -> TimeUs {
 }
 fn default_dlq_capacity() -> u64 {
     1_000
+}
+
+/// Steps that must be applied in order per user: the producer's messages
+/// are, in turn, each user's created → paid → shipped (user after user);
+/// a consumer group's ack applies a step. Optionally spread over
+/// partitions by a key, and re-ordered by sequence number before the ack.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderingSpec {
+    /// The producer whose messages are the steps.
+    pub producer: String,
+    /// Users whose steps interleave (1 to [`MAX_USERS`]).
+    pub users: u32,
+    /// Queues the steps are spread over by `hash(key) mod len`; empty: the
+    /// producer's own target.
+    #[serde(default)]
+    pub partitions: Vec<String>,
+    #[serde(default)]
+    pub key: OrderKey,
+    #[serde(default)]
+    pub reorder: Reorder,
+    /// `naive`: how often the buffer is sorted and applied.
+    #[serde(default = "default_batch")]
+    pub batch_us: TimeUs,
+    /// `wait`: how long a step waits for a missing earlier one.
+    #[serde(default = "default_gap_timeout")]
+    pub timeout_us: TimeUs,
+    /// Steps the re-ordering buffer holds at most (1 to [`MAX_REORDER_BUFFER`]).
+    #[serde(default = "default_reorder_buffer")]
+    pub buffer: u32,
+}
+
+/// Most users an [`OrderingSpec`] may have.
+pub const MAX_USERS: u32 = 10_000;
+/// Largest re-ordering buffer.
+pub const MAX_REORDER_BUFFER: u32 = 100_000;
+
+/// What a step is partitioned by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderKey {
+    /// The user id: a user's steps share a partition.
+    #[default]
+    User,
+    /// Each step's own record id (payment no., waybill no.).
+    Order,
+    /// A random key per message.
+    Random,
+}
+
+/// What a consumer does before applying a step.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reorder {
+    /// Applies it at once.
+    #[default]
+    None,
+    /// Buffers every step and, every `batch_us`, applies what it holds
+    /// sorted by sequence number (a missing step is not waited for).
+    Naive,
+    /// Holds a step until every earlier step of its user was applied, or
+    /// until `timeout_us`, then gives up on the gap.
+    Wait,
+}
+
+fn default_batch() -> TimeUs {
+    200 * US_PER_MS
+}
+fn default_gap_timeout() -> TimeUs {
+    5 * US_PER_S
+}
+fn default_reorder_buffer() -> u32 {
+    256
 }
 
 /// A consumer group whose processing has an effect on the world (points
@@ -862,6 +939,37 @@ impl ScenarioSpec {
             check_duration("retry.backoff_max_us", r.backoff_max_us)?;
             if r.dlq_capacity > MAX_QUEUE_CAPACITY {
                 return Err(SpecError("retry.dlq_capacity is too large".into()));
+            }
+        }
+        if let Some(o) = &self.ordering {
+            if !self.producers.iter().any(|p| p.name == o.producer) {
+                return Err(SpecError(format!(
+                    "ordering.producer: no producer named '{}'",
+                    o.producer
+                )));
+            }
+            if !(1..=MAX_USERS).contains(&o.users) {
+                return Err(SpecError(format!(
+                    "ordering.users must be between 1 and {MAX_USERS}"
+                )));
+            }
+            if !(1..=MAX_REORDER_BUFFER).contains(&o.buffer) {
+                return Err(SpecError(format!(
+                    "ordering.buffer must be between 1 and {MAX_REORDER_BUFFER}"
+                )));
+            }
+            if o.partitions.len() > 1000 {
+                return Err(SpecError("ordering.partitions: at most 1000".into()));
+            }
+            if let Some(n) = o.partitions.iter().find(|n| !is_queue(n)) {
+                return Err(SpecError(format!(
+                    "ordering.partitions: no queue named '{n}'"
+                )));
+            }
+            check_duration("ordering.batch_us", o.batch_us)?;
+            check_duration("ordering.timeout_us", o.timeout_us)?;
+            if o.batch_us == 0 {
+                return Err(SpecError("ordering.batch_us must be more than 0".into()));
             }
         }
         // A call chain must end: follow `then_calls` from every service.

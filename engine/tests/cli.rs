@@ -103,6 +103,7 @@ fn list_prints_every_builtin() {
             "pubsub",
             "reliability",
             "idempotence",
+            "ordering",
             "dlq"
         ]
     );
@@ -335,6 +336,21 @@ const FACT_CONTRACT: &[(&str, &[&str])] = &[
             "skipped_duplicates",
             "dedupe_keys",
             "lost",
+        ],
+    ),
+    (
+        "ordering",
+        &[
+            "order_violations",
+            "order_violation_pct",
+            "throughput_per_s",
+            "queued",
+            "latency_ms",
+            "reorder_wait_us_p99",
+            "reorder_timeouts",
+            "reorder_parked",
+            "produced",
+            "done",
         ],
     ),
     (

@@ -172,6 +172,20 @@ fn retry() -> impl Strategy<Value = (usize, f64, f64, u32, u8, TimeUs, bool, u64
     )
 }
 
+/// An ordering spec: users, partitions (of the queues there are), key,
+/// re-order mode, batch, timeout and a small buffer (so it fills).
+fn ordering() -> impl Strategy<Value = (u32, usize, u8, u8, TimeUs, TimeUs, u32)> {
+    (
+        1..30u32,
+        0..3usize,
+        0..3u8,
+        0..3u8,
+        1..500 * US_PER_MS,
+        0..2 * US_PER_S,
+        1..8u32,
+    )
+}
+
 fn service() -> impl Strategy<Value = (f64, u32, u32, TimeUs, bool)> {
     (
         prop_oneof![Just(0.001), 1.0..5_000.0],
@@ -195,6 +209,7 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
         prop_oneof![Just(0.0), 0.0..0.5f64],
         prop::option::of(idempotence()),
         prop::option::of(retry()),
+        prop::option::of(ordering()),
     )
         .prop_map(
             |(
@@ -209,6 +224,7 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
                 fail_rate,
                 idem,
                 retry,
+                ord,
             )| {
                 let qname = |i: usize| format!("q{i}");
                 let sname = |i: usize| format!("s{i}");
@@ -324,10 +340,25 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
                             .iter()
                             .all(|c| c.queue != r.queue || c.ack == AckMode::Manual)
                     });
+                // The first producer's messages are ordered steps, spread
+                // over the first `parts` queues.
+                let ordering = ord.map(
+                    |(users, parts, key, reorder, batch_us, timeout_us, buffer)| OrderingSpec {
+                        producer: "p0".into(),
+                        users,
+                        partitions: (0..parts.min(qs.len())).map(qname).collect(),
+                        key: [OrderKey::User, OrderKey::Order, OrderKey::Random][key as usize],
+                        reorder: [Reorder::None, Reorder::Naive, Reorder::Wait][reorder as usize],
+                        batch_us,
+                        timeout_us,
+                        buffer,
+                    },
+                );
                 ScenarioSpec {
                     topics: Default::default(),
                     idempotence,
                     retry,
+                    ordering,
                     name: "random".into(),
                     description: String::new(),
                     link_latency_us: link,
@@ -371,7 +402,7 @@ fn raw_commands() -> impl Strategy<Value = Vec<RawCommand>> {
     prop::collection::vec(
         (
             0..3 * US_PER_S,
-            0..13u8,
+            0..14u8,
             0..4usize,
             0..400u32,
             any::<bool>(),
@@ -441,6 +472,10 @@ fn commands(spec: &ScenarioSpec, raw: &[RawCommand]) -> Vec<Command> {
                 10 => group(r.pick).map(|group| Action::DeployFix { group }),
                 11 => Some(Action::Redrive {
                     queue: queue(r.pick),
+                }),
+                12 => Some(Action::DelayNextPublish {
+                    producer: producer(r.pick),
+                    delay_us: v as u64 * 5_000,
                 }),
                 _ => None,
             };
@@ -643,6 +678,7 @@ fn the_cause_check_catches_an_unexplained_loss() {
         topics: Default::default(),
         idempotence: None,
         retry: None,
+        ordering: None,
         name: "t".into(),
         description: String::new(),
         link_latency_us: US_PER_MS,

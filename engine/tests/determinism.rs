@@ -16,6 +16,7 @@ fn random_spec() -> ScenarioSpec {
         topics: Default::default(),
         idempotence: None,
         retry: None,
+        ordering: None,
         name: "random".into(),
         description: String::new(),
         link_latency_us: 2 * US_PER_MS,

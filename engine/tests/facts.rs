@@ -259,3 +259,20 @@ fn idempotence_facts() {
     let dedupe = facts_after("idempotence", &[("strategy", "dedupe"), ("ttl_s", "5")], 20);
     assert!((9.0..=11.0).contains(&dedupe["dedupe_keys"]), "{dedupe:?}");
 }
+
+#[test]
+fn ordering_facts() {
+    let f = facts_after("ordering", &[], 20);
+    assert!(f["order_violations"] > 0.0, "{f:?}");
+    let pct = 100.0 * f["order_violations"] / f["done"];
+    assert!(near(f["order_violation_pct"], pct, 1.0), "{f:?}");
+    assert!(near(f["throughput_per_s"], 30.0, 1.5), "{f:?}");
+    assert_eq!(f["reorder_parked"], 0.0, "no buffer by default");
+    let naive = facts_after("ordering", &[("strategy", "reorder_naive")], 20);
+    // Every step waits for its batch (200 ms): the p99 is about a batch.
+    assert!(
+        near(naive["reorder_wait_us_p99"], 200_000.0, 20_000.0),
+        "{naive:?}"
+    );
+    assert!(naive["reorder_parked"] >= naive["done"], "{naive:?}");
+}

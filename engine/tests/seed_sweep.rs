@@ -123,12 +123,13 @@ fn draw_case(def: &ScenarioDef, rng: &mut SimRng) -> Case {
                 (def.live)(&params, d.key, draw(d, rng)).into_action()
             }
             3 => pick(rng, groups()).map(|group| Action::CrashConsumer { group }),
-            4 => pick(rng, producers()).map(|producer| {
-                if rng.chance(0.5) {
-                    Action::DropNextPublish { producer }
-                } else {
-                    Action::DropNextConfirm { producer }
-                }
+            4 => pick(rng, producers()).map(|producer| match rng.below(3) {
+                0 => Action::DropNextPublish { producer },
+                1 => Action::DropNextConfirm { producer },
+                _ => Action::DelayNextPublish {
+                    producer,
+                    delay_us: rng.below(5 * US_PER_S),
+                },
             }),
             5 => pick(rng, services()).map(|service| Action::SetServiceUp {
                 service,

@@ -8,6 +8,7 @@ pub mod coupling;
 pub mod dlq;
 pub mod idempotence;
 pub mod intro;
+pub mod ordering;
 pub mod p2p_vs_pubsub;
 pub mod peak_shaving;
 pub mod pubsub;
@@ -102,6 +103,7 @@ pub fn demo_page(id: &str) -> AnyView {
         "reliability" => view! { <reliability::ReliabilityDemo/> }.into_any(),
         "idempotence" => view! { <idempotence::IdempotenceDemo/> }.into_any(),
         "dlq" => view! { <dlq::DlqDemo/> }.into_any(),
+        "ordering" => view! { <ordering::OrderingDemo/> }.into_any(),
         other => view! { <ComingSoon id=other.to_string()/> }.into_any(),
     }
 }

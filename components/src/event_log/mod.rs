@@ -426,9 +426,40 @@ pub fn sentence(e: &LogEntry, layout: &StageLayout, nodes: &[NodeView], lang: La
                 )
             }
         }
+        LogKind::PublishDelayed { producer, delay_us } => {
+            let d = duration(*delay_us as f64, lang);
+            if zh {
+                format!("{}发出的这条消息在网络上被耽搁了 {d}", name(*producer))
+            } else {
+                format!("held up on the network for {d} after leaving {}", name(*producer))
+            }
+        }
+        LogKind::OutOfOrder { node, user, step } => {
+            let st = STEPS[*step as usize % 3].get(lang);
+            if zh {
+                format!("{}处理了用户 {user} 的“{st}”，但这位用户更早的一步还没处理：顺序错乱", name(*node))
+            } else {
+                format!("{} applied user {user}'s \"{st}\" before an earlier step of theirs: out of order", name(*node))
+            }
+        }
+        LogKind::ReorderGaveUp { user, step } => {
+            let st = STEPS[*step as usize % 3].get(lang);
+            if zh {
+                format!("重排缓冲等不到用户 {user} 的“{st}”，不再等待，先处理后面的步骤")
+            } else {
+                format!("the re-ordering buffer gave up waiting for user {user}'s \"{st}\" and applies the later steps")
+            }
+        }
     };
     format!("{msg}{s}")
 }
+
+/// An order's steps, by step number mod 3 (the ordering demo's log).
+static STEPS: [Text; 3] = [
+    Text::new("下单", "created"),
+    Text::new("付款", "paid"),
+    Text::new("发货", "shipped"),
+];
 
 fn severity(k: &LogKind) -> &'static str {
     match k {
@@ -439,10 +470,13 @@ fn severity(k: &LogKind) -> &'static str {
         LogKind::EffectApplied { times, .. } if *times > 1 => "bad",
         LogKind::DeadLettered { .. } => "bad",
         LogKind::RetryLater { .. } => "warn",
+        LogKind::OutOfOrder { .. } => "bad",
         LogKind::ServiceUp { up: false, .. }
         | LogKind::ConsumersOnline { online: false, .. }
         | LogKind::PublishDropped { .. }
         | LogKind::NetworkDuplicate { .. }
+        | LogKind::PublishDelayed { .. }
+        | LogKind::ReorderGaveUp { .. }
         | LogKind::CallRetry { .. } => "warn",
         _ => "",
     }
@@ -570,6 +604,30 @@ mod tests {
             unique_key: false,
         });
         assert!(sentence(&skipped, &LAYOUT, &nodes, Lang::Zh).contains("processed:4"));
+    }
+
+    #[test]
+    fn ordering_entries_name_the_user_and_the_step() {
+        let nodes = vec![NodeView {
+            id: 0,
+            name: "db".into(),
+            kind: NodeKind::Consumers,
+        }];
+        let e = LogEntry {
+            t_us: 0,
+            msg_id: Some(9),
+            kind: LogKind::OutOfOrder {
+                node: 0,
+                user: 3,
+                step: 5,
+            },
+        };
+        assert_eq!(
+            sentence(&e, &LAYOUT, &nodes, Lang::En),
+            "#9 database applied user 3's \"shipped\" before an earlier step of theirs: out of order"
+        );
+        assert!(sentence(&e, &LAYOUT, &nodes, Lang::Zh).contains("发货"));
+        assert_eq!(severity(&e.kind), "bad");
     }
 
     #[test]

@@ -13,7 +13,8 @@
 //! halfway through, its mark; this module still owns the slots, the ack
 //! and the crash, and tells `dedupe` of each. On a queue with a retry
 //! policy, `retry` decides whether a delivery fails and what a nack or a
-//! crash return does (backoff, dead-lettering).
+//! crash return does (backoff, dead-lettering). A finished work may go to
+//! `ordering`'s re-ordering buffer instead of being acked at once.
 
 use crate::ledger::{Cause, MsgState};
 use crate::model::consumer::ConsumerGroup;
@@ -194,7 +195,7 @@ impl Sim {
         self.guarded_mark_after(g, msg);
         if self.delivery.groups[g as usize].calls.is_some() {
             self.send_call(g, member, epoch, msg);
-        } else {
+        } else if !self.reorder_takes(g, member, msg) {
             self.complete(g, member, msg);
         }
     }
@@ -210,18 +211,34 @@ impl Sim {
     /// duplicate while its work never happened. Then the worker takes the
     /// next prefetched message, and the queue may send more.
     pub(crate) fn ack(&mut self, g: u16, member: u16, msg: Handle, lost: Option<Cause>) {
+        let q = self.let_go(g, member, msg);
+        self.guarded_acked(msg);
+        self.finish_acked(g, msg, lost);
+        self.next_local_work(g, member);
+        self.dispatch(q);
+    }
+
+    /// Consumer `member` of group `g` is done with `msg` (it acks it now,
+    /// or a re-ordering buffer takes it): its slot and worker are free.
+    /// Returns the group's queue.
+    pub(crate) fn let_go(&mut self, g: u16, member: u16, msg: Handle) -> u16 {
         let grp = &mut self.delivery.groups[g as usize];
         let mem = &mut grp.members[member as usize];
         mem.release(msg);
         mem.processed += 1;
         mem.working = mem.working.saturating_sub(1);
         grp.processed += 1;
-        let q = grp.queue;
-        self.guarded_acked(msg);
+        grp.queue
+    }
+
+    /// Group `g`'s ack of `msg` reaches the ledger: done (or, with `lost`,
+    /// gone although acked).
+    pub(crate) fn finish_acked(&mut self, g: u16, msg: Handle, lost: Option<Cause>) {
         let node = self.group_node(g);
         if let Some(cause) = lost {
             self.fail(msg, node, cause);
         } else {
+            let q = self.delivery.groups[g as usize].queue;
             let rec = self.ledger.finish_done(msg.slot, &mut self.trace);
             self.copy_ended(rec.origin);
             if !rec.replay {
@@ -238,9 +255,8 @@ impl Sim {
                     latency_us: latency,
                 },
             );
+            self.step_ended(&rec, Some(node));
         }
-        self.next_local_work(g, member);
-        self.dispatch(q);
     }
 
     /// Processing `msg` failed. Manual ack: the consumer nacks with requeue,
@@ -280,7 +296,7 @@ impl Sim {
     }
 
     /// A worker of `member` is free: its next prefetched message (if any) starts.
-    fn next_local_work(&mut self, g: u16, member: u16) {
+    pub(crate) fn next_local_work(&mut self, g: u16, member: u16) {
         let epoch = self.delivery.groups[g as usize].members[member as usize].epoch;
         while let Some(next) = self.delivery.groups[g as usize].members[member as usize]
             .local

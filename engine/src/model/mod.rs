@@ -14,8 +14,9 @@
 //! (queue → consumers, prefetch, acks, consumer crashes), `calls`
 //! (synchronous services and call chains), `dedupe` (duplicates, and a
 //! consumer guarding its effect with a unique key or a dedupe key with a
-//! TTL) and `retry` (delivery counts, backoff, the dead-letter queue and
-//! redrive). `sim` keeps the event loop and routes each event to
+//! TTL), `retry` (delivery counts, backoff, the dead-letter queue and
+//! redrive) and `ordering` (per-user steps, partitions by key, a
+//! re-ordering buffer). `sim` keeps the event loop and routes each event to
 //! the capability that owns it.
 
 pub mod broker;
@@ -24,6 +25,7 @@ pub mod consumer;
 pub mod dedupe;
 pub mod delivery;
 pub mod effects;
+pub mod ordering;
 pub mod producer;
 pub mod publish;
 pub mod queue;

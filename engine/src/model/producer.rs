@@ -38,6 +38,8 @@ pub struct Producer {
     pub drop_next: bool,
     /// Fault pending: the confirm of the next stored publish is lost.
     pub drop_next_confirm: bool,
+    /// Fault pending: the next publish is held up this long on the wire.
+    pub delay_next_us: TimeUs,
     /// Copies sent again because a confirm was lost (the broker had the
     /// message already).
     pub duplicates: u64,
@@ -64,6 +66,7 @@ impl Producer {
             seg_rate: 0.0,
             drop_next: false,
             drop_next_confirm: false,
+            delay_next_us: 0,
             duplicates: 0,
             last_sent_us: None,
         }

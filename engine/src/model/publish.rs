@@ -8,8 +8,10 @@
 //! `ConfirmLost`; the commands `set_rate` and `produce`; the faults
 //! `drop_next_publish` and `drop_next_confirm` (the broker stored it, the
 //! confirm is lost, a producer with confirms sends a duplicate, which keeps
-//! the original's message id). A stored message is also offered to
-//! `dedupe`, which may have the network deliver it twice.
+//! the original's message id), `delay_next_publish` (the network holds the
+//! next publish up, so later ones overtake it). A stored message is also
+//! offered to `dedupe`, which may have the network deliver it twice; a
+//! step of `ordering` goes to the partition its key picks.
 
 use crate::ledger::{Cause, MsgState};
 use crate::model::producer::{NextTick, Producer};
@@ -19,6 +21,7 @@ use crate::render::{LogKind, MoveKind};
 use crate::rng::SimRng;
 use crate::sim::{Ev, Sim};
 use crate::spec::Acks;
+use crate::time::TimeUs;
 
 /// The producers and their random streams.
 #[derive(Clone, Debug)]
@@ -97,6 +100,7 @@ impl Sim {
         self.publish.producers[p as usize].note_sent(self.now);
         let msg = Handle { slot, id };
         self.note(Some(id), LogKind::Produced { producer: p });
+        self.ordering_tag(p, msg);
         self.send_publish(p, msg);
     }
 
@@ -127,8 +131,18 @@ impl Sim {
         }
         let (to_queue, to_topic, target) =
             (prod.target_is_queue, prod.target_is_topic, prod.target);
+        let delay = std::mem::take(&mut prod.delay_next_us);
         let from = self.producer_node(p);
-        let at = self.now + self.hop();
+        let at = self.now + self.hop() + delay;
+        if delay > 0 {
+            self.note(
+                Some(msg.id),
+                LogKind::PublishDelayed {
+                    producer: from,
+                    delay_us: delay,
+                },
+            );
+        }
         if to_topic {
             for q in self.target_queues(Target::Topic(target)) {
                 let to = self.queue_node(q);
@@ -136,9 +150,9 @@ impl Sim {
             }
             self.push(at, Ev::PublishArrive { p, msg });
         } else if to_queue {
-            let q = target;
+            let q = self.ordered_queue(p, msg).unwrap_or(target);
             let to = self.queue_node(q);
-            self.record_move(msg, from, to, 0, MoveKind::Publish);
+            self.record_move_until(msg, from, to, 0, MoveKind::Publish, at);
             self.push(at, Ev::PublishArrive { p, msg });
         } else {
             let s = target;
@@ -164,7 +178,9 @@ impl Sim {
     }
 
     pub(crate) fn on_publish_arrive(&mut self, p: u16, msg: Handle) {
-        let target = self.publish.target(p);
+        let target = self
+            .ordered_queue(p, msg)
+            .map_or(self.publish.target(p), Target::Queue);
         if !self.broker.up {
             let node = self.target_node(target);
             self.fail(msg, node, Cause::BrokerDown);
@@ -284,6 +300,12 @@ impl Sim {
     /// is lost on the way back.
     pub(crate) fn drop_next_confirm(&mut self, p: u16) {
         self.publish.producers[p as usize].drop_next_confirm = true;
+    }
+
+    /// Fault: the network holds producer `p`'s next publish up for `us`
+    /// beyond a hop (later ones may overtake it).
+    pub(crate) fn delay_next_publish(&mut self, p: u16, us: TimeUs) {
+        self.publish.producers[p as usize].delay_next_us = us;
     }
 
     /// Fault: the network drops producer `p`'s next publish.

@@ -106,6 +106,7 @@ fn build(p: &Params) -> ScenarioSpec {
         topics: vec![],
         idempotence: None,
         retry: None,
+        ordering: None,
         name: "intro".into(),
         description: DEF.summary.into(),
         link_latency_us: 300 * US_PER_MS,

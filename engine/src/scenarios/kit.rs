@@ -28,6 +28,7 @@ pub fn spec(name: &str, summary: &str, link_latency_us: TimeUs) -> ScenarioSpec 
         topics: vec![],
         idempotence: None,
         retry: None,
+        ordering: None,
     }
 }
 

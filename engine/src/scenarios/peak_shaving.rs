@@ -144,6 +144,7 @@ fn build(p: &Params) -> ScenarioSpec {
         topics: vec![],
         idempotence: None,
         retry: None,
+        ordering: None,
         name: "peak-shaving".into(),
         description: DEF.summary.into(),
         link_latency_us: US_PER_MS,

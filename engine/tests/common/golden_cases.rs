@@ -41,6 +41,7 @@ pub fn random_spec() -> ScenarioSpec {
         topics: Default::default(),
         idempotence: None,
         retry: None,
+        ordering: None,
         name: "golden-random".into(),
         description: String::new(),
         link_latency_us: 1_500,
@@ -387,6 +388,45 @@ pub fn cases() -> Vec<Case> {
             spec: builtin("dlq", settings),
             seed,
             commands: fix_and_redrive(),
+            until_us: 20 * US_PER_S,
+        });
+    }
+    // Ordering: scattered keys, and one step held up on the network
+    // against each re-ordering buffer.
+    let delayed = || {
+        vec![at(
+            5_000,
+            Action::DelayNextPublish {
+                producer: "shop".into(),
+                delay_us: 3 * US_PER_S,
+            },
+        )]
+    };
+    for (name, seed, settings, commands) in [
+        (
+            "ordering-partition-random@3",
+            3,
+            &[("strategy", "partition_by_key"), ("key", "random")][..],
+            vec![],
+        ),
+        (
+            "ordering-reorder-naive-delay@4",
+            4,
+            &[("strategy", "reorder_naive")][..],
+            delayed(),
+        ),
+        (
+            "ordering-reorder-wait-delay@5",
+            5,
+            &[("strategy", "reorder_wait"), ("gap_timeout_ms", "2000")][..],
+            delayed(),
+        ),
+    ] {
+        out.push(Case {
+            name: name.into(),
+            spec: builtin("ordering", settings),
+            seed,
+            commands,
             until_us: 20 * US_PER_S,
         });
     }
