@@ -83,7 +83,7 @@ if [ "${SIZE_SKIP_BASE:-0}" != 1 ]; then
     --bin mqlab --features size-base)
   wasm-bindgen --target web --no-typescript --out-dir "$out/bindgen" \
     "$ROOT/target/wasm32-unknown-unknown/release/mqlab.wasm"
-  wasm-opt -Oz "$out/bindgen/mqlab_bg.wasm" -o "$out/site/mqlab_bg.wasm"
+  wasm-opt -Oz --low-memory-unused "$out/bindgen/mqlab_bg.wasm" -o "$out/site/mqlab_bg.wasm"
   cp "$out/bindgen/mqlab.js" "$out/site/"
   # The styles and embed.js are shared as they are: count dist/'s.
   find "$DIST" -type f \( -name '*.css' -o -name 'embed.js' \) -exec cp {} "$out/site/" \;

@@ -379,7 +379,7 @@ pub fn builtins() -> &'static [ScenarioDef] {
     &BUILTINS
 }
 
-static BUILTINS: [ScenarioDef; 11] = [
+static BUILTINS: [ScenarioDef; 12] = [
     crate::scenarios::intro::DEF,
     crate::scenarios::peak_shaving::DEF,
     crate::scenarios::components::DEF,
@@ -414,7 +414,12 @@ mod tests {
                     def.id,
                     d.key
                 );
-                for v in [d.min, d.max] {
+                // Every word of a choice; both ends of a range.
+                let values: Vec<f64> = match d.kind {
+                    ParamKind::Choice(words) => (0..words.len()).map(|i| i as f64).collect(),
+                    _ => vec![d.min, d.max],
+                };
+                for v in values {
                     p.set(d.key, v);
                     let spec = (def.build)(&p);
                     assert!(
@@ -426,6 +431,21 @@ mod tests {
                     );
                 }
                 p.set(d.key, d.default);
+            }
+            // And every parameter at its low end at once, then its high end
+            // (the browser does not validate: see `Sim::new`).
+            for end in [0, 1] {
+                let mut p = def.defaults();
+                for d in def.params {
+                    p.set(d.key, if end == 0 { d.min } else { d.max });
+                }
+                let spec = (def.build)(&p);
+                assert!(
+                    spec.validate().is_ok(),
+                    "{} all at end {end}: {:?}",
+                    def.id,
+                    spec.validate()
+                );
             }
         }
     }
