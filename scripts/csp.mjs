@@ -1,4 +1,4 @@
-// Trunk post_build hook: adds a Content-Security-Policy to index.html that
+// Part of the post_build hook (scripts/post-build.mjs): adds a Content-Security-Policy to index.html that
 // allows the app's own files, WebAssembly, and exactly the inline loader
 // script Trunk writes (by its SHA-256), and nothing else.
 import { createHash } from "node:crypto";

@@ -120,7 +120,7 @@ pub static DEMOS: [DemoInfo; 16] = [
             "按用户分区，保证同一用户的顺序。",
             "Partition by user to keep each user's order.",
         ),
-        ready: true,
+        ready: false,
     },
     DemoInfo {
         id: "dlq",
@@ -129,7 +129,7 @@ pub static DEMOS: [DemoInfo; 16] = [
             "毒消息重试几次后转入死信队列。",
             "Poison messages go to a dead letter queue after a few retries.",
         ),
-        ready: true,
+        ready: false,
     },
     DemoInfo {
         id: "delay",

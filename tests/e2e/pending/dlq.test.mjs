@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import {
   metric, pause, play, playUntil, setChoice, setFlag, setSlider, tid, useApp, waitFor,
   waitForDemo, waitForMetric,
-} from './helpers.mjs';
+} from '../helpers.mjs';
 
 const app = useApp();
 const S = 1_000_000;
