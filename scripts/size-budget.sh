@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Size budgets of the built app, as a browser downloads it over a
-# compressing server (gzip -9 of every .wasm, .js and .css file):
+# compressing server (gzip -9 of every .wasm, .js and .css file, plus the
+# larger of the two text packs: a page fetches the pack of its language):
 #
 #   total  dist/ as built by `trunk build --release`     budget 350 KB
 #   base   the same app with only its most trivial demo  budget BASE_BUDGET_KB
@@ -49,6 +50,19 @@ measure() {
     SUM=$((SUM + g))
     awk -v r="$raw" -v g="$g" -v f="${f#"$dir"/}" 'BEGIN { printf "%10.1f %10.1f  %s\n", r / 1024, g / 1024, f }'
   done
+  local packs=0 biggest=0
+  while IFS= read -r f; do
+    packs=$((packs + 1))
+    raw=$(wc -c <"$f")
+    g=$(gz "$f")
+    [ "$g" -gt "$biggest" ] && biggest=$g
+    awk -v r="$raw" -v g="$g" -v f="${f#"$dir"/}" 'BEGIN { printf "%10.1f %10.1f  %s (one pack per page: the larger counts)\n", r / 1024, g / 1024, f }'
+  done < <(find "$dir" -type f -name 'text-*.txt' | sort)
+  if [ "$packs" != 2 ]; then
+    echo "size-budget: expected 2 text packs in $dir, found $packs (scripts/text-pack.mjs)" >&2
+    exit 1
+  fi
+  SUM=$((SUM + biggest))
 }
 
 failed=0
@@ -85,6 +99,7 @@ if [ "${SIZE_SKIP_BASE:-0}" != 1 ]; then
     "$ROOT/target/wasm32-unknown-unknown/release/mqlab.wasm"
   wasm-opt -Oz --low-memory-unused "$out/bindgen/mqlab_bg.wasm" -o "$out/site/mqlab_bg.wasm"
   cp "$out/bindgen/mqlab.js" "$out/site/"
+  node "$ROOT/scripts/text-pack.mjs" --out "$out/site" --only-demo intro >/dev/null
   # The styles and embed.js are shared as they are: count dist/'s.
   find "$DIST" -type f \( -name '*.css' -o -name 'embed.js' \) -exec cp {} "$out/site/" \;
   measure "$out/site"

@@ -1,5 +1,6 @@
 //! The chapter's demos in its order, with their titles and status.
 
+use mqlab_components::text;
 use mqlab_components::Text;
 
 pub struct DemoInfo {
@@ -13,8 +14,8 @@ pub struct DemoInfo {
 pub static DEMOS: [DemoInfo; 16] = [
     DemoInfo {
         id: "intro",
-        title: Text::new("同步调用 vs 异步消息", "Sync call vs async message"),
-        blurb: Text::new(
+        title: text!("同步调用 vs 异步消息", "Sync call vs async message"),
+        blurb: text!(
             "打电话要等对方接听，发短信发完就走。",
             "A phone call waits for an answer; a text message does not.",
         ),
@@ -22,8 +23,8 @@ pub static DEMOS: [DemoInfo; 16] = [
     },
     DemoInfo {
         id: "peak-shaving",
-        title: Text::new("削峰填谷", "Peak shaving"),
-        blurb: Text::new(
+        title: text!("削峰填谷", "Peak shaving"),
+        blurb: text!(
             "1 秒 10 万请求，数据库每秒只能处理 1000 个。",
             "100,000 requests in one second against a database that does 1,000 a second.",
         ),
@@ -31,8 +32,8 @@ pub static DEMOS: [DemoInfo; 16] = [
     },
     DemoInfo {
         id: "components",
-        title: Text::new("生产者、代理、消费者", "Producer, broker, consumer"),
-        blurb: Text::new(
+        title: text!("生产者、代理、消费者", "Producer, broker, consumer"),
+        blurb: text!(
             "消费者不在时，消息存在代理里等它回来。",
             "While no consumer is online, messages wait in the broker.",
         ),
@@ -40,8 +41,8 @@ pub static DEMOS: [DemoInfo; 16] = [
     },
     DemoInfo {
         id: "p2p-vs-pubsub",
-        title: Text::new("点对点 vs 发布订阅", "Point-to-point vs pub/sub"),
-        blurb: Text::new(
+        title: text!("点对点 vs 发布订阅", "Point-to-point vs pub/sub"),
+        blurb: text!(
             "每条消息给一个消费者，还是给每个订阅者？",
             "Each message to one consumer, or to every subscriber?",
         ),
@@ -49,8 +50,8 @@ pub static DEMOS: [DemoInfo; 16] = [
     },
     DemoInfo {
         id: "comparison",
-        title: Text::new("主流消息队列对比", "Comparing message queues"),
-        blurb: Text::new(
+        title: text!("主流消息队列对比", "Comparing message queues"),
+        blurb: text!(
             "RabbitMQ、Kafka、RocketMQ、Redis Stream 各适合什么。",
             "What RabbitMQ, Kafka, RocketMQ and Redis Stream are each good at.",
         ),
@@ -58,8 +59,8 @@ pub static DEMOS: [DemoInfo; 16] = [
     },
     DemoInfo {
         id: "async-register",
-        title: Text::new("异步处理：用户注册", "Async work: user sign-up"),
-        blurb: Text::new(
+        title: text!("异步处理：用户注册", "Async work: user sign-up"),
+        blurb: text!(
             "1500 毫秒的同步链路缩短到 300 毫秒。",
             "A 1,500 ms synchronous chain becomes a 300 ms response.",
         ),
@@ -67,8 +68,8 @@ pub static DEMOS: [DemoInfo; 16] = [
     },
     DemoInfo {
         id: "seckill-queue",
-        title: Text::new("秒杀排队", "Flash-sale queueing"),
-        blurb: Text::new(
+        title: text!("秒杀排队", "Flash-sale queueing"),
+        blurb: text!(
             "先告诉用户“排队中”，订单稍后创建。",
             "Tell the user \"queued\" at once; create the order later.",
         ),
@@ -76,8 +77,8 @@ pub static DEMOS: [DemoInfo; 16] = [
     },
     DemoInfo {
         id: "coupling",
-        title: Text::new("系统解耦", "Decoupling"),
-        blurb: Text::new(
+        title: text!("系统解耦", "Decoupling"),
+        blurb: text!(
             "通知服务宕机，下单不受影响。",
             "The notification service is down; orders still go through.",
         ),
@@ -85,11 +86,11 @@ pub static DEMOS: [DemoInfo; 16] = [
     },
     DemoInfo {
         id: "pubsub",
-        title: Text::new(
+        title: text!(
             "发布订阅：一次点击，多方消费",
             "Pub/sub: one click, many consumers",
         ),
-        blurb: Text::new(
+        blurb: text!(
             "慢的订阅者不拖慢其他订阅者。",
             "A slow subscriber does not slow the others.",
         ),
@@ -97,8 +98,8 @@ pub static DEMOS: [DemoInfo; 16] = [
     },
     DemoInfo {
         id: "reliability",
-        title: Text::new("消息可靠性", "Message reliability"),
-        blurb: Text::new(
+        title: text!("消息可靠性", "Message reliability"),
+        blurb: text!(
             "消息可能在三个地方丢失，各有对策。",
             "Three places a message can be lost, and the fix for each.",
         ),
@@ -106,8 +107,8 @@ pub static DEMOS: [DemoInfo; 16] = [
     },
     DemoInfo {
         id: "idempotence",
-        title: Text::new("幂等消费", "Idempotent consumers"),
-        blurb: Text::new(
+        title: text!("幂等消费", "Idempotent consumers"),
+        blurb: text!(
             "重复消息不可避免，重复扣款可以避免。",
             "Duplicates happen; double charges need not.",
         ),
@@ -115,8 +116,8 @@ pub static DEMOS: [DemoInfo; 16] = [
     },
     DemoInfo {
         id: "ordering",
-        title: Text::new("消息顺序", "Message ordering"),
-        blurb: Text::new(
+        title: text!("消息顺序", "Message ordering"),
+        blurb: text!(
             "按用户分区，保证同一用户的顺序。",
             "Partition by user to keep each user's order.",
         ),
@@ -124,8 +125,8 @@ pub static DEMOS: [DemoInfo; 16] = [
     },
     DemoInfo {
         id: "dlq",
-        title: Text::new("死信队列", "Dead letter queue"),
-        blurb: Text::new(
+        title: text!("死信队列", "Dead letter queue"),
+        blurb: text!(
             "毒消息重试几次后转入死信队列。",
             "Poison messages go to a dead letter queue after a few retries.",
         ),
@@ -133,8 +134,8 @@ pub static DEMOS: [DemoInfo; 16] = [
     },
     DemoInfo {
         id: "delay",
-        title: Text::new("延迟消息", "Delayed messages"),
-        blurb: Text::new(
+        title: text!("延迟消息", "Delayed messages"),
+        blurb: text!(
             "30 分钟未支付自动取消订单。",
             "Cancel an unpaid order after 30 minutes.",
         ),
@@ -142,8 +143,8 @@ pub static DEMOS: [DemoInfo; 16] = [
     },
     DemoInfo {
         id: "transaction",
-        title: Text::new("事务消息", "Transactional messages"),
-        blurb: Text::new(
+        title: text!("事务消息", "Transactional messages"),
+        blurb: text!(
             "本地事务和消息发送要么都成功，要么都不做。",
             "The local transaction and the message succeed or fail together.",
         ),
@@ -151,8 +152,8 @@ pub static DEMOS: [DemoInfo; 16] = [
     },
     DemoInfo {
         id: "seckill-system",
-        title: Text::new("完整秒杀系统", "A complete flash-sale system"),
-        blurb: Text::new(
+        title: text!("完整秒杀系统", "A complete flash-sale system"),
+        blurb: text!(
             "限流、预扣库存、排队下单，绝不超卖。",
             "Rate limiting, stock pre-deduction, queued orders, never oversold.",
         ),

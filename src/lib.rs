@@ -12,6 +12,7 @@ pub mod embed;
 pub mod fuzz;
 pub mod i18n;
 pub mod route;
+pub mod text_packs;
 
 use leptos::prelude::*;
 use mqlab_components::i18n::provide_lang;
@@ -29,6 +30,28 @@ pub fn initial_lang(lang_param: Option<&str>, preferred: &[String]) -> Lang {
         .iter()
         .find_map(|t| Lang::from_tag(t))
         .unwrap_or(Lang::En)
+}
+
+/// The language the page starts in, from its URL and the browser.
+pub fn start_lang() -> Lang {
+    let (search, hash) = current_location();
+    initial_lang(
+        parse_query(&search, &hash).lang.as_deref(),
+        &browser_languages(),
+    )
+}
+
+/// Browser entry point: fetches the words of the starting language, then
+/// mounts the app (or says, in both languages, that the words are missing).
+#[cfg(target_arch = "wasm32")]
+pub fn start() {
+    text_packs::ensure(start_lang(), |ok| {
+        if ok {
+            leptos::mount::mount_to_body(App);
+        } else {
+            text_packs::show_load_error();
+        }
+    });
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -73,7 +96,8 @@ fn show_panic_panel() {
         .and_then(|e| e.get_attribute("lang"))
         .map(|l| l.starts_with("zh"))
         .unwrap_or(false);
-    let pick = |t: mqlab_components::Text| if zh { t.zh } else { t.en };
+    let pick =
+        |(zh_words, en_words): (&'static str, &'static str)| if zh { zh_words } else { en_words };
     let Ok(panel) = doc.create_element("div") else {
         return;
     };
@@ -116,10 +140,7 @@ pub fn App() -> impl IntoView {
     let (search, hash) = current_location();
     let query = RwSignal::new(parse_query(&search, &hash));
     warn_problems(&query.read_untracked());
-    let lang = RwSignal::new(initial_lang(
-        query.get_untracked().lang.as_deref(),
-        &browser_languages(),
-    ));
+    let lang = RwSignal::new(start_lang());
     provide_lang(lang);
     provide_context(PageQuery(query));
     let active = ActiveRun(RwSignal::new(None));
@@ -133,7 +154,11 @@ pub fn App() -> impl IntoView {
             let q = parse_query(&search, &hash);
             warn_problems(&q);
             if let Some(l) = q.lang.as_deref().and_then(Lang::from_tag) {
-                lang.set(l);
+                text_packs::ensure(l, move |ok| {
+                    if ok {
+                        lang.set(l);
+                    }
+                });
             }
             query.set(q);
             route.set(parse_hash(&hash));
@@ -172,9 +197,17 @@ pub fn App() -> impl IntoView {
         }
     }
 
+    // The other language's words may still have to be fetched: switch once
+    // they are here (on failure the page stays in its language; the console
+    // says why).
     let switch_lang = move |_| {
-        lang.update(|l| *l = l.other());
-        remember_lang(lang.get_untracked());
+        let l = lang.get_untracked().other();
+        text_packs::ensure(l, move |ok| {
+            if ok {
+                lang.set(l);
+                remember_lang(l);
+            }
+        });
     };
 
     let page = move || match route.get() {

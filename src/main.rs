@@ -1,6 +1,8 @@
-//! Browser entry point: install the panic hook, then mount the app.
+//! Browser entry point: install the panic hook, then start the app (it
+//! fetches its words, then mounts).
 
 fn main() {
     mqlab::install_panic_hook();
-    leptos::mount::mount_to_body(mqlab::App);
+    #[cfg(target_arch = "wasm32")]
+    mqlab::start();
 }

@@ -17,6 +17,7 @@
 
 use crate::ledger::MsgState;
 use crate::sim::Sim;
+use crate::text::Text;
 use crate::time::{US_PER_MS, US_PER_S};
 
 /// One named teaching number of a scenario.
@@ -27,10 +28,8 @@ pub struct FactDef {
     /// `messages`, `ms`, `us`, `s`, `pct`, `per_s`, or empty for a plain
     /// number (a ratio, a count of consumers).
     pub unit: &'static str,
-    /// Short label for a metric card, Chinese.
-    pub zh: &'static str,
-    /// Short label for a metric card, English.
-    pub en: &'static str,
+    /// Short label for a metric card.
+    pub label: Text,
     /// One English sentence saying what the number is (`facts_explained`).
     pub explained_en: &'static str,
     /// Reads the value from a simulation, at whatever moment it is in.
@@ -41,11 +40,6 @@ impl FactDef {
     /// The fact's value for `sim` now.
     pub fn read(&self, sim: &Sim) -> f64 {
         (self.value)(sim)
-    }
-
-    /// The label as a `(zh, en)` pair.
-    pub const fn label(&self) -> (&'static str, &'static str) {
-        (self.zh, self.en)
     }
 }
 
@@ -68,8 +62,7 @@ pub static GENERIC: [FactDef; 7] = [
 pub const PRODUCED: FactDef = FactDef {
     key: "produced",
     unit: "messages",
-    zh: "已发送",
-    en: "Sent",
+    label: Text::new("已发送", "Sent"),
     explained_en: crate::cli_only(
         "Messages the producers sent (retries of the same message not counted again).",
     ),
@@ -79,8 +72,7 @@ pub const PRODUCED: FactDef = FactDef {
 pub const DONE: FactDef = FactDef {
     key: "done",
     unit: "messages",
-    zh: "已完成",
-    en: "Done",
+    label: Text::new("已完成", "Done"),
     explained_en: crate::cli_only(
         "Messages fully processed (acknowledged by a consumer or answered by a service).",
     ),
@@ -90,8 +82,7 @@ pub const DONE: FactDef = FactDef {
 pub const REJECTED: FactDef = FactDef {
     key: "rejected",
     unit: "messages",
-    zh: "被拒绝",
-    en: "Rejected",
+    label: Text::new("被拒绝", "Rejected"),
     explained_en: crate::cli_only("Messages refused with the sender told why (queue full, service over capacity, down or timed out)."),
     value: |s| read::count(s, MsgState::Rejected),
 };
@@ -99,8 +90,7 @@ pub const REJECTED: FactDef = FactDef {
 pub const LOST: FactDef = FactDef {
     key: "lost",
     unit: "messages",
-    zh: "丢失",
-    en: "Lost",
+    label: Text::new("丢失", "Lost"),
     explained_en: crate::cli_only(
         "Messages gone without anyone being told; ledger.lost_by_cause says where and why.",
     ),
@@ -110,8 +100,7 @@ pub const LOST: FactDef = FactDef {
 pub const REDELIVERED: FactDef = FactDef {
     key: "redelivered",
     unit: "messages",
-    zh: "重新投递",
-    en: "Redelivered",
+    label: Text::new("重新投递", "Redelivered"),
     explained_en: crate::cli_only("Deliveries of a message delivered before (after a consumer crash or a nack under manual ack): the redelivered flag."),
     value: |s| read::redelivered(s),
 };
@@ -119,8 +108,7 @@ pub const REDELIVERED: FactDef = FactDef {
 pub const DUPLICATES: FactDef = FactDef {
     key: "duplicates",
     unit: "messages",
-    zh: "重复消息",
-    en: "Duplicates",
+    label: Text::new("重复消息", "Duplicates"),
     explained_en: crate::cli_only("Copies a producer sent again because a confirm was lost although the broker had stored the message: the consumer must be idempotent."),
     value: |s| read::duplicates(s),
 };
@@ -128,8 +116,7 @@ pub const DUPLICATES: FactDef = FactDef {
 pub const NACKED: FactDef = FactDef {
     key: "nacked",
     unit: "messages",
-    zh: "处理失败重回队列",
-    en: "Nacked",
+    label: Text::new("处理失败重回队列", "Nacked"),
     explained_en: crate::cli_only(
         "Failed processings the consumer handed back with nack + requeue.",
     ),
@@ -139,8 +126,7 @@ pub const NACKED: FactDef = FactDef {
 pub const FAILOVERS: FactDef = FactDef {
     key: "failovers",
     unit: "",
-    zh: "主副本切换",
-    en: "Failovers",
+    label: Text::new("主副本切换", "Failovers"),
     explained_en: crate::cli_only(
         "Times a follower took over as the broker's leader after a crash.",
     ),
@@ -150,8 +136,7 @@ pub const FAILOVERS: FactDef = FactDef {
 pub const QUEUED: FactDef = FactDef {
     key: "queued",
     unit: "messages",
-    zh: "排队中",
-    en: "Queued",
+    label: Text::new("排队中", "Queued"),
     explained_en: crate::cli_only("Messages waiting in the broker's queues at the end of the run."),
     value: |s| read::queued(s),
 };
@@ -159,8 +144,7 @@ pub const QUEUED: FactDef = FactDef {
 pub const QUEUE_LEN_MAX: FactDef = FactDef {
     key: "queue_len_max",
     unit: "messages",
-    zh: "队列最长",
-    en: "Longest queue",
+    label: Text::new("队列最长", "Longest queue"),
     explained_en: crate::cli_only("The most messages any one queue held at once during the run."),
     value: |s| read::queue_len_max(s),
 };
@@ -168,8 +152,7 @@ pub const QUEUE_LEN_MAX: FactDef = FactDef {
 pub const LATENCY_MS: FactDef = FactDef {
     key: "latency_ms",
     unit: "ms",
-    zh: "平均端到端耗时",
-    en: "Mean end-to-end time",
+    label: Text::new("平均端到端耗时", "Mean end-to-end time"),
     explained_en: crate::cli_only(
         "Mean time from a message's creation to its being done, in milliseconds.",
     ),
@@ -179,8 +162,7 @@ pub const LATENCY_MS: FactDef = FactDef {
 pub const RESPONSE_MS: FactDef = FactDef {
     key: "response_ms",
     unit: "ms",
-    zh: "平均响应时间",
-    en: "Mean response time",
+    label: Text::new("平均响应时间", "Mean response time"),
     explained_en: crate::cli_only("Mean time a sender waited: until the broker acknowledged its message, or until the service answered its call, in milliseconds."),
     value: |s| read::ms(s.response_histogram().mean()),
 };
@@ -188,8 +170,7 @@ pub const RESPONSE_MS: FactDef = FactDef {
 pub const RESPONSE_P95_MS: FactDef = FactDef {
     key: "response_p95_ms",
     unit: "ms",
-    zh: "P95 响应时间",
-    en: "p95 response time",
+    label: Text::new("P95 响应时间", "p95 response time"),
     explained_en: crate::cli_only(
         "The response time 95 % of answered senders stayed within, in milliseconds.",
     ),
@@ -199,8 +180,7 @@ pub const RESPONSE_P95_MS: FactDef = FactDef {
 pub const PROCESSING_RATE_PER_S: FactDef = FactDef {
     key: "processing_rate_per_s",
     unit: "per_s",
-    zh: "处理速率",
-    en: "Processing rate",
+    label: Text::new("处理速率", "Processing rate"),
     explained_en: crate::cli_only("Messages done per second between the first and the last completion: how fast the system worked through its load."),
     value: |s| s.processing_rate_per_s(),
 };

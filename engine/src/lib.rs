@@ -21,6 +21,7 @@ pub mod scenario;
 pub mod scenarios;
 pub mod sim;
 pub mod spec;
+pub mod text;
 pub mod time;
 pub mod trace;
 
@@ -31,6 +32,7 @@ pub use render::{Movement, Snapshot};
 pub use scenario::{Choice, ParamDef, ParamKind, Params, ScenarioDef};
 pub use sim::Sim;
 pub use spec::ScenarioSpec;
+pub use text::{Lang, Text};
 pub use time::TimeUs;
 
 /// English text only the CLI prints (`describe`'s parameter help, facts'

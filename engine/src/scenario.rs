@@ -4,6 +4,7 @@
 //! The UI builds its sliders from these definitions and the CLI's
 //! `describe` prints them, so both always agree on ranges and defaults.
 
+use crate::text::Text;
 use std::collections::BTreeMap;
 
 use crate::command::Action;
@@ -31,20 +32,16 @@ pub enum ParamKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Choice {
     pub word: &'static str,
-    /// Short label, Chinese.
-    pub zh: &'static str,
-    /// Short label, English.
-    pub en: &'static str,
+    /// Short label (the text-pack scanner reads `Choice::new`'s literals).
+    pub label: Text,
 }
 
 impl Choice {
     pub const fn new(word: &'static str, zh: &'static str, en: &'static str) -> Self {
-        Choice { word, zh, en }
-    }
-
-    /// The label as a `(zh, en)` pair.
-    pub const fn label(&self) -> (&'static str, &'static str) {
-        (self.zh, self.en)
+        Choice {
+            word,
+            label: Text::new(zh, en), // text-pack: passes through
+        }
     }
 }
 
@@ -401,6 +398,7 @@ pub fn find(id: &str) -> Option<&'static ScenarioDef> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::Lang;
 
     #[test]
     fn every_builtin_builds_a_valid_spec_at_defaults_and_extremes() {
@@ -510,7 +508,8 @@ mod tests {
         assert!(d.parse("2").is_err(), "an index is not a word");
         assert_eq!((d.min, d.max, d.default), (0.0, 2.0, 1.0));
         assert_eq!(d.choices().len(), 3);
-        assert_eq!(d.choices()[2].label(), ("全部副本确认", "All replicas"));
+        assert_eq!(d.choices()[2].label.get(Lang::Zh), "全部副本确认");
+        assert_eq!(d.choices()[2].label.get(Lang::En), "All replicas");
         assert_eq!(words(&ACKS), ["0", "1", "all"]);
         assert!(d.is_choice());
         assert!(ParamDef::boolean("b", true, "").choices().is_empty());
@@ -562,7 +561,7 @@ mod tests {
                 for (i, c) in d.choices().iter().enumerate() {
                     assert!(!c.word.is_empty() && !c.word.contains(char::is_whitespace));
                     assert!(
-                        !c.zh.is_empty() && !c.en.is_empty(),
+                        !c.label.get(Lang::Zh).is_empty() && !c.label.get(Lang::En).is_empty(),
                         "{}.{}",
                         def.id,
                         c.word

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use common::{run, spec_of};
 use mqlab_engine::scenario::{builtins, find};
 use mqlab_engine::time::{TimeUs, US_PER_S};
-use mqlab_engine::Sim;
+use mqlab_engine::{Lang, Sim};
 
 /// The facts of built-in `id` for `sim`, by name.
 fn facts(id: &str, sim: &Sim) -> BTreeMap<&'static str, f64> {
@@ -54,7 +54,10 @@ fn every_fact_is_well_formed_and_finite_from_the_first_moment() {
                 "{id} repeats"
             );
             assert!(UNITS.contains(&f.unit), "{id}: unit '{}'", f.unit);
-            assert!(!f.zh.is_empty() && !f.en.is_empty(), "{id}: labels");
+            assert!(
+                !f.label.get(Lang::Zh).is_empty() && !f.label.get(Lang::En).is_empty(),
+                "{id}: labels"
+            );
             assert!(f.explained_en.ends_with('.'), "{id}: a sentence");
             assert_eq!(def.fact(f.key).map(|g| g.key), Some(f.key));
         }

@@ -18,6 +18,7 @@ use leptos::prelude::*;
 use mqlab_components::format::thousands;
 use mqlab_components::i18n::{use_lang, words};
 use mqlab_components::runner::share::Ignored;
+use mqlab_components::text;
 use mqlab_components::{DemoRun, Lang, PanelDef, Text, Timeline, Transport};
 use mqlab_engine::{MsgState, ScenarioDef};
 
@@ -134,7 +135,7 @@ pub fn summary(run: &DemoRun, lang: Lang) -> String {
                 match lang {
                     Lang::Zh => format!(
                         "{}：排队 {} 条，已处理 {} 条，被拒绝 {} 条，丢失 {} 条。",
-                        p.title.zh,
+                        p.title.get(Lang::Zh),
                         thousands(f.snap.queued()),
                         thousands(l.count(MsgState::Done)),
                         thousands(l.count(MsgState::Rejected)),
@@ -142,7 +143,7 @@ pub fn summary(run: &DemoRun, lang: Lang) -> String {
                     ),
                     Lang::En => format!(
                         "{}: {} waiting in queue, {} processed, {} rejected, {} lost.",
-                        p.title.en,
+                        p.title.get(Lang::En),
                         thousands(f.snap.queued()),
                         thousands(l.count(MsgState::Done)),
                         thousands(l.count(MsgState::Rejected)),
@@ -500,7 +501,7 @@ pub fn Panel(
     }
 }
 
-const CHART_LABEL: Text = Text::new(
+const CHART_LABEL: Text = text!(
     "到达速率、处理速率与队列长度随时间变化",
     "Arrival rate, processing rate and queue length over time",
 );
@@ -567,7 +568,7 @@ pub fn FactCard(
         <span class="fact" data-testid=format!("fact-{key}")>
             <MetricCard
                 name=key
-                label=Text::new(fact.zh, fact.en)
+                label=fact.label
                 value=value
                 display=display
                 alarm=Signal::derive(move || alarm && value.get() > 0.0)

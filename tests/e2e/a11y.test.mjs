@@ -179,6 +179,9 @@ for (const id of BUILT_DEMOS) {
     // Wait until the page's text has actually changed language.
     await waitFor(page, () => /[\u4e00-\u9fff]/.test(document.body.innerText), undefined, { what: 'Chinese text' });
     const zh = await visibleTexts(page);
+    // A text its language's pack lacks reads ⟦?⟧ (components/src/i18n.rs).
+    const missing = [...en, ...zh].filter((s) => s.includes('⟦?⟧'));
+    assert.deepEqual(missing, [], `${id}: text missing from a text pack`);
     const same = zh.filter((s) => en.has(s));
     const untranslated = same.filter((s) => {
       let rest = s;

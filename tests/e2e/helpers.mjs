@@ -404,3 +404,36 @@ export async function playUntil(page, scope, us, speed = 8) {
   await pause(page, scope);
   return simTime(page, scope);
 }
+
+/**
+ * Moves a slider of `scope` until its parameter reads `value` (within 10 %),
+ * by binary search over the thumb positions: linear and log sliders alike.
+ */
+export async function setValue(page, scope, key, value) {
+  let lo = 0;
+  let hi = 1000;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const v = await setSlider(page, scope, key, mid);
+    if (v < value) lo = mid + 1;
+    else hi = mid;
+  }
+  const got = await setSlider(page, scope, key, lo);
+  if (Math.abs(got - value) > value * 0.1) throw new Error(`${key}: wanted ${value}, got ${got}`);
+  return got;
+}
+
+/** Sets parameters of `scope`: numbers on sliders, words on choices. */
+export async function setParams(page, scope, set) {
+  for (const [key, v] of Object.entries(set)) {
+    if (typeof v === 'number') await setValue(page, scope, key, v);
+    else await setChoice(page, scope, key, v);
+  }
+}
+
+/** Reads the metric cards `keys` of `scope` into an object. */
+export async function readFacts(page, scope, keys) {
+  const out = {};
+  for (const k of keys) out[k] = await metric(page, scope, k);
+  return out;
+}

@@ -52,3 +52,57 @@ for (const id of BUILT_DEMOS) {
     assert.ok(requests.some((u) => u.endsWith('.wasm')), 'the wasm was requested (the recorder works)');
   });
 }
+
+// ----------------------------------------------------------- text packs ----
+// The words of each language are a file of their own (scripts/text-pack.mjs):
+// a page fetches the pack of the language it shows, the other only when the
+// learner switches, and says so in both languages if its pack cannot come.
+
+const packRequests = (requests) => requests.filter((u) => /\/text-(zh|en)-[0-9a-f]+\.txt$/.test(new URL(u).pathname));
+
+app.pageTest('text packs: a page fetches only its own language, the other on switching', async ({ page, open }) => {
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  await open('/demo/intro', { lang: 'zh-CN' });
+  await waitForDemo(page, 'intro');
+  const first = packRequests(requests);
+  assert.equal(first.length, 1, `packs fetched on load: ${first.join(', ')}`);
+  assert.match(first[0], /text-zh-/);
+  await page.locator(tid('lang-switch')).click();
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  const both = packRequests(requests);
+  assert.equal(both.length, 2, `packs fetched after switching: ${both.join(', ')}`);
+  assert.match(both[1], /text-en-/);
+  // Back again: the first pack is in memory, nothing more is fetched.
+  await page.locator(tid('lang-switch')).click();
+  await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+  assert.equal(packRequests(requests).length, 2);
+  const text = await page.evaluate(() => document.body.innerText);
+  assert.ok(!text.includes('⟦?⟧'), 'a text is missing from its pack');
+});
+
+app.pageTest('text packs: without its pack the page says why in both languages, and switching back keeps working', async ({ page, open, errors }) => {
+  // The English pack cannot be fetched: starting in English shows the error.
+  await page.route(/\/text-en-[0-9a-f]+\.txt$/, (route) => route.fulfill({ status: 503, body: 'down' }));
+  await open('/demo/intro', { lang: 'en' });
+  const panel = page.locator(tid('text-load-error'));
+  await panel.waitFor({ state: 'visible' });
+  const said = await panel.innerText();
+  assert.match(said, /reload/i);
+  assert.match(said, /刷新/);
+  assert.ok(errors.errors.some((e) => /text pack could not be loaded/.test(e)), errors.errors.join('\n'));
+  // Starting in Chinese works, and switching to the missing English keeps
+  // the page in Chinese instead of blanking it.
+  errors.errors.length = 0;
+  await page.goto('about:blank'); // a new document, not a hash change
+  await open('/demo/intro', { lang: 'zh-CN' });
+  await waitForDemo(page, 'intro');
+  const failed = page.waitForEvent('console', { predicate: (m) => /text pack could not be loaded/.test(m.text()) });
+  await page.locator(tid('lang-switch')).click();
+  await failed;
+  await waitForDemo(page, 'intro');
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+  assert.ok(/[\u4e00-\u9fff]/.test(await page.evaluate(() => document.body.innerText)));
+  assert.ok(errors.errors.every((e) => /text pack could not be loaded|\b503\b/.test(e)), errors.errors.join('\n'));
+  errors.errors.length = 0;
+});

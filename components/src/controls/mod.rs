@@ -193,7 +193,7 @@ pub fn ParamChoice(
                         prop:checked=move || current() == v
                         on:change=move |_| run.set_param(key, v)
                     />
-                    <span>{move || if lang.get() == crate::i18n::Lang::Zh { c.zh } else { c.en }}</span>
+                    <span>{move || c.label.get(lang.get())}</span>
                 </label>
             }
         })

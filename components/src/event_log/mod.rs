@@ -1,5 +1,6 @@
 //! The event log: what happened and why, in the reader's language.
 
+use crate::text;
 use leptos::prelude::*;
 use mqlab_engine::render::{LogEntry, LogKind, NodeView};
 use mqlab_engine::Cause;
@@ -11,47 +12,47 @@ use crate::stage::StageLayout;
 /// Why a message was rejected or lost, as a phrase (`{node}` is replaced).
 pub fn cause_text(c: Cause) -> Text {
     match c {
-        Cause::QueueFull => Text::new(
+        Cause::QueueFull => text!(
             "{node} 已满，拒收新消息",
             "{node} is full and refuses new messages",
         ),
-        Cause::QueueOverflowDropOldest => Text::new(
+        Cause::QueueOverflowDropOldest => text!(
             "{node} 已满，丢弃了最旧的消息",
             "{node} was full and dropped its oldest message",
         ),
-        Cause::ServiceOverCapacity => Text::new("{node} 超出处理能力", "{node} is over capacity"),
-        Cause::ServiceTimeout => Text::new("在 {node} 排队超时", "timed out waiting for {node}"),
-        Cause::ServiceDown => Text::new("{node} 宕机了", "{node} is down"),
-        Cause::BrokerDown => Text::new("消息代理宕机了", "the broker is down"),
-        Cause::AutoAckConsumerCrash => Text::new(
+        Cause::ServiceOverCapacity => text!("{node} 超出处理能力", "{node} is over capacity"),
+        Cause::ServiceTimeout => text!("在 {node} 排队超时", "timed out waiting for {node}"),
+        Cause::ServiceDown => text!("{node} 宕机了", "{node} is down"),
+        Cause::BrokerDown => text!("消息代理宕机了", "the broker is down"),
+        Cause::AutoAckConsumerCrash => text!(
             "自动确认：投递时代理就删除了消息，随后消费者崩溃",
             "auto-ack: the broker deleted it on delivery, then the consumer crashed",
         ),
-        Cause::NoConfirmNetworkDrop => Text::new(
+        Cause::NoConfirmNetworkDrop => text!(
             "网络丢包，且没有发布确认来发现",
             "the network dropped it and no publisher confirm noticed",
         ),
-        Cause::NotPersistentBrokerCrash => Text::new(
+        Cause::NotPersistentBrokerCrash => text!(
             "代理崩溃，而消息没有持久化",
             "the broker crashed and it was not persisted",
         ),
-        Cause::AsyncFlushBrokerCrash => Text::new(
+        Cause::AsyncFlushBrokerCrash => text!(
             "异步刷盘：代理崩溃时这条消息还没写到磁盘",
             "async flush: the broker crashed before it was written to disk",
         ),
-        Cause::LeaderCrashBeforeCopy => Text::new(
+        Cause::LeaderCrashBeforeCopy => text!(
             "acks=1：主副本崩溃时，还没有从副本复制到它",
             "acks=1: the leader crashed before any follower had copied it",
         ),
-        Cause::AutoAckProcessingFailure => Text::new(
+        Cause::AutoAckProcessingFailure => text!(
             "自动确认：处理失败，但代理早已删除了它，无法重投",
             "auto-ack: processing failed, but the broker had already deleted it, so it cannot be redelivered",
         ),
-        Cause::DedupeKeyBeforeCrash => Text::new(
+        Cause::DedupeKeyBeforeCrash => text!(
             "处理前就写了去重键：消费者处理到一半崩溃，重投时被当成重复跳过，这笔业务没有做",
             "the dedupe key was written before processing: the consumer crashed mid-work, and the redelivery was skipped as a duplicate, so the work never happened",
         ),
-        Cause::DeadLetterQueueFull => Text::new(
+        Cause::DeadLetterQueueFull => text!(
             "该进死信队列，但死信队列已满，被丢弃",
             "due for the dead-letter queue, but it was full, so it was dropped",
         ),
@@ -456,9 +457,9 @@ pub fn sentence(e: &LogEntry, layout: &StageLayout, nodes: &[NodeView], lang: La
 
 /// An order's steps, by step number mod 3 (the ordering demo's log).
 static STEPS: [Text; 3] = [
-    Text::new("下单", "created"),
-    Text::new("付款", "paid"),
-    Text::new("发货", "shipped"),
+    text!("下单", "created"),
+    text!("付款", "paid"),
+    text!("发货", "shipped"),
 ];
 
 fn severity(k: &LogKind) -> &'static str {
@@ -540,7 +541,7 @@ mod tests {
             name: "db",
             x: 0.0,
             y: 0.0,
-            label: Text::new("数据库", "database"),
+            label: text!("数据库", "database"),
         }],
         links: &[],
     };
@@ -634,8 +635,8 @@ mod tests {
     fn every_cause_has_both_languages() {
         for c in Cause::ALL {
             let t = cause_text(c);
-            assert!(!t.zh.is_empty() && !t.en.is_empty());
-            assert_ne!(t.zh, t.en);
+            assert!(!t.get(Lang::Zh).is_empty() && !t.get(Lang::En).is_empty());
+            assert_ne!(t.get(Lang::Zh), t.get(Lang::En));
         }
     }
 }

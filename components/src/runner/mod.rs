@@ -839,18 +839,19 @@ fn step_sims(sims: &mut [Sim]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text;
     use leptos::prelude::Owner;
     use mqlab_engine::scenario::find;
 
     static PANELS: [PanelDef; 2] = [
         PanelDef {
             id: "queue",
-            title: Text::new("有队列", "With a queue"),
+            title: text!("有队列", "With a queue"),
             fixed: &[("queue", 1.0)],
         },
         PanelDef {
             id: "direct",
-            title: Text::new("无队列", "Without a queue"),
+            title: text!("无队列", "Without a queue"),
             fixed: &[("queue", 0.0)],
         },
     ];
@@ -900,7 +901,7 @@ mod tests {
     fn frames_carry_the_facts_the_cli_reports() {
         static ONE: [PanelDef; 1] = [PanelDef {
             id: "main",
-            title: Text::new("一", "one"),
+            title: text!("一", "one"),
             fixed: &[],
         }];
         let owner = Owner::new();
@@ -1421,18 +1422,19 @@ mod tests {
 #[cfg(test)]
 mod step_back_in_a_burst {
     use super::*;
+    use crate::text;
     use leptos::prelude::Owner;
     use mqlab_engine::scenario::find;
 
     static PANELS: [PanelDef; 2] = [
         PanelDef {
             id: "queue",
-            title: Text::new("有队列", "With a queue"),
+            title: text!("有队列", "With a queue"),
             fixed: &[("queue", 1.0)],
         },
         PanelDef {
             id: "direct",
-            title: Text::new("无队列", "Without a queue"),
+            title: text!("无队列", "Without a queue"),
             fixed: &[("queue", 0.0)],
         },
     ];

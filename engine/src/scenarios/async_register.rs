@@ -16,6 +16,7 @@ use crate::facts::{self, read, FactDef};
 use crate::scenario::{words, Choice, Live, ParamDef, Params, ScenarioDef};
 use crate::scenarios::kit::{self, ms};
 use crate::spec::*;
+use crate::text::Text;
 use crate::time::US_PER_MS;
 
 /// The `mode` parameter's words (index 0 = sync, 1 = async).
@@ -62,22 +63,19 @@ static PARAMS: [ParamDef; 7] = [
 
 static FACTS: [FactDef; 7] = [
     FactDef {
-        zh: "注册请求",
-        en: "Sign-ups",
+        label: Text::new("注册请求", "Sign-ups"),
         explained_en: crate::cli_only("Sign-ups the users submitted."),
         ..facts::PRODUCED
     },
     FactDef {
         key: "registered",
         unit: "messages",
-        zh: "注册成功",
-        en: "Registered",
+        label: Text::new("注册成功", "Registered"),
         explained_en: crate::cli_only("Sign-ups answered successfully."),
         value: |s| s.response_histogram().count() as f64,
     },
     FactDef {
-        zh: "注册失败",
-        en: "Failed",
+        label: Text::new("注册失败", "Failed"),
         explained_en: crate::cli_only("Sign-ups that failed with the user told why: synchronously, a down SMS service fails the whole sign-up."),
         ..facts::REJECTED
     },
@@ -92,16 +90,14 @@ static FACTS: [FactDef; 7] = [
     FactDef {
         key: "side_jobs_done",
         unit: "messages",
-        zh: "附带任务完成",
-        en: "Side jobs done",
+        label: Text::new("附带任务完成", "Side jobs done"),
         explained_en: crate::cli_only("Emails, SMS and coupons done: as steps of the call (synchronous) or by consumers of their queues (asynchronous)."),
         value: |s| JOBS.iter().map(|(_, name, _)| read::processed_by(s, name)).sum(),
     },
     FactDef {
         key: "side_jobs_queued",
         unit: "messages",
-        zh: "附带任务排队",
-        en: "Side jobs queued",
+        label: Text::new("附带任务排队", "Side jobs queued"),
         explained_en: crate::cli_only("Email, SMS and coupon jobs waiting in their queues (asynchronous only), e.g. SMS jobs while the SMS service is down."),
         value: |s| JOBS.iter().map(|(_, _, queue)| read::queue_len(s, queue)).sum(),
     },

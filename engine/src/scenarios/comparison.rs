@@ -27,6 +27,7 @@ use crate::rng::Dist;
 use crate::scenario::{words, Choice, Live, ParamDef, Params, ScenarioDef};
 use crate::scenarios::kit;
 use crate::spec::*;
+use crate::text::Text;
 use crate::time::{US_PER_MS, US_PER_S};
 
 /// The `broker` parameter's words, in profile order.
@@ -381,16 +382,14 @@ static FACTS: [FactDef; 10] = [
     },
     FactDef {
         key: "throughput_per_s",
-        zh: "吞吐量",
-        en: "Throughput",
+        label: Text::new("吞吐量", "Throughput"),
         explained_en: crate::cli_only("Messages consumed per second between the first and the last: the profile's throughput under this load (at most its ceiling)."),
         ..facts::PROCESSING_RATE_PER_S
     },
     FactDef {
         key: "ceiling_per_s",
         unit: "per_s",
-        zh: "模型吞吐上限",
-        en: "Model ceiling",
+        label: Text::new("模型吞吐上限", "Model ceiling"),
         explained_en: crate::cli_only("The broker profile's model throughput ceiling for this message size (an order of magnitude, not a benchmark)."),
         value: |s| {
             s.broker
@@ -403,16 +402,14 @@ static FACTS: [FactDef; 10] = [
     FactDef {
         key: "latency_p50_us",
         unit: "us",
-        zh: "P50 延迟",
-        en: "p50 latency",
+        label: Text::new("P50 延迟", "p50 latency"),
         explained_en: crate::cli_only("Half of the messages went from producer to consumer within this many microseconds."),
         value: |s| s.latency_histogram().quantile(0.50) as f64,
     },
     FactDef {
         key: "latency_p99_us",
         unit: "us",
-        zh: "P99 延迟",
-        en: "p99 latency",
+        label: Text::new("P99 延迟", "p99 latency"),
         explained_en: crate::cli_only("99 % of the messages went from producer to consumer within this many microseconds."),
         value: |s| s.latency_histogram().quantile(0.99) as f64,
     },
@@ -427,16 +424,14 @@ static FACTS: [FactDef; 10] = [
     FactDef {
         key: "retained",
         unit: "messages",
-        zh: "日志保留",
-        en: "Kept in the log",
+        label: Text::new("日志保留", "Kept in the log"),
         explained_en: crate::cli_only("Acked messages the broker's log keeps for re-reading (0 for RabbitMQ, which deletes a message once it is acked)."),
         value: |s| s.broker.queues.iter().map(|q| q.retained.len()).sum::<usize>() as f64,
     },
     FactDef {
         key: "replayed",
         unit: "messages",
-        zh: "已重放",
-        en: "Replayed",
+        label: Text::new("已重放", "Replayed"),
         explained_en: crate::cli_only("Messages re-read from the log by the replay command."),
         value: |s| s.broker.queues.iter().map(|q| q.replayed).sum::<u64>() as f64,
     },

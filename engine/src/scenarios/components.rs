@@ -6,6 +6,7 @@ use crate::facts::{self, FactDef};
 use crate::rng::Dist;
 use crate::scenario::{Live, ParamDef, Params, ScenarioDef};
 use crate::spec::*;
+use crate::text::Text;
 use crate::time::{US_PER_MS, US_PER_S};
 
 static PARAMS: [ParamDef; 4] = [
@@ -45,14 +46,12 @@ static FACTS: [FactDef; 6] = [
         ..facts::PRODUCED
     },
     FactDef {
-        zh: "已消费",
-        en: "Consumed",
+        label: Text::new("已消费", "Consumed"),
         explained_en: crate::cli_only("Messages the consumer processed and acknowledged."),
         ..facts::DONE
     },
     FactDef {
-        zh: "代理中",
-        en: "In the broker",
+        label: Text::new("代理中", "In the broker"),
         explained_en: crate::cli_only("Messages stored in the broker at the end: they wait there while the consumer is offline and are delivered when it is back."),
         ..facts::QUEUED
     },

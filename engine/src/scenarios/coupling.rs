@@ -17,6 +17,7 @@ use crate::facts::{self, read, FactDef};
 use crate::scenario::{words, Choice, Live, ParamDef, Params, ScenarioDef};
 use crate::scenarios::kit::{self, ms};
 use crate::spec::*;
+use crate::text::Text;
 use crate::time::US_PER_MS;
 
 /// The `mode` parameter's words (index 0 = direct, 1 = queue).
@@ -69,52 +70,45 @@ static PARAMS: [ParamDef; 5] = [
 
 static FACTS: [FactDef; 7] = [
     FactDef {
-        zh: "下单数",
-        en: "Orders placed",
+        label: Text::new("下单数", "Orders placed"),
         explained_en: crate::cli_only("Orders the shop placed."),
         ..facts::PRODUCED
     },
     FactDef {
         key: "orders_ok",
         unit: "messages",
-        zh: "下单成功",
-        en: "Orders created",
+        label: Text::new("下单成功", "Orders created"),
         explained_en: crate::cli_only("Orders created and answered."),
         value: |s| s.response_histogram().count() as f64,
     },
     FactDef {
-        zh: "下单失败",
-        en: "Orders failed",
+        label: Text::new("下单失败", "Orders failed"),
         explained_en: crate::cli_only("Orders that failed: with a direct call, a down notification service fails the order itself."),
         ..facts::REJECTED
     },
     FactDef {
-        zh: "平均下单耗时",
-        en: "Mean order time",
+        label: Text::new("平均下单耗时", "Mean order time"),
         explained_en: crate::cli_only("Mean time to create an order, in milliseconds: it includes the notification call when direct, not with a queue."),
         ..facts::RESPONSE_MS
     },
     FactDef {
         key: "notified",
         unit: "messages",
-        zh: "已通知",
-        en: "Notified",
+        label: Text::new("已通知", "Notified"),
         explained_en: crate::cli_only("Notifications the notification service sent."),
         value: |s| read::service_processed(s, "notification"),
     },
     FactDef {
         key: "notifications_pending",
         unit: "messages",
-        zh: "待发通知",
-        en: "Notifications pending",
+        label: Text::new("待发通知", "Notifications pending"),
         explained_en: crate::cli_only("Order events not yet notified (queue mode only): waiting in the notification queue, or held by the notifier while it retries a down service; they go out when it is back."),
         value: |s| read::queue_len(s, "notify-q") + read::group_holding(s, "notifier"),
     },
     FactDef {
         key: "points_awarded",
         unit: "messages",
-        zh: "积分发放",
-        en: "Points awarded",
+        label: Text::new("积分发放", "Points awarded"),
         explained_en: crate::cli_only("Orders the points service handled (0 unless it is attached)."),
         value: |s| read::processed_by(s, "points"),
     },

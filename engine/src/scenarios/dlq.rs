@@ -30,6 +30,7 @@ use crate::scenario::{words, Choice, Live, ParamDef, Params, ScenarioDef};
 use crate::scenarios::kit;
 use crate::sim::Sim;
 use crate::spec::*;
+use crate::text::Text;
 use crate::time::{US_PER_MS, US_PER_S};
 
 pub const PRODUCER: &str = "producer";
@@ -121,80 +122,70 @@ static FACTS: [FactDef; 14] = [
     FactDef {
         key: "healthy_done",
         unit: "messages",
-        zh: "正常订单完成",
-        en: "Healthy orders done",
+        label: Text::new("正常订单完成", "Healthy orders done"),
         explained_en: crate::cli_only("Orders that are not poison, processed and acked: what the poison slows down when it keeps coming back."),
         value: |s| s.retry.healthy_done as f64,
     },
     FactDef {
         key: "healthy_latency_ms",
         unit: "ms",
-        zh: "正常订单平均耗时",
-        en: "Healthy order time",
+        label: Text::new("正常订单平均耗时", "Healthy order time"),
         explained_en: crate::cli_only("Mean time from sending to ack of the healthy orders done, in milliseconds."),
         value: |s| facts::read::ms(s.retry.healthy_latency_mean_us()),
     },
     FactDef {
         key: "dead_lettered",
         unit: "messages",
-        zh: "进入死信队列",
-        en: "Dead-lettered",
+        label: Text::new("进入死信队列", "Dead-lettered"),
         explained_en: crate::cli_only("Times an order was moved to the dead-letter queue after its last allowed delivery (a redriven order may count again)."),
         value: |s| s.retry.dead_lettered as f64,
     },
     FactDef {
         key: "dlq_len",
         unit: "messages",
-        zh: "死信队列中",
-        en: "In the DLQ",
+        label: Text::new("死信队列中", "In the DLQ"),
         explained_en: crate::cli_only("Orders in the dead-letter queue now, kept for inspection and redrive (at most 1000; more are dropped, ledger.lost_by_cause.dead_letter_queue_full)."),
         value: |s| s.retry.dlq.len() as f64,
     },
     FactDef {
         key: "retries",
         unit: "",
-        zh: "重试次数",
-        en: "Retries",
+        label: Text::new("重试次数", "Retries"),
         explained_en: crate::cli_only("Failed deliveries sent back to be tried again (at once, or after the backoff)."),
         value: |s| s.retry.retries as f64,
     },
     FactDef {
         key: "poison_deliveries",
         unit: "",
-        zh: "毒消息投递",
-        en: "Poison deliveries",
+        label: Text::new("毒消息投递", "Poison deliveries"),
         explained_en: crate::cli_only("Deliveries of poison orders that failed: worker time spent on orders that cannot succeed before the fix."),
         value: |s| s.retry.poison_deliveries as f64,
     },
     FactDef {
         key: "dead_letter_deliveries_min",
         unit: "",
-        zh: "死信前最少投递",
-        en: "Fewest deliveries before DLQ",
+        label: Text::new("死信前最少投递", "Fewest deliveries before DLQ"),
         explained_en: crate::cli_only("The fewest deliveries any order had when it was dead-lettered (the count its x-death header carries); 0 before the first."),
         value: |s| deliveries(s, false),
     },
     FactDef {
         key: "dead_letter_deliveries_max",
         unit: "",
-        zh: "死信前最多投递",
-        en: "Most deliveries before DLQ",
+        label: Text::new("死信前最多投递", "Most deliveries before DLQ"),
         explained_en: crate::cli_only("The most deliveries any order had when it was dead-lettered; equal to the fewest, max_retries + 1, whatever the timing."),
         value: |s| deliveries(s, true),
     },
     FactDef {
         key: "redriven",
         unit: "messages",
-        zh: "重新投递回队列",
-        en: "Redriven",
+        label: Text::new("重新投递回队列", "Redriven"),
         explained_en: crate::cli_only("Orders moved from the dead-letter queue back to the orders queue by redrive."),
         value: |s| s.retry.redriven as f64,
     },
     FactDef {
         key: "redriven_done",
         unit: "messages",
-        zh: "重投后完成",
-        en: "Done after redrive",
+        label: Text::new("重投后完成", "Done after redrive"),
         explained_en: crate::cli_only("Redriven orders processed and acked since (after the fix, all of them)."),
         value: |s| s.retry.redriven_done as f64,
     },

@@ -38,6 +38,7 @@ use crate::scenario::{words, Choice, Live, ParamDef, Params, ScenarioDef};
 use crate::scenarios::kit;
 use crate::sim::Sim;
 use crate::spec::*;
+use crate::text::Text;
 use crate::time::{TimeUs, US_PER_MS, US_PER_S};
 
 pub const PRODUCER: &str = "producer";
@@ -132,14 +133,12 @@ static FACTS: [FactDef; 11] = [
     FactDef {
         key: "unique_messages",
         unit: "messages",
-        zh: "订单数",
-        en: "Orders",
+        label: Text::new("订单数", "Orders"),
         explained_en: crate::cli_only("Orders the producer sent, each with its own message id (a copy or a re-send keeps its original's id)."),
         value: |s| facts::read::produced(s),
     },
     FactDef {
-        zh: "重复消息",
-        en: "Duplicates",
+        label: Text::new("重复消息", "Duplicates"),
         explained_en: crate::cli_only("Copies of an order already sent: the network's duplicates (duplicate_rate) and the producer's re-sends after a lost confirm."),
         value: |s| facts::read::duplicates(s) + s.idempotence.network_copies as f64,
         ..facts::DUPLICATES
@@ -151,56 +150,49 @@ static FACTS: [FactDef; 11] = [
     FactDef {
         key: "effects_applied",
         unit: "",
-        zh: "加积分次数",
-        en: "Points added",
+        label: Text::new("加积分次数", "Points added"),
         explained_en: crate::cli_only("Times the consumer added an order's points to the account, repeats included."),
         value: |s| s.idempotence.effects.applied as f64,
     },
     FactDef {
         key: "double_applied",
         unit: "",
-        zh: "重复加分",
-        en: "Added twice",
+        label: Text::new("重复加分", "Added twice"),
         explained_en: crate::cli_only("Effects beyond one per order: points added again for an order already credited."),
         value: |s| s.idempotence.effects.double as f64,
     },
     FactDef {
         key: "lost_effects",
         unit: "",
-        zh: "漏加积分",
-        en: "Points never added",
+        label: Text::new("漏加积分", "Points never added"),
         explained_en: crate::cli_only("Orders acked (processed, or skipped as a duplicate) whose points were never added: a dedupe key written before a crash hid the redelivery."),
         value: |s| s.idempotence.effects.lost as f64,
     },
     FactDef {
         key: "points_expected",
         unit: "",
-        zh: "应有积分",
-        en: "Points expected",
+        label: Text::new("应有积分", "Points expected"),
         explained_en: crate::cli_only("Points the account should have now: 10 for every order credited or acked."),
         value: expected_points,
     },
     FactDef {
         key: "points_actual",
         unit: "",
-        zh: "实际积分",
-        en: "Points in the account",
+        label: Text::new("实际积分", "Points in the account"),
         explained_en: crate::cli_only("Points the account has now: 10 for every time an order's points were added."),
         value: |s| points(s.idempotence.effects.applied),
     },
     FactDef {
         key: "skipped_duplicates",
         unit: "messages",
-        zh: "识别出的重复",
-        en: "Duplicates skipped",
+        label: Text::new("识别出的重复", "Duplicates skipped"),
         explained_en: crate::cli_only("Copies the consumer recognised (dedupe key present, or unique key refused) and acked without adding points."),
         value: |s| s.idempotence.skipped as f64,
     },
     FactDef {
         key: "dedupe_keys",
         unit: "",
-        zh: "去重键数量",
-        en: "Dedupe keys",
+        label: Text::new("去重键数量", "Dedupe keys"),
         explained_en: crate::cli_only("processed:<id> keys in Redis now; each expires ttl_s after it was written, so they stay bounded."),
         value: |s| s.idempotence.store.live_len(s.now()) as f64,
     },

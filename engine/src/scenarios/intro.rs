@@ -6,6 +6,7 @@ use crate::facts::{self, FactDef};
 use crate::rng::Dist;
 use crate::scenario::{words, Choice, Live, ParamDef, Params, ScenarioDef};
 use crate::spec::*;
+use crate::text::Text;
 use crate::time::{US_PER_MS, US_PER_S};
 
 /// The `mode` parameter's words (index 0 = sync, 1 = async).
@@ -44,8 +45,7 @@ static PARAMS: [ParamDef; 4] = [
 
 static FACTS: [FactDef; 6] = [
     FactDef {
-        zh: "请求数",
-        en: "Requests",
+        label: Text::new("请求数", "Requests"),
         explained_en: crate::cli_only("Requests the caller made."),
         ..facts::PRODUCED
     },
@@ -54,8 +54,7 @@ static FACTS: [FactDef; 6] = [
         ..facts::DONE
     },
     FactDef {
-        zh: "失败",
-        en: "Failed",
+        label: Text::new("失败", "Failed"),
         explained_en: crate::cli_only("Requests that failed with the caller told: synchronous calls to a down callee, or that waited longer than the 10 s timeout."),
         ..facts::REJECTED
     },
@@ -64,8 +63,7 @@ static FACTS: [FactDef; 6] = [
         ..facts::QUEUED
     },
     FactDef {
-        zh: "调用方平均等待",
-        en: "Caller's mean wait",
+        label: Text::new("调用方平均等待", "Caller's mean wait"),
         explained_en: crate::cli_only("Mean time the caller waited per request, in milliseconds: the whole call when synchronous, only the hand-off to the broker when asynchronous."),
         ..facts::RESPONSE_MS
     },

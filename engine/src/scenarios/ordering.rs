@@ -30,6 +30,7 @@ use crate::rng::Dist;
 use crate::scenario::{words, Choice, Live, ParamDef, Params, ScenarioDef};
 use crate::scenarios::kit;
 use crate::spec::*;
+use crate::text::Text;
 use crate::time::US_PER_MS;
 
 pub const PRODUCER: &str = "shop";
@@ -159,24 +160,21 @@ static FACTS: [FactDef; 10] = [
     FactDef {
         key: "order_violations",
         unit: "",
-        zh: "顺序错乱",
-        en: "Order violations",
+        label: Text::new("顺序错乱", "Order violations"),
         explained_en: crate::cli_only("Steps applied while an earlier step of the same user had not been applied yet."),
         value: |s| s.ordering.violations as f64,
     },
     FactDef {
         key: "order_violation_pct",
         unit: "pct",
-        zh: "错乱比例",
-        en: "Share out of order",
+        label: Text::new("错乱比例", "Share out of order"),
         explained_en: crate::cli_only("Order violations as a share of the steps applied."),
         value: |s| facts::read::pct(s.ordering.violations as f64, s.ordering.applied as f64),
     },
     FactDef {
         key: "throughput_per_s",
         unit: "per_s",
-        zh: "吞吐量",
-        en: "Throughput",
+        label: Text::new("吞吐量", "Throughput"),
         explained_en: crate::cli_only("Steps applied per second between the first and the latest one: what the strategy can do."),
         value: |s| s.processing_rate_per_s(),
     },
@@ -191,24 +189,21 @@ static FACTS: [FactDef; 10] = [
     FactDef {
         key: "reorder_wait_us_p99",
         unit: "us",
-        zh: "重排等待 P99",
-        en: "Re-order wait p99",
+        label: Text::new("重排等待 P99", "Re-order wait p99"),
         explained_en: crate::cli_only("The time 99 % of the steps that went through the re-ordering buffer waited there within, in microseconds."),
         value: |s| s.ordering.wait.as_ref().map_or(0.0, |h| h.quantile(0.99) as f64),
     },
     FactDef {
         key: "reorder_timeouts",
         unit: "",
-        zh: "重排超时",
-        en: "Re-order timeouts",
+        label: Text::new("重排超时", "Re-order timeouts"),
         explained_en: crate::cli_only("Times reorder_wait gave up on a missing step (its timeout, or a full buffer): the steps held are applied without it, and it is applied late when it comes."),
         value: |s| s.ordering.timeouts as f64,
     },
     FactDef {
         key: "reorder_parked",
         unit: "messages",
-        zh: "进过重排缓冲",
-        en: "Held for re-ordering",
+        label: Text::new("进过重排缓冲", "Held for re-ordering"),
         explained_en: crate::cli_only("Steps held in the re-ordering buffer before being applied (reorder_naive holds every step until its batch; reorder_wait only those that came before an earlier step)."),
         value: |s| s.ordering.parked_total as f64,
     },

@@ -15,6 +15,7 @@ use crate::ledger::MsgState;
 use crate::scenario::{words, Choice, Live, ParamDef, Params, ScenarioDef};
 use crate::scenarios::kit::{self, ms};
 use crate::spec::*;
+use crate::text::Text;
 use crate::time::US_PER_MS;
 
 /// The `mode` parameter's words (index 0 = p2p, 1 = pubsub).
@@ -66,16 +67,14 @@ static FACTS: [FactDef; 6] = [
     FactDef {
         key: "handled",
         unit: "messages",
-        zh: "处理次数",
-        en: "Handled",
+        label: Text::new("处理次数", "Handled"),
         explained_en: crate::cli_only("Times a consumer handled a message, over all consumers: each message once (point-to-point) or once per subscriber (pub/sub)."),
         value: |s| read::count(s, MsgState::Done),
     },
     FactDef {
         key: "handled_per_message",
         unit: "",
-        zh: "每条消息处理次数",
-        en: "Handled per message",
+        label: Text::new("每条消息处理次数", "Handled per message"),
         explained_en: crate::cli_only("Handlings per message sent: 1 for point-to-point, the number of subscribers for pub/sub (once everything sent is handled)."),
         value: |s| {
             let sent = read::produced(s);
@@ -89,16 +88,14 @@ static FACTS: [FactDef; 6] = [
     FactDef {
         key: "per_consumer_min",
         unit: "messages",
-        zh: "单个消费者最少",
-        en: "Fewest by one consumer",
+        label: Text::new("单个消费者最少", "Fewest by one consumer"),
         explained_en: crate::cli_only("Messages handled by the least busy consumer: with competing consumers the load is shared, with subscribers everyone gets everything."),
         value: |s| read::per_consumer_range(s).0,
     },
     FactDef {
         key: "per_consumer_max",
         unit: "messages",
-        zh: "单个消费者最多",
-        en: "Most by one consumer",
+        label: Text::new("单个消费者最多", "Most by one consumer"),
         explained_en: crate::cli_only("Messages handled by the busiest consumer."),
         value: |s| read::per_consumer_range(s).1,
     },

@@ -8,6 +8,7 @@ use crate::ledger::MsgState;
 use crate::rng::Dist;
 use crate::scenario::{Live, ParamDef, Params, ScenarioDef};
 use crate::spec::*;
+use crate::text::Text;
 use crate::time::{US_PER_MS, US_PER_S};
 
 static PARAMS: [ParamDef; 6] = [
@@ -61,8 +62,7 @@ static PARAMS: [ParamDef; 6] = [
 static FACTS: [FactDef; 9] = [
     FactDef {
         key: "requests",
-        zh: "请求数",
-        en: "Requests",
+        label: Text::new("请求数", "Requests"),
         explained_en: crate::cli_only("Requests the users sent during the burst."),
         ..facts::PRODUCED
     },
@@ -77,8 +77,7 @@ static FACTS: [FactDef; 9] = [
     FactDef {
         key: "rejected_share_pct",
         unit: "pct",
-        zh: "拒绝比例",
-        en: "Rejected share",
+        label: Text::new("拒绝比例", "Rejected share"),
         explained_en: crate::cli_only("Rejected requests as a percentage of all requests."),
         value: |s| read::pct(read::count(s, MsgState::Rejected), read::produced(s)),
     },
@@ -87,16 +86,14 @@ static FACTS: [FactDef; 9] = [
         ..facts::QUEUE_LEN_MAX
     },
     FactDef {
-        zh: "数据库处理速率",
-        en: "Database write rate",
+        label: Text::new("数据库处理速率", "Database write rate"),
         explained_en: crate::cli_only("Database writes per second between the first and the last: the steady rate at which the valley is filled."),
         ..facts::PROCESSING_RATE_PER_S
     },
     FactDef {
         key: "drain_s",
         unit: "s",
-        zh: "处理完用时",
-        en: "Time to drain",
+        label: Text::new("处理完用时", "Time to drain"),
         explained_en: crate::cli_only("Seconds from the start of the burst to the last request written: how long the database took to work through it."),
         value: |s| {
             s.done_span()
@@ -106,16 +103,14 @@ static FACTS: [FactDef; 9] = [
     FactDef {
         key: "wait_p95_ms",
         unit: "ms",
-        zh: "P95 排队时间",
-        en: "p95 time in queue",
+        label: Text::new("P95 排队时间", "p95 time in queue"),
         explained_en: crate::cli_only("95 % of requests waited in the queue at most this many milliseconds (0 without a queue)."),
         value: |s| read::ms(s.wait_histogram().quantile(0.95) as f64),
     },
     FactDef {
         key: "response_p99_ms",
         unit: "ms",
-        zh: "P99 响应时间",
-        en: "p99 response time",
+        label: Text::new("P99 响应时间", "p99 response time"),
         explained_en: crate::cli_only("99 % of the users who got an answer had it within this many milliseconds: the queue's acknowledgement, or the database's reply."),
         value: |s| read::ms(s.response_histogram().quantile(0.99) as f64),
     },

@@ -15,6 +15,7 @@ use crate::ledger::MsgState;
 use crate::scenario::{Live, ParamDef, Params, ScenarioDef};
 use crate::scenarios::kit::{self, ms};
 use crate::spec::*;
+use crate::text::Text;
 use crate::time::US_PER_MS;
 
 pub const TOPIC: &str = "clicks";
@@ -78,12 +79,11 @@ static PARAMS: [ParamDef; 6] = [
 
 /// A subscriber's acked count as a fact.
 macro_rules! subscriber_done {
-    ($key:literal, $group:literal, $zh:literal, $en:literal) => {
+    ($key:literal, $group:literal, $label:expr) => {
         FactDef {
             key: $key,
             unit: "messages",
-            zh: $zh,
-            en: $en,
+            label: $label,
             explained_en: concat!(
                 "Click events the ",
                 $group,
@@ -96,12 +96,11 @@ macro_rules! subscriber_done {
 
 /// A subscriber's backlog as a fact.
 macro_rules! subscriber_queued {
-    ($key:literal, $queue:literal, $zh:literal, $en:literal) => {
+    ($key:literal, $queue:literal, $label:expr) => {
         FactDef {
             key: $key,
             unit: "messages",
-            zh: $zh,
-            en: $en,
+            label: $label,
             explained_en: concat!(
                 "Click events waiting in ",
                 $queue,
@@ -114,16 +113,14 @@ macro_rules! subscriber_queued {
 
 static FACTS: [FactDef; 11] = [
     FactDef {
-        zh: "已发布点击",
-        en: "Clicks published",
+        label: Text::new("已发布点击", "Clicks published"),
         explained_en: crate::cli_only("Click events the web front end published to the topic."),
         ..facts::PRODUCED
     },
     FactDef {
         key: "handled",
         unit: "messages",
-        zh: "处理总次数",
-        en: "Handled in total",
+        label: Text::new("处理总次数", "Handled in total"),
         explained_en: crate::cli_only(
             "Click events handled, summed over all subscribers (each gets its own copy).",
         ),
@@ -132,8 +129,7 @@ static FACTS: [FactDef; 11] = [
     FactDef {
         key: "subscribers",
         unit: "",
-        zh: "订阅者",
-        en: "Subscribers",
+        label: Text::new("订阅者", "Subscribers"),
         explained_en: crate::cli_only("Queues subscribed to the click topic now."),
         value: |s| {
             s.fanout
@@ -145,50 +141,42 @@ static FACTS: [FactDef; 11] = [
     subscriber_done!(
         "recommendation_done",
         "recommendation",
-        "推荐画像已处理",
-        "Recommendation: handled"
+        Text::new("推荐画像已处理", "Recommendation: handled")
     ),
     subscriber_queued!(
         "recommendation_queued",
         "recommendation-q",
-        "推荐画像排队",
-        "Recommendation: queued"
+        Text::new("推荐画像排队", "Recommendation: queued")
     ),
     subscriber_done!(
         "counter_done",
         "counter",
-        "实时计数已处理",
-        "Counter: handled"
+        Text::new("实时计数已处理", "Counter: handled")
     ),
     subscriber_queued!(
         "counter_queued",
         "counter-q",
-        "实时计数排队",
-        "Counter: queued"
+        Text::new("实时计数排队", "Counter: queued")
     ),
     subscriber_done!(
         "warehouse_done",
         "warehouse",
-        "数据仓库已处理",
-        "Warehouse: handled"
+        Text::new("数据仓库已处理", "Warehouse: handled")
     ),
     subscriber_queued!(
         "warehouse_queued",
         "warehouse-q",
-        "数据仓库排队",
-        "Warehouse: queued"
+        Text::new("数据仓库排队", "Warehouse: queued")
     ),
     subscriber_done!(
         "fraud_check_done",
         "fraud-check",
-        "风控检查已处理",
-        "Fraud check: handled"
+        Text::new("风控检查已处理", "Fraud check: handled")
     ),
     subscriber_queued!(
         "fraud_check_queued",
         "fraud-check-q",
-        "风控检查排队",
-        "Fraud check: queued"
+        Text::new("风控检查排队", "Fraud check: queued")
     ),
 ];
 

@@ -23,6 +23,7 @@ use crate::facts::{self, FactDef};
 use crate::scenario::{words, Choice, Live, ParamDef, Params, ScenarioDef};
 use crate::scenarios::kit;
 use crate::spec::*;
+use crate::text::Text;
 use crate::time::{US_PER_MS, US_PER_S};
 
 pub const PRODUCER: &str = "producer";
@@ -131,8 +132,7 @@ static FACTS: [FactDef; 8] = [
         ..facts::PRODUCED
     },
     FactDef {
-        zh: "已消费",
-        en: "Consumed",
+        label: Text::new("已消费", "Consumed"),
         explained_en: crate::cli_only("Messages the consumer processed and acknowledged, duplicates included."),
         ..facts::DONE
     },

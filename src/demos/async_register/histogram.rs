@@ -52,16 +52,16 @@ fn describe(range_us: u64, series: &[HistSeries], lang: Lang) -> String {
             let ms = |i: usize| thousands((i as f64 * width_ms).round() as u64);
             let (from, to) = (ms(p), ms(p + 1));
             match lang {
-                Lang::Zh if total == 0 => format!("{}：还没有样本。", s.label.zh),
-                Lang::En if total == 0 => format!("{}: no samples yet.", s.label.en),
+                Lang::Zh if total == 0 => format!("{}：还没有样本。", s.label.get(Lang::Zh)),
+                Lang::En if total == 0 => format!("{}: no samples yet.", s.label.get(Lang::En)),
                 Lang::Zh => format!(
                     "{}：{} 个样本，最多的落在 {from}–{to} 毫秒。",
-                    s.label.zh,
+                    s.label.get(Lang::Zh),
                     thousands(total)
                 ),
                 Lang::En => format!(
                     "{}: {} samples, most between {from} and {to} ms.",
-                    s.label.en,
+                    s.label.get(Lang::En),
                     thousands(total)
                 ),
             }

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use mqlab_components::format::{duration, thousands};
 use mqlab_components::i18n::{use_lang, words};
+use mqlab_components::text;
 use mqlab_components::{
     DemoRun, MetricCard, NodeSpot, PanelDef, ParamSlider, ParamToggle, StageLayout, Text,
 };
@@ -19,7 +20,7 @@ use histogram::{HistSeries, LatencyHistogram};
 static PANELS: [PanelDef; 2] = [
     PanelDef {
         id: "sync",
-        title: Text::new(
+        title: text!(
             "同步：四步做完才回复用户",
             "Sync: the user waits for all four steps",
         ),
@@ -27,7 +28,7 @@ static PANELS: [PanelDef; 2] = [
     },
     PanelDef {
         id: "async",
-        title: Text::new(
+        title: text!(
             "异步：保存后立即回复，其余交给队列",
             "Async: answer after the save, queue the rest",
         ),
@@ -35,11 +36,11 @@ static PANELS: [PanelDef; 2] = [
     },
 ];
 
-const USER: Text = Text::new("用户注册", "User signs up");
-const REGISTER: Text = Text::new("注册（保存用户）", "Register (save)");
-const EMAIL: Text = Text::new("邮件服务", "Email service");
-const SMS: Text = Text::new("短信服务", "SMS service");
-const COUPON: Text = Text::new("优惠券服务", "Coupon service");
+const USER: Text = text!("用户注册", "User signs up");
+const REGISTER: Text = text!("注册（保存用户）", "Register (save)");
+const EMAIL: Text = text!("邮件服务", "Email service");
+const SMS: Text = text!("短信服务", "SMS service");
+const COUPON: Text = text!("优惠券服务", "Coupon service");
 
 /// The rows of the three jobs a sign-up sets off: email, SMS, coupon.
 const ROWS: [f64; 3] = [55.0, 150.0, 245.0];
@@ -69,16 +70,12 @@ static ASYNC_SPOTS: [NodeSpot; 8] = {
     [
         user,
         register,
-        job_queue(
-            "email-jobs",
-            0,
-            Text::new("邮件任务队列", "email-jobs queue"),
-        ),
-        job_queue("sms-jobs", 1, Text::new("短信任务队列", "sms-jobs queue")),
+        job_queue("email-jobs", 0, text!("邮件任务队列", "email-jobs queue")),
+        job_queue("sms-jobs", 1, text!("短信任务队列", "sms-jobs queue")),
         job_queue(
             "coupon-jobs",
             2,
-            Text::new("优惠券任务队列", "coupon-jobs queue"),
+            text!("优惠券任务队列", "coupon-jobs queue"),
         ),
         email,
         sms,
@@ -113,57 +110,57 @@ static LAYOUT_ASYNC: StageLayout = StageLayout {
     ],
 };
 
-const TITLE: Text = Text::new("异步处理：用户注册", "Async work: user sign-up");
-const LEDE: Text = Text::new(
+const TITLE: Text = text!("异步处理：用户注册", "Async work: user sign-up");
+const LEDE: Text = text!(
     "注册要做四件事：保存用户 300 毫秒、发欢迎邮件 500 毫秒、发短信 400 毫秒、发优惠券 300 毫秒。左边一件接一件做完才回复用户；右边保存完就回复，另外三件事发到消息主题，由各自的队列和服务慢慢处理。",
     "Signing up takes four steps: save the user (300 ms), send a welcome email (500 ms), send an SMS (400 ms), issue a coupon (300 ms). On the left every step runs before the user gets an answer; on the right the user is answered after the save and the other three steps are published to a topic, each drained from its own queue by its own service.",
 );
 
 static TRY: [Text; 4] = [
-    Text::new(
+    text!(
         "按“播放”，比较两边“用户等待（平均）”和下方的响应时间分布：同步约 1500 毫秒，异步约 300 毫秒。",
         "Press Play and compare \"User's wait (mean)\" and the response-time histogram below: about 1,500 ms sync, about 300 ms async.",
     ),
-    Text::new(
+    text!(
         "把“发短信耗时”拖到 3000 毫秒：同步一侧每个用户都多等 2.6 秒；异步一侧用户的等待不变，只是短信晚一点到。",
         "Drag the SMS time to 3,000 ms: every sync user waits 2.6 s longer; async users wait just as before, their SMS simply arrives later.",
     ),
-    Text::new(
+    text!(
         "打开“短信服务宕机”，等几秒再关掉：同步注册全部失败；异步注册照样成功，短信任务在队列里排着，恢复后逐条发出。",
         "Turn on \"SMS service down\", wait a few seconds, then turn it off: sync registrations all fail; async ones still succeed, and the SMS jobs wait in their queue and go out after recovery.",
     ),
-    Text::new(
+    text!(
         "把“保存用户耗时”调大：这一步两边都要等，异步也省不掉它。",
         "Raise the save time: both sides wait for that step — going async cannot remove it.",
     ),
 ];
 
 static NOTICE: [Text; 4] = [
-    Text::new(
+    text!(
         "同步的响应时间是整条链路的总和：300 + 500 + 400 + 300 = 1500 毫秒（另加网络往返）。",
         "The sync response time is the sum of the chain: 300 + 500 + 400 + 300 = 1,500 ms (plus the network round trip).",
     ),
-    Text::new(
+    text!(
         "异步的响应时间只有保存那一步（约 300 毫秒）；邮件、短信、优惠券在用户拿到回复之后才完成。",
         "The async response time is the save alone (about 300 ms); the email, SMS and coupon are finished after the user has the answer.",
     ),
-    Text::new(
+    text!(
         "链路上最慢、最不稳的一环决定了同步注册的体验：短信一挂，注册就失败，哪怕用户根本不在乎那条短信。",
         "The slowest, least reliable link decides the sync experience: when SMS is down, sign-up fails — even though the user hardly cares about that SMS.",
     ),
-    Text::new(
+    text!(
         "异步的代价：短信和邮件会晚到，任务需要队列保管；但一个下游故障只会让它自己的队列变长，不会拖垮注册。",
         "The price of async: emails and SMS arrive later and a queue has to keep the jobs; but a failing downstream only makes its own queue grow, it does not take sign-up down.",
     ),
 ];
 
-const M_WAIT: Text = Text::new("用户等待（平均）", "User's wait (mean)");
-const M_WAIT95: Text = Text::new("用户等待 p95", "User's wait, p95");
-const M_REGISTERED: Text = Text::new("注册成功", "Registrations done");
-const M_FAILED: Text = Text::new("注册失败", "Registrations failed");
-const M_WAITING: Text = Text::new("等待回复的用户", "Users waiting");
-const M_JOBS: Text = Text::new("队列中待办任务", "Jobs waiting in queues");
-const MS: Text = Text::new("毫秒", "ms");
+const M_WAIT: Text = text!("用户等待（平均）", "User's wait (mean)");
+const M_WAIT95: Text = text!("用户等待 p95", "User's wait, p95");
+const M_REGISTERED: Text = text!("注册成功", "Registrations done");
+const M_FAILED: Text = text!("注册失败", "Registrations failed");
+const M_WAITING: Text = text!("等待回复的用户", "Users waiting");
+const M_JOBS: Text = text!("队列中待办任务", "Jobs waiting in queues");
+const MS: Text = text!("毫秒", "ms");
 
 /// Equal-width bins of the response-time histogram.
 const BINS: usize = 30;
@@ -213,12 +210,12 @@ pub fn AsyncRegisterDemo() -> impl IntoView {
     view! {
         <DemoFrame id="async-register" title=TITLE lede=LEDE run=run>
             <section class="controls" aria-label=move || i18n::CONTROLS.get(lang.get())>
-                <ParamSlider run=run key="rate_per_s" label=Text::new("注册速率", "Sign-up rate") unit=words::PER_S/>
-                <ParamSlider run=run key="save_ms" label=Text::new("保存用户耗时", "Save time") unit=MS/>
-                <ParamSlider run=run key="email_ms" label=Text::new("发邮件耗时", "Email time") unit=MS/>
-                <ParamSlider run=run key="sms_ms" label=Text::new("发短信耗时", "SMS time") unit=MS/>
-                <ParamSlider run=run key="coupon_ms" label=Text::new("发优惠券耗时", "Coupon time") unit=MS/>
-                <ParamToggle run=run key="sms_down" label=Text::new("短信服务宕机", "SMS service down")/>
+                <ParamSlider run=run key="rate_per_s" label=text!("注册速率", "Sign-up rate") unit=words::PER_S/>
+                <ParamSlider run=run key="save_ms" label=text!("保存用户耗时", "Save time") unit=MS/>
+                <ParamSlider run=run key="email_ms" label=text!("发邮件耗时", "Email time") unit=MS/>
+                <ParamSlider run=run key="sms_ms" label=text!("发短信耗时", "SMS time") unit=MS/>
+                <ParamSlider run=run key="coupon_ms" label=text!("发优惠券耗时", "Coupon time") unit=MS/>
+                <ParamToggle run=run key="sms_down" label=text!("短信服务宕机", "SMS service down")/>
             </section>
             <div class="panels two">{panel(0)}{panel(1)}</div>
             <ResponseHistogram run=run/>
@@ -251,9 +248,9 @@ fn ResponseHistogram(run: DemoRun) -> impl IntoView {
     view! {
         <LatencyHistogram
             testid="response-histogram"
-            title=Text::new("用户等待时间分布（每次成功注册记一个样本）", "How long users waited (one sample per successful registration)")
-            x_label=Text::new("响应时间（毫秒）", "Response time (ms)")
-            y_label=Text::new("注册次数", "Registrations")
+            title=text!("用户等待时间分布（每次成功注册记一个样本）", "How long users waited (one sample per successful registration)")
+            x_label=text!("响应时间（毫秒）", "Response time (ms)")
+            y_label=text!("注册次数", "Registrations")
             data=data
         />
     }

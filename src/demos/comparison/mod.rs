@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use mqlab_components::format::{duration, number, thousands};
 use mqlab_components::i18n::{use_lang, words};
+use mqlab_components::text;
 use mqlab_components::{
     ActionButton, DemoRun, Lang, MetricCard, NodeSpot, PanelDef, ParamSlider, StageLayout, Text,
 };
@@ -21,29 +22,29 @@ use crate::i18n;
 static PANELS: [PanelDef; 4] = [
     PanelDef {
         id: "rabbitmq",
-        title: Text::new("RabbitMQ", "RabbitMQ"),
+        title: text!("RabbitMQ", "RabbitMQ"),
         fixed: &[("broker", 0.0)],
     },
     PanelDef {
         id: "kafka",
-        title: Text::new("Kafka", "Kafka"),
+        title: text!("Kafka", "Kafka"),
         fixed: &[("broker", 1.0)],
     },
     PanelDef {
         id: "rocketmq",
-        title: Text::new("RocketMQ", "RocketMQ"),
+        title: text!("RocketMQ", "RocketMQ"),
         fixed: &[("broker", 2.0)],
     },
     PanelDef {
         id: "redis-stream",
-        title: Text::new("Redis Stream", "Redis Stream"),
+        title: text!("Redis Stream", "Redis Stream"),
         fixed: &[("broker", 3.0)],
     },
 ];
 
 /// One stage per panel, differing only in the broker's label.
 macro_rules! broker_layout {
-    ($name:ident, $zh:expr, $en:expr) => {
+    ($name:ident, $label:expr) => {
         static $name: StageLayout = StageLayout {
             width: 260.0,
             height: 330.0,
@@ -52,89 +53,89 @@ macro_rules! broker_layout {
                     name: "producer",
                     x: 130.0,
                     y: 40.0,
-                    label: Text::new("生产者", "Producer"),
+                    label: text!("生产者", "Producer"),
                 },
                 NodeSpot {
                     name: "broker",
                     x: 130.0,
                     y: 145.0,
-                    label: Text::new($zh, $en),
+                    label: $label,
                 },
                 NodeSpot {
                     name: "consumers",
                     x: 130.0,
                     y: 262.0,
-                    label: Text::new("消费者", "Consumers"),
+                    label: text!("消费者", "Consumers"),
                 },
             ],
             links: &[("producer", "broker"), ("broker", "consumers")],
         };
     };
 }
-broker_layout!(LAYOUT_RABBIT, "RabbitMQ 队列", "RabbitMQ queue");
-broker_layout!(LAYOUT_KAFKA, "Kafka 分区", "Kafka partition");
-broker_layout!(LAYOUT_ROCKET, "RocketMQ 队列", "RocketMQ queue");
-broker_layout!(LAYOUT_REDIS, "Redis 流", "Redis stream");
+broker_layout!(LAYOUT_RABBIT, text!("RabbitMQ 队列", "RabbitMQ queue"));
+broker_layout!(LAYOUT_KAFKA, text!("Kafka 分区", "Kafka partition"));
+broker_layout!(LAYOUT_ROCKET, text!("RocketMQ 队列", "RocketMQ queue"));
+broker_layout!(LAYOUT_REDIS, text!("Redis 流", "Redis stream"));
 
-const TITLE: Text = Text::new("主流消息队列对比", "Comparing message queues");
-const LEDE: Text = Text::new(
+const TITLE: Text = text!("主流消息队列对比", "Comparing message queues");
+const LEDE: Text = text!(
     "RabbitMQ、Kafka、RocketMQ、Redis Stream 各有所长。先用同样的负载跑一遍四个模型，再勾选你的需求看推荐，最后对照下面的特性表。",
     "RabbitMQ, Kafka, RocketMQ and Redis Stream are each good at different things. Run the same load against the four models, tick your requirements to get a recommendation, and check the facts table below.",
 );
 
-const MODELS_NOTE: Text = Text::new(
+const MODELS_NOTE: Text = text!(
     "说明：这里的四个“消息队列”是按本章给出的数量级搭的模型（吞吐上限约 1 万、100 万、10 万、5 万条/秒，针对约 1 KB 的消息；延迟 RabbitMQ 为微秒级，其余为毫秒级），不是基准测试。真实数字取决于硬件、配置、批量、持久化和副本设置。",
     "Note: the four \"brokers\" here are models built at the chapter's orders of magnitude (throughput ceilings of about 10k, 1M, 100k and 50k messages/s for ~1 KB messages; microsecond latency for RabbitMQ, milliseconds for the others). They are not benchmarks: real numbers depend on hardware, settings, batching, persistence and replication.",
 );
 
 static TRY: [Text; 5] = [
-    Text::new(
+    text!(
         "按“播放”：每秒 2 万条消息，RabbitMQ 的模型每秒只能处理约 1 万条，它的“排队中”不断变长，另外三个跟得上。",
         "Press Play: at 20,000 messages/s the RabbitMQ model handles only about 10,000/s, so its queue keeps growing while the other three keep up.",
     ),
-    Text::new(
+    text!(
         "按“重置”，再把“发送速率”拖到 1 万/秒以下（比如 5000/秒）：四个都跟得上，这时比较延迟——RabbitMQ 是微秒级，其他是毫秒级。",
         "Press Reset, then drag the send rate below 10,000/s (say 5,000/s): all four keep up; now compare latency — microseconds for RabbitMQ, milliseconds for the others.",
     ),
-    Text::new(
+    text!(
         "把“消息大小”调到 10 KB：每个模型的上限都按比例降到十分之一（Kafka 10 万、RocketMQ 1 万、Redis Stream 5000、RabbitMQ 1000 条/秒），每秒 2 万条时只剩 Kafka 跟得上。",
         "Set the message size to 10 KB: every model's ceiling drops to a tenth (Kafka 100k, RocketMQ 10k, Redis Stream 5k, RabbitMQ 1k messages/s), and at 20,000/s only Kafka keeps up.",
     ),
-    Text::new(
+    text!(
         "跑几秒后按“重放最近 100 条”：Kafka、RocketMQ、Redis Stream 把已消费的消息再投递一遍，RabbitMQ 什么也拿不出来。",
         "After a few seconds press \"Replay the last 100\": Kafka, RocketMQ and Redis Stream deliver consumed messages again; RabbitMQ has nothing to give.",
     ),
-    Text::new(
+    text!(
         "在需求表里勾选“重放”和“百万级吞吐”，再换成“微秒级延迟”或“延迟/事务消息”，看排名怎么变。",
         "In the requirements form tick \"replay\" and \"a million per second\", then try \"microsecond latency\" or \"delayed/transactional messages\" and watch the ranking change.",
     ),
 ];
 
 static NOTICE: [Text; 4] = [
-    Text::new(
+    text!(
         "没有“最好”的消息队列，只有最合适的：每一项优势背后都有代价（吞吐换延迟、功能换运维）。",
         "There is no best broker, only the best fit: every strength has a price (throughput for latency, features for operations work).",
     ),
-    Text::new(
+    text!(
         "RabbitMQ 在消息被确认后就删掉它，所以不能重放；Kafka、RocketMQ、Redis Stream 把消息留在日志里，消费者可以回头再读。",
         "RabbitMQ deletes a message once it is acked, so it cannot replay; Kafka, RocketMQ and Redis Stream keep messages in a log that consumers can read again.",
     ),
-    Text::new(
+    text!(
         "负载超过上限时，消息不会凭空消失，而是排队：延迟一路上涨，这正是吞吐上限的样子。",
         "Above the ceiling messages are not dropped, they queue: latency climbs and climbs — that is what a throughput ceiling looks like.",
     ),
-    Text::new(
+    text!(
         "推荐只是按规则打分：每一条理由都写出来了，你可以不同意某条规则。",
         "The recommendation is just a scoring rule: every reason is shown, so you can disagree with a rule.",
     ),
 ];
 
-const M_RATE: Text = Text::new("处理速率", "Processing rate");
-const M_P50: Text = Text::new("端到端延迟 p50", "Latency p50");
-const M_P99: Text = Text::new("端到端延迟 p99", "Latency p99");
-const M_REPLAYED: Text = Text::new("已重放", "Replayed");
-const M_RETAINED: Text = Text::new("留在日志里可重放", "Kept for replay");
-const M_RETAINED_HINT: Text = Text::new(
+const M_RATE: Text = text!("处理速率", "Processing rate");
+const M_P50: Text = text!("端到端延迟 p50", "Latency p50");
+const M_P99: Text = text!("端到端延迟 p99", "Latency p99");
+const M_REPLAYED: Text = text!("已重放", "Replayed");
+const M_RETAINED: Text = text!("留在日志里可重放", "Kept for replay");
+const M_RETAINED_HINT: Text = text!(
     "已被消费、但仍保存在日志里可以再读的消息（模型最多保留最近 1 万条）；RabbitMQ 确认后即删除，所以总是 0",
     "Consumed messages still kept in a log that can be re-read (the model keeps the newest 10,000); RabbitMQ deletes on ack, so it is always 0",
 );
@@ -206,14 +207,14 @@ pub fn ComparisonDemo() -> impl IntoView {
             <section class="cmp-run" aria-label=move || RUN_HEADING.get(lang.get())>
                 <h2>{move || RUN_HEADING.get(lang.get())}</h2>
                 <section class="controls" aria-label=move || i18n::CONTROLS.get(lang.get())>
-                    <ParamSlider run=run key="rate_per_s" label=Text::new("发送速率", "Send rate") unit=words::PER_S/>
-                    <ParamSlider run=run key="message_kb" label=Text::new("消息大小", "Message size") unit=Text::new("KB", "KB")/>
+                    <ParamSlider run=run key="rate_per_s" label=text!("发送速率", "Send rate") unit=words::PER_S/>
+                    <ParamSlider run=run key="message_kb" label=text!("消息大小", "Message size") unit=text!("KB", "KB")/>
                 </section>
                 <div class="actions" aria-label=move || i18n::ACTIONS.get(lang.get())>
                     <ActionButton
                         name="replay"
-                        label=Text::new("重放最近 100 条", "Replay the last 100")
-                        hint=Text::new(
+                        label=text!("重放最近 100 条", "Replay the last 100")
+                        hint=text!(
                             "让每个队列把最近已消费的 100 条消息再投递一次（需要消息还保存在日志里）",
                             "Ask every broker to deliver its last 100 consumed messages again (only possible if they are still kept in a log)",
                         )
@@ -266,9 +267,9 @@ fn ReplayResult(run: DemoRun) -> impl IntoView {
     view! { <p class="replay-result" role="status" data-testid="replay-result">{text}</p> }
 }
 
-const REPLAYED_SO_FAR: Text = Text::new("至今重放：", "Replayed so far: ");
+const REPLAYED_SO_FAR: Text = text!("至今重放：", "Replayed so far: ");
 
-const RUN_HEADING: Text = Text::new("同样的负载，四个模型", "The same load, four models");
+const RUN_HEADING: Text = text!("同样的负载，四个模型", "The same load, four models");
 
 // ---------------------------------------------------------------------------
 // Requirements → recommendation
@@ -277,36 +278,36 @@ const RUN_HEADING: Text = Text::new("同样的负载，四个模型", "The same 
 static REQS: [(&str, Text); 6] = [
     (
         "replay",
-        Text::new(
+        text!(
             "需要重放历史消息",
             "Consumers must re-read old messages (replay)",
         ),
     ),
     (
         "ordering",
-        Text::new(
+        text!(
             "需要大规模下的严格顺序",
             "Strict ordering of related messages, at scale",
         ),
     ),
     (
         "microsecond-latency",
-        Text::new("需要微秒级延迟", "Microsecond latency"),
+        text!("需要微秒级延迟", "Microsecond latency"),
     ),
     (
         "million-per-s",
-        Text::new("需要每秒百万级吞吐", "About a million messages per second"),
+        text!("需要每秒百万级吞吐", "About a million messages per second"),
     ),
     (
         "delayed-or-transactional",
-        Text::new(
+        text!(
             "需要延迟消息或事务消息",
             "Delayed or transactional messages",
         ),
     ),
     (
         "small-team",
-        Text::new(
+        text!(
             "团队小、运维预算有限",
             "Small team, small operations budget",
         ),
@@ -327,57 +328,57 @@ fn req_flag(r: &mut Requirements, i: usize) -> &mut bool {
 /// A reason in words; exhaustive, so a new reason fails to compile here.
 fn reason_text(r: Reason) -> Text {
     match r {
-        Reason::ReplayFromLog => Text::new(
+        Reason::ReplayFromLog => text!(
             "消息保存在日志里，消费者可以重置位置再读一遍",
             "keeps a log that consumers can re-read from an earlier position",
         ),
-        Reason::NoReplayAckedIsDeleted => Text::new(
+        Reason::NoReplayAckedIsDeleted => text!(
             "消息被确认后就删除，无法重放（RabbitMQ Streams 除外）",
             "deletes a message once it is acked, so nothing can be replayed (RabbitMQ Streams aside)",
         ),
-        Reason::OrderingWithParallelism => Text::new(
+        Reason::OrderingWithParallelism => text!(
             "按分区/队列保序，同时多个分区可以并行消费",
             "keeps order per partition/queue while many partitions are consumed in parallel",
         ),
-        Reason::OrderingPerStream => Text::new(
+        Reason::OrderingPerStream => text!(
             "单个流内有序（条目 ID 递增），扩展靠多个流",
             "ordered within one stream (increasing entry ids); scaling means more streams",
         ),
-        Reason::OrderingSingleConsumerOnly => Text::new(
+        Reason::OrderingSingleConsumerOnly => text!(
             "只有单个消费者时才严格有序，多个消费者竞争会打乱顺序",
             "strictly ordered only with a single consumer; competing consumers reorder",
         ),
-        Reason::MicrosecondLatency => Text::new("延迟在微秒级", "latency in microseconds"),
-        Reason::MillisecondLatency => Text::new(
+        Reason::MicrosecondLatency => text!("延迟在微秒级", "latency in microseconds"),
+        Reason::MillisecondLatency => text!(
             "延迟在毫秒级，达不到微秒",
             "latency in milliseconds, not microseconds",
         ),
-        Reason::MillionPerSecond => Text::new(
+        Reason::MillionPerSecond => text!(
             "单集群可达每秒百万级消息",
             "reaches about a million messages per second",
         ),
-        Reason::BelowMillionPerSecond => Text::new(
+        Reason::BelowMillionPerSecond => text!(
             "吞吐量级低于每秒百万",
             "throughput is an order of magnitude or more below a million per second",
         ),
-        Reason::NativeDelayedAndTransactional => Text::new(
+        Reason::NativeDelayedAndTransactional => text!(
             "原生支持延迟消息和事务消息",
             "delayed and transactional messages built in",
         ),
-        Reason::DelayedViaPlugin => Text::new(
+        Reason::DelayedViaPlugin => text!(
             "延迟消息要靠插件，没有事务消息",
             "delayed messages through a plugin; no transactional messages",
         ),
-        Reason::TransactionsWithoutDelay => Text::new(
+        Reason::TransactionsWithoutDelay => text!(
             "有事务，但没有原生延迟消息",
             "transactions, but no built-in delayed messages",
         ),
-        Reason::NoDelayedOrTransactional => Text::new(
+        Reason::NoDelayedOrTransactional => text!(
             "没有延迟消息，也没有事务消息",
             "neither delayed nor transactional messages",
         ),
-        Reason::LightOperations => Text::new("部署和运维都比较轻", "light to run and operate"),
-        Reason::HeavyOperations => Text::new(
+        Reason::LightOperations => text!("部署和运维都比较轻", "light to run and operate"),
+        Reason::HeavyOperations => text!(
             "集群组件多，学习和运维成本高",
             "a cluster with many parts: more to learn and to operate",
         ),
@@ -474,18 +475,18 @@ fn Recommender() -> impl IntoView {
     }
 }
 
-const REC_HEADING: Text = Text::new("按需求选型", "Pick by requirements");
-const REQ_LEGEND: Text = Text::new("你的需求", "Your requirements");
-const REC_EMPTY: Text = Text::new(
+const REC_HEADING: Text = text!("按需求选型", "Pick by requirements");
+const REQ_LEGEND: Text = text!("你的需求", "Your requirements");
+const REC_EMPTY: Text = text!(
     "勾选左边的需求，下面的排名会随之变化。没有勾选时四者得分相同。",
     "Tick requirements on the left and the ranking below follows. With none ticked all four score the same.",
 );
-const REC_HINT: Text = Text::new(
+const REC_HINT: Text = text!(
     "每项需求给每个候选加分或减分，理由列在名字下面。",
     "Each requirement adds or subtracts points for every candidate; the reasons are listed under each name.",
 );
-const SCORE: Text = Text::new("得分", "score");
-const BEST: Text = Text::new("最合适", "best fit");
+const SCORE: Text = text!("得分", "score");
+const BEST: Text = text!("最合适", "best fit");
 
 // ---------------------------------------------------------------------------
 // Facts table
@@ -496,26 +497,26 @@ fn by_id(id: &str, rabbit: Text, kafka: Text, rocket: Text, redis: Text) -> Text
         "kafka" => kafka,
         "rocketmq" => rocket,
         "redis-stream" => redis,
-        _ => Text::new("—", "—"),
+        _ => text!("—", "—"),
     }
 }
 
 fn positioning(id: &str) -> Text {
     by_id(
         id,
-        Text::new(
+        text!(
             "经典的消息代理：交换机按规则把消息路由到队列",
             "A classic message broker: exchanges route messages to queues by rules",
         ),
-        Text::new(
+        text!(
             "分布式提交日志：按分区顺序追加、保留一段时间",
             "A distributed commit log: partitions appended in order and kept for a while",
         ),
-        Text::new(
+        text!(
             "为业务消息设计的分布式消息中间件（源自阿里巴巴）",
             "Distributed messaging built for business messages (from Alibaba)",
         ),
-        Text::new(
+        text!(
             "Redis 里的一种数据结构：只追加的流，支持消费组",
             "A Redis data type: an append-only stream with consumer groups",
         ),
@@ -525,19 +526,19 @@ fn positioning(id: &str) -> Text {
 fn persistence(id: &str) -> Text {
     by_id(
         id,
-        Text::new(
+        text!(
             "持久化要显式开启：消息标为持久并发到持久队列（仲裁队列总是落盘）；模型里默认不持久",
             "Opt-in: a message survives a restart only if published as persistent to a durable queue (quorum queues always write to disk); not persistent by default in the model",
         ),
-        Text::new(
+        text!(
             "每条消息都追加到磁盘日志，不论是否被消费，都保留到过期（默认 7 天）",
             "Every message is appended to a log on disk and kept for the retention period (7 days by default), consumed or not",
         ),
-        Text::new(
+        text!(
             "写入磁盘上的 CommitLog，默认异步刷盘，可改为同步刷盘",
             "Written to a commit log on disk; asynchronous flush by default, synchronous flush optional",
         ),
-        Text::new(
+        text!(
             "数据在内存里，只靠 RDB 快照或 AOF 落盘，宕机可能丢掉最近的写入",
             "Kept in memory; on disk only through RDB snapshots or the AOF, so a crash can lose the latest writes",
         ),
@@ -547,38 +548,38 @@ fn persistence(id: &str) -> Text {
 fn replication(id: &str) -> Text {
     by_id(
         id,
-        Text::new(
+        text!(
             "仲裁队列用 Raft 复制；经典队列不复制",
             "Quorum queues replicate with Raft; classic queues are not replicated",
         ),
-        Text::new(
+        text!(
             "每个分区在其他 broker 上有副本（副本因子通常为 3）",
             "Each partition has replicas on other brokers (replication factor typically 3)",
         ),
-        Text::new(
+        text!(
             "主从复制，默认异步；可选基于 Raft 的 DLedger",
             "Leader/follower replication, asynchronous by default; Raft-based DLedger optional",
         ),
-        Text::new("异步复制到从节点", "Asynchronous replicas"),
+        text!("异步复制到从节点", "Asynchronous replicas"),
     )
 }
 
 fn replay_note(id: &str) -> Text {
     by_id(
         id,
-        Text::new(
+        text!(
             "不能：消息被确认后即删除（3.9 起的 RabbitMQ Streams 可以）",
             "No: a message is deleted once acked (RabbitMQ Streams, since 3.9, can replay)",
         ),
-        Text::new(
+        text!(
             "能：消费组可以重置位点（offset）重新消费",
             "Yes: a consumer group can reset its offset and consume again",
         ),
-        Text::new(
+        text!(
             "能：消费组可以把位点重置到某个时间点",
             "Yes: a consumer group can reset its offset to a point in time",
         ),
-        Text::new(
+        text!(
             "能：用 XRANGE / XREAD 从任意 ID 读起，直到被裁剪",
             "Yes: XRANGE / XREAD from any id, until the stream is trimmed",
         ),
@@ -588,19 +589,19 @@ fn replay_note(id: &str) -> Text {
 fn ops_note(id: &str) -> Text {
     by_id(
         id,
-        Text::new(
+        text!(
             "上手快，管理界面友好；AMQP 的交换机/绑定概念要花点时间",
             "Quick to start with a friendly management UI; AMQP exchanges and bindings take some learning",
         ),
-        Text::new(
+        text!(
             "概念多（分区、副本、位点、再均衡），集群运维较重",
             "Many concepts (partitions, replicas, offsets, rebalancing); a heavy cluster to run",
         ),
-        Text::new(
+        text!(
             "NameServer + Broker 集群，功能丰富，运维也较重",
             "NameServer plus broker cluster: rich features and a heavier cluster to run",
         ),
-        Text::new(
+        text!(
             "已有 Redis 就几乎零成本；受内存容量限制",
             "Almost free if you already run Redis; bounded by memory",
         ),
@@ -610,19 +611,19 @@ fn ops_note(id: &str) -> Text {
 fn use_cases(id: &str) -> Text {
     by_id(
         id,
-        Text::new(
+        text!(
             "服务间的任务队列和路由，更看重低延迟而不是海量",
             "Task queues and routing between services, where low latency matters more than volume",
         ),
-        Text::new(
+        text!(
             "日志收集、事件流、大数据管道，超大流量",
             "Log collection, event streaming, big-data pipelines, very high volume",
         ),
-        Text::new(
+        text!(
             "订单、支付等业务消息：事务消息、延迟消息、高可靠",
             "Business messages such as orders and payments: transactional and delayed messages, high reliability",
         ),
-        Text::new(
+        text!(
             "已经在用 Redis、数据量装得进内存的轻量队列",
             "Lightweight queues where Redis is already there and the data fits in memory",
         ),
@@ -671,8 +672,8 @@ fn range(lo_us: u64, hi_us: u64) -> String {
 
 fn latency(p: &BrokerProfile, l: Lang) -> String {
     let scale = match p.latency_scale {
-        LatencyScale::Microseconds => Text::new("微秒级", "microseconds"),
-        LatencyScale::Milliseconds => Text::new("毫秒级", "milliseconds"),
+        LatencyScale::Microseconds => text!("微秒级", "microseconds"),
+        LatencyScale::Milliseconds => text!("毫秒级", "milliseconds"),
     };
     let model = match p.latency {
         Dist::Uniform { min_us, max_us } => range(min_us, max_us),
@@ -680,26 +681,26 @@ fn latency(p: &BrokerProfile, l: Lang) -> String {
         Dist::Exponential { mean_us } => duration(mean_us as f64, l),
     };
     match l {
-        Lang::Zh => format!("{}（模型：{}）", scale.zh, model),
-        Lang::En => format!("{} (model: {})", scale.en, model),
+        Lang::Zh => format!("{}（模型：{}）", scale.get(Lang::Zh), model),
+        Lang::En => format!("{} (model: {})", scale.get(Lang::En), model),
     }
 }
 
 fn ordering(o: OrderingScope) -> Text {
     match o {
-        OrderingScope::PerQueueSingleConsumer => Text::new(
+        OrderingScope::PerQueueSingleConsumer => text!(
             "单个队列先进先出；只有一个消费者时才严格有序",
             "FIFO per queue; strict only with a single consumer",
         ),
-        OrderingScope::PerPartition => Text::new(
+        OrderingScope::PerPartition => text!(
             "分区内有序（同一个 key 进同一分区）",
             "Per partition (the same key goes to the same partition)",
         ),
-        OrderingScope::PerMessageQueue => Text::new(
+        OrderingScope::PerMessageQueue => text!(
             "队列内有序（按分片键发送顺序消息）",
             "Per message queue (ordered messages with a sharding key)",
         ),
-        OrderingScope::PerStream => Text::new(
+        OrderingScope::PerStream => text!(
             "单个流内有序（条目 ID 递增）",
             "Per stream (entry ids increase)",
         ),
@@ -708,16 +709,16 @@ fn ordering(o: OrderingScope) -> Text {
 
 fn support(s: Support) -> Text {
     match s {
-        Support::Native => Text::new("✓ 原生支持", "✓ built in"),
-        Support::Plugin => Text::new("△ 靠插件/组合实现", "△ via a plugin or a pattern"),
-        Support::No => Text::new("✗ 不支持", "✗ no"),
+        Support::Native => text!("✓ 原生支持", "✓ built in"),
+        Support::Plugin => text!("△ 靠插件/组合实现", "△ via a plugin or a pattern"),
+        Support::No => text!("✗ 不支持", "✗ no"),
     }
 }
 
 fn ops(o: OpsWeight) -> Text {
     match o {
-        OpsWeight::Light => Text::new("较轻", "Light"),
-        OpsWeight::Heavy => Text::new("较重", "Heavy"),
+        OpsWeight::Light => text!("较轻", "Light"),
+        OpsWeight::Heavy => text!("较重", "Heavy"),
     }
 }
 
@@ -725,44 +726,44 @@ type Cell = fn(&'static BrokerProfile, Lang) -> String;
 
 /// The table's rows: (testid suffix, row heading, cell).
 static ROWS: [(&str, Text, Cell); 11] = [
-    ("positioning", Text::new("定位", "Positioning"), |p, l| {
+    ("positioning", text!("定位", "Positioning"), |p, l| {
         positioning(p.id).get(l).into()
     }),
     (
         "throughput",
-        Text::new("吞吐量（约 1 KB 消息）", "Throughput (~1 KB messages)"),
+        text!("吞吐量（约 1 KB 消息）", "Throughput (~1 KB messages)"),
         throughput,
     ),
-    ("latency", Text::new("延迟", "Latency"), latency),
+    ("latency", text!("延迟", "Latency"), latency),
     (
         "persistence",
-        Text::new("可靠性 / 持久化", "Reliability / persistence"),
+        text!("可靠性 / 持久化", "Reliability / persistence"),
         |p, l| persistence(p.id).get(l).into(),
     ),
-    ("replication", Text::new("副本", "Replication"), |p, l| {
+    ("replication", text!("副本", "Replication"), |p, l| {
         replication(p.id).get(l).into()
     }),
-    ("ordering", Text::new("顺序保证", "Ordering"), |p, l| {
+    ("ordering", text!("顺序保证", "Ordering"), |p, l| {
         ordering(p.ordering).get(l).into()
     }),
     (
         "replay",
-        Text::new("重放已消费的消息", "Replay consumed messages"),
+        text!("重放已消费的消息", "Replay consumed messages"),
         |p, l| replay_note(p.id).get(l).into(),
     ),
     (
         "delayed",
-        Text::new("延迟消息", "Delayed messages"),
+        text!("延迟消息", "Delayed messages"),
         |p, l| support(p.delayed_messages).get(l).into(),
     ),
     (
         "transactional",
-        Text::new("事务消息", "Transactional messages"),
+        text!("事务消息", "Transactional messages"),
         |p, l| support(p.transactional_messages).get(l).into(),
     ),
     (
         "ops",
-        Text::new("学习曲线 / 运维负担", "Learning curve / operations"),
+        text!("学习曲线 / 运维负担", "Learning curve / operations"),
         |p, l| {
             let sep = if l == Lang::Zh { "：" } else { ": " };
             format!("{}{sep}{}", ops(p.ops).get(l), ops_note(p.id).get(l))
@@ -770,7 +771,7 @@ static ROWS: [(&str, Text, Cell); 11] = [
     ),
     (
         "use-cases",
-        Text::new("典型场景", "Typical use cases"),
+        text!("典型场景", "Typical use cases"),
         |p, l| use_cases(p.id).get(l).into(),
     ),
 ];
@@ -823,9 +824,9 @@ fn FactsTable() -> impl IntoView {
     }
 }
 
-const FACTS_HEADING: Text = Text::new("特性对照表", "The facts side by side");
-const FACT_COL: Text = Text::new("特性", "Property");
-const FACTS_NOTE: Text = Text::new(
+const FACTS_HEADING: Text = text!("特性对照表", "The facts side by side");
+const FACT_COL: Text = text!("特性", "Property");
+const FACTS_NOTE: Text = text!(
     "吞吐和延迟是模型取的数量级，不是基准测试结果；其余各行描述常见的默认做法。",
     "Throughput and latency are the models' orders of magnitude, not benchmark results; the other rows describe common defaults.",
 );
@@ -869,7 +870,7 @@ mod tests {
             assert!(!r.reasons.is_empty());
             for x in r.reasons {
                 let t = reason_text(x);
-                assert!(!t.zh.is_empty() && !t.en.is_empty());
+                assert!(!t.get(Lang::Zh).is_empty() && !t.get(Lang::En).is_empty());
             }
         }
     }

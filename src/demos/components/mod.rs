@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use mqlab_components::i18n::{use_lang, words};
+use mqlab_components::text;
 use mqlab_components::{
     ActionButton, NodeSpot, PanelDef, ParamSlider, ParamToggle, StageLayout, Text,
 };
@@ -13,7 +14,7 @@ use crate::i18n;
 
 static PANELS: [PanelDef; 1] = [PanelDef {
     id: "main",
-    title: Text::new("生产者 → 代理 → 消费者", "Producer → broker → consumer"),
+    title: text!("生产者 → 代理 → 消费者", "Producer → broker → consumer"),
     fixed: &[],
 }];
 
@@ -25,45 +26,45 @@ static LAYOUT: StageLayout = StageLayout {
             name: "producer",
             x: 95.0,
             y: 95.0,
-            label: Text::new("生产者", "Producer"),
+            label: text!("生产者", "Producer"),
         },
         NodeSpot {
             name: "broker",
             x: 310.0,
             y: 95.0,
-            label: Text::new("消息代理（队列）", "Broker (queue)"),
+            label: text!("消息代理（队列）", "Broker (queue)"),
         },
         NodeSpot {
             name: "consumer",
             x: 525.0,
             y: 95.0,
-            label: Text::new("消费者", "Consumer"),
+            label: text!("消费者", "Consumer"),
         },
     ],
     links: &[("producer", "broker"), ("broker", "consumer")],
 };
 
-const TITLE: Text = Text::new("消息队列的三个角色", "The three roles of a message queue");
-const LEDE: Text = Text::new(
+const TITLE: Text = text!("消息队列的三个角色", "The three roles of a message queue");
+const LEDE: Text = text!(
     "生产者只管把消息交给消息代理；代理把消息存进队列；消费者上线后从队列取走消息处理，处理完再确认。三者互不等待。",
     "The producer only hands messages to the broker; the broker stores them in a queue; a consumer takes them when it is online, processes them and acknowledges. None of them waits for the others.",
 );
 
 static TRY: [Text; 3] = [
-    Text::new("按“播放”，看消息从生产者经代理流向消费者。", "Press Play and follow messages from the producer through the broker to the consumer."),
-    Text::new("关掉“消费者在线”，再按几次“发送 1 条”：消息在代理里越积越多，但一条也没丢。", "Switch \"consumer online\" off and press \"Send 1\" a few times: messages pile up in the broker, and none is lost."),
-    Text::new("重新打开“消费者在线”：积压的消息按先后顺序被取走。把“队列容量”调小再试，看看装满后会怎样。", "Switch the consumer back on: the backlog is taken in order. Try again with a small queue capacity to see what happens when it is full."),
+    text!("按“播放”，看消息从生产者经代理流向消费者。", "Press Play and follow messages from the producer through the broker to the consumer."),
+    text!("关掉“消费者在线”，再按几次“发送 1 条”：消息在代理里越积越多，但一条也没丢。", "Switch \"consumer online\" off and press \"Send 1\" a few times: messages pile up in the broker, and none is lost."),
+    text!("重新打开“消费者在线”：积压的消息按先后顺序被取走。把“队列容量”调小再试，看看装满后会怎样。", "Switch the consumer back on: the backlog is taken in order. Try again with a small queue capacity to see what happens when it is full."),
 ];
 
 static NOTICE: [Text; 3] = [
-    Text::new("生产者发消息时不需要消费者在线：这就是解耦。", "The producer does not need the consumer to be online: that is decoupling."),
-    Text::new("消费者处理得比生产者发得慢时，差额就留在队列里，即“积压”。", "When the consumer is slower than the producer, the difference waits in the queue: the backlog."),
-    Text::new("队列不是无限的：装满后新消息会被拒绝，生产者会收到错误。", "A queue is not infinite: once full, new messages are refused and the producer is told."),
+    text!("生产者发消息时不需要消费者在线：这就是解耦。", "The producer does not need the consumer to be online: that is decoupling."),
+    text!("消费者处理得比生产者发得慢时，差额就留在队列里，即“积压”。", "When the consumer is slower than the producer, the difference waits in the queue: the backlog."),
+    text!("队列不是无限的：装满后新消息会被拒绝，生产者会收到错误。", "A queue is not infinite: once full, new messages are refused and the producer is told."),
 ];
 
 const M_SENT: Text = i18n::M_PRODUCED;
-const M_IN_BROKER: Text = Text::new("代理中等待", "Waiting in broker");
-const M_CONSUMED: Text = Text::new("已消费", "Consumed");
+const M_IN_BROKER: Text = text!("代理中等待", "Waiting in broker");
+const M_CONSUMED: Text = text!("已消费", "Consumed");
 
 #[component]
 pub fn ComponentsDemo() -> impl IntoView {
@@ -83,14 +84,14 @@ pub fn ComponentsDemo() -> impl IntoView {
     view! {
         <DemoFrame id="components" title=TITLE lede=LEDE run=run>
             <section class="controls" aria-label=move || i18n::CONTROLS.get(lang.get())>
-                <ParamSlider run=run key="rate_per_s" label=Text::new("生产者发送速率", "Producer's send rate") unit=words::PER_S/>
-                <ParamSlider run=run key="work_ms" label=Text::new("消费者处理时间", "Consumer's work time") unit=Text::new("毫秒", "ms")/>
-                <ParamSlider run=run key="capacity" label=Text::new("队列容量", "Queue capacity") unit=words::MESSAGES/>
-                <ParamToggle run=run key="consumer_online" label=Text::new("消费者在线", "Consumer online")/>
+                <ParamSlider run=run key="rate_per_s" label=text!("生产者发送速率", "Producer's send rate") unit=words::PER_S/>
+                <ParamSlider run=run key="work_ms" label=text!("消费者处理时间", "Consumer's work time") unit=text!("毫秒", "ms")/>
+                <ParamSlider run=run key="capacity" label=text!("队列容量", "Queue capacity") unit=words::MESSAGES/>
+                <ParamToggle run=run key="consumer_online" label=text!("消费者在线", "Consumer online")/>
             </section>
             <div class="actions" role="group" aria-label=move || i18n::ACTIONS.get(lang.get())>
-                <ActionButton name="produce" label=Text::new("发送 1 条", "Send 1") hint=Text::new("生产者立即发出一条消息", "The producer sends one message now") on_press=produce(1)/>
-                <ActionButton name="produce-10" label=Text::new("发送 10 条", "Send 10") hint=Text::new("生产者立即发出十条消息", "The producer sends ten messages now") on_press=produce(10)/>
+                <ActionButton name="produce" label=text!("发送 1 条", "Send 1") hint=text!("生产者立即发出一条消息", "The producer sends one message now") on_press=produce(1)/>
+                <ActionButton name="produce-10" label=text!("发送 10 条", "Send 10") hint=text!("生产者立即发出十条消息", "The producer sends ten messages now") on_press=produce(10)/>
             </div>
             <div class="panels one">
                 <Panel run=run index=0 layout=&LAYOUT untitled=true>

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use mqlab_components::format::duration;
 use mqlab_components::i18n::{use_lang, words};
+use mqlab_components::text;
 use mqlab_components::{
     MetricCard, NodeSpot, PanelDef, ParamSlider, ParamToggle, StageLayout, Text,
 };
@@ -15,7 +16,7 @@ use crate::i18n;
 static PANELS: [PanelDef; 2] = [
     PanelDef {
         id: "direct",
-        title: Text::new(
+        title: text!(
             "直接调用：订单服务调用通知服务",
             "Direct call: orders call notification",
         ),
@@ -24,7 +25,7 @@ static PANELS: [PanelDef; 2] = [
     },
     PanelDef {
         id: "queue",
-        title: Text::new(
+        title: text!(
             "通过队列：订单服务只发布事件",
             "Through a queue: orders only publish an event",
         ),
@@ -32,9 +33,9 @@ static PANELS: [PanelDef; 2] = [
     },
 ];
 
-const SHOP: Text = Text::new("下单请求", "Order requests");
-const ORDERS: Text = Text::new("订单服务", "Order service");
-const NOTIFY: Text = Text::new("通知服务", "Notification service");
+const SHOP: Text = text!("下单请求", "Order requests");
+const ORDERS: Text = text!("订单服务", "Order service");
+const NOTIFY: Text = text!("通知服务", "Notification service");
 
 static LAYOUT_DIRECT: StageLayout = StageLayout {
     width: 760.0,
@@ -82,13 +83,13 @@ static LAYOUT_QUEUE: StageLayout = StageLayout {
             name: "notify-q",
             x: 385.0,
             y: 60.0,
-            label: Text::new("通知队列", "Notification queue"),
+            label: text!("通知队列", "Notification queue"),
         },
         NodeSpot {
             name: "notifier",
             x: 530.0,
             y: 60.0,
-            label: Text::new("通知消费者", "Notifier"),
+            label: text!("通知消费者", "Notifier"),
         },
         NodeSpot {
             name: "notification",
@@ -100,13 +101,13 @@ static LAYOUT_QUEUE: StageLayout = StageLayout {
             name: "points-q",
             x: 385.0,
             y: 175.0,
-            label: Text::new("积分队列", "Points queue"),
+            label: text!("积分队列", "Points queue"),
         },
         NodeSpot {
             name: "points",
             x: 530.0,
             y: 175.0,
-            label: Text::new("积分服务", "Points service"),
+            label: text!("积分服务", "Points service"),
         },
     ],
     links: &[
@@ -119,33 +120,33 @@ static LAYOUT_QUEUE: StageLayout = StageLayout {
     ],
 };
 
-const TITLE: Text = Text::new(
+const TITLE: Text = text!(
     "系统解耦：通知宕机，下单照常",
     "Decoupling: notification down, orders still work",
 );
-const LEDE: Text = Text::new(
+const LEDE: Text = text!(
     "左边，订单服务创建订单后直接调用通知服务，通知不成功订单就失败；右边，订单服务只把“订单已创建”事件交给队列，通知由消费者随后发送。",
     "On the left, the order service calls the notification service directly after creating an order, and the order fails if the notification does; on the right, it only hands an \"order created\" event to a queue and a consumer sends the notification later.",
 );
 
 static TRY: [Text; 3] = [
-    Text::new("按“播放”，再打开“通知服务宕机”：左边的订单开始失败，右边的订单照常成功，通知在队列里等待。", "Press Play, then switch on \"notification service down\": orders on the left start failing, orders on the right still succeed and notifications wait in the queue."),
-    Text::new("关掉“通知服务宕机”：右边积压的通知很快全部发出，一条不少。", "Switch it off again: the notifications waiting on the right all go out shortly, none missing."),
-    Text::new("打开“接入积分服务”：右边多了一个订阅者，订单服务不用改；左边要加积分，就得修改并重新部署订单服务。", "Switch on \"add points service\": the right gains a subscriber without touching the order service; on the left, adding points means changing and redeploying the order service."),
+    text!("按“播放”，再打开“通知服务宕机”：左边的订单开始失败，右边的订单照常成功，通知在队列里等待。", "Press Play, then switch on \"notification service down\": orders on the left start failing, orders on the right still succeed and notifications wait in the queue."),
+    text!("关掉“通知服务宕机”：右边积压的通知很快全部发出，一条不少。", "Switch it off again: the notifications waiting on the right all go out shortly, none missing."),
+    text!("打开“接入积分服务”：右边多了一个订阅者，订单服务不用改；左边要加积分，就得修改并重新部署订单服务。", "Switch on \"add points service\": the right gains a subscriber without touching the order service; on the left, adding points means changing and redeploying the order service."),
 ];
 
 static NOTICE: [Text; 3] = [
-    Text::new("直接调用把下游的故障和延迟都传给了上游：订单的成败取决于通知服务。", "A direct call passes the downstream's failures and delays upstream: orders succeed or fail with the notification service."),
-    Text::new("通过队列，订单服务只依赖消息代理；下游故障变成了“稍后处理”。", "Through a queue the order service depends only on the broker; a downstream failure becomes \"handled later\"."),
-    Text::new("代价是最终一致：通知会晚到，系统里要多维护一个消息代理。", "The price is eventual consistency: notifications arrive later, and there is one more system (the broker) to run."),
+    text!("直接调用把下游的故障和延迟都传给了上游：订单的成败取决于通知服务。", "A direct call passes the downstream's failures and delays upstream: orders succeed or fail with the notification service."),
+    text!("通过队列，订单服务只依赖消息代理；下游故障变成了“稍后处理”。", "Through a queue the order service depends only on the broker; a downstream failure becomes \"handled later\"."),
+    text!("代价是最终一致：通知会晚到，系统里要多维护一个消息代理。", "The price is eventual consistency: notifications arrive later, and there is one more system (the broker) to run."),
 ];
 
-const M_ORDERS_OK: Text = Text::new("下单成功", "Orders created");
-const M_ORDERS_FAILED: Text = Text::new("下单失败", "Orders failed");
-const M_ORDER_TIME: Text = Text::new("下单响应时间（平均）", "Order response (mean)");
-const M_NOTIFIED: Text = Text::new("已发通知", "Notifications sent");
-const M_WAITING: Text = Text::new("等待发送的通知", "Notifications waiting");
-const M_POINTS: Text = Text::new("已发积分", "Points awarded");
+const M_ORDERS_OK: Text = text!("下单成功", "Orders created");
+const M_ORDERS_FAILED: Text = text!("下单失败", "Orders failed");
+const M_ORDER_TIME: Text = text!("下单响应时间（平均）", "Order response (mean)");
+const M_NOTIFIED: Text = text!("已发通知", "Notifications sent");
+const M_WAITING: Text = text!("等待发送的通知", "Notifications waiting");
+const M_POINTS: Text = text!("已发积分", "Points awarded");
 
 fn service_processed(s: &Snapshot, name: &str) -> f64 {
     let id = s.nodes.iter().find(|n| n.name == name).map(|n| n.id);
@@ -206,10 +207,10 @@ pub fn CouplingDemo() -> impl IntoView {
     view! {
         <DemoFrame id="coupling" title=TITLE lede=LEDE run=run>
             <section class="controls" aria-label=move || i18n::CONTROLS.get(lang.get())>
-                <ParamSlider run=run key="rate_per_s" label=Text::new("下单速率", "Order rate") unit=words::PER_S/>
-                <ParamSlider run=run key="notify_ms" label=Text::new("通知服务处理时间", "Notification work time") unit=Text::new("毫秒", "ms")/>
-                <ParamToggle run=run key="notify_down" label=Text::new("通知服务宕机", "Notification service down")/>
-                <ParamToggle run=run key="points" label=Text::new("接入积分服务（仅右侧）", "Add points service (right only)")/>
+                <ParamSlider run=run key="rate_per_s" label=text!("下单速率", "Order rate") unit=words::PER_S/>
+                <ParamSlider run=run key="notify_ms" label=text!("通知服务处理时间", "Notification work time") unit=text!("毫秒", "ms")/>
+                <ParamToggle run=run key="notify_down" label=text!("通知服务宕机", "Notification service down")/>
+                <ParamToggle run=run key="points" label=text!("接入积分服务（仅右侧）", "Add points service (right only)")/>
             </section>
             <div class="panels two">{panel(0)}{panel(1)}</div>
             <Captions try_this=&TRY notice=&NOTICE/>

@@ -8,6 +8,7 @@
 use leptos::prelude::*;
 use mqlab_components::format::thousands;
 use mqlab_components::i18n::{use_lang, words};
+use mqlab_components::text;
 use mqlab_components::{
     ActionButton, NodeSpot, PanelDef, ParamChoice, ParamSlider, ParamToggle, StageLayout, Text,
 };
@@ -20,7 +21,7 @@ use crate::i18n;
 
 static PANELS: [PanelDef; 1] = [PanelDef {
     id: "main",
-    title: Text::new("订单 → 队列 → 处理服务", "Orders → queue → workers"),
+    title: text!("订单 → 队列 → 处理服务", "Orders → queue → workers"),
     fixed: &[],
 }];
 
@@ -28,70 +29,70 @@ static LAYOUT: StageLayout = StageLayout {
     width: 640.0,
     height: 180.0,
     spots: &[
-        NodeSpot::new(PRODUCER, 95.0, 90.0, Text::new("订单服务", "Order service")),
-        NodeSpot::new(QUEUE, 320.0, 90.0, Text::new("订单队列", "Orders queue")),
-        NodeSpot::new(CONSUMER, 545.0, 90.0, Text::new("处理服务", "Workers")),
+        NodeSpot::new(PRODUCER, 95.0, 90.0, text!("订单服务", "Order service")),
+        NodeSpot::new(QUEUE, 320.0, 90.0, text!("订单队列", "Orders queue")),
+        NodeSpot::new(CONSUMER, 545.0, 90.0, text!("处理服务", "Workers")),
     ],
     links: &[(PRODUCER, QUEUE), (QUEUE, CONSUMER)],
 };
 
-const TITLE: Text = Text::new(
+const TITLE: Text = text!(
     "死信队列：处理不了的消息放哪儿",
     "Dead-letter queue: where the unprocessable messages go",
 );
-const LEDE: Text = Text::new(
+const LEDE: Text = text!(
     "有的订单怎么处理都会失败（格式错、业务规则没覆盖），叫毒消息；有的只是偶尔失败，再试一次就好。重试策略给每条消息几次机会，次数用完就转进死信队列，留着查原因、修好后再投回来。",
     "Some orders fail however often they are tried (a bad format, a case the code does not handle): poison. Others fail now and then and work on the next try. A retry policy gives each message a few tries, then parks it in a dead-letter queue, kept for a look and sent back once the code is fixed.",
 );
 
 static TRY: [Text; 4] = [
-    Text::new(
+    text!(
         "按“播放”：10% 的订单是毒消息。每条毒消息正好投递 4 次（首次 + 重试 3 次）后进入死信队列，列表里能看到每条的投递次数。",
         "Press Play: 10 % of the orders are poison. Each poison order is delivered exactly 4 times (the first try and 3 retries), then lands in the dead-letter queue; the list shows each one's delivery count.",
     ),
-    Text::new(
+    text!(
         "关掉“死信队列”：毒消息永远在重试，“正常订单平均耗时”越涨越高，完成的正常订单变少。再把重试间隔改成“立即重试”：毒消息堵在队首，处理服务几乎只在处理它们。",
         "Switch the dead-letter queue off: the poison is retried for ever, \"Healthy order time\" keeps climbing and fewer healthy orders get done. Now choose \"At once\": the poison sits at the head of the queue and the workers do little else.",
     ),
-    Text::new(
+    text!(
         "打开死信队列，先按“重新投递”：代码没修，毒消息再失败 4 次又回到死信队列。",
         "With the dead-letter queue on, press \"Redrive\" first: the code is not fixed, so the poison fails 4 more times and comes straight back.",
     ),
-    Text::new(
+    text!(
         "按“部署修复”，再按“重新投递”：死信队列清空，“重投后完成”追上“重新投递”。",
         "Press \"Deploy the fix\", then \"Redrive\": the dead-letter queue empties and \"Done after redrive\" catches up with \"Redriven\".",
     ),
 ];
 
 static NOTICE: [Text; 4] = [
-    Text::new(
+    text!(
         "重试救得了偶发失败，救不了毒消息：对毒消息，重试只是在烧处理时间。死信队列让它们离开主队列，又不会丢。",
         "Retrying saves the passing failures, not the poison: for poison, every retry only burns worker time. A dead-letter queue takes it out of the main queue without losing it.",
     ),
-    Text::new(
+    text!(
         "退避（固定或指数）让失败的消息排到队尾、过一会儿再来，不会一直霸占队首；但没有死信队列，毒消息越积越多，成本只增不减。",
         "Backoff (fixed or exponential) sends a failed message to the tail to come back later instead of holding the head; but without a dead-letter queue the poison piles up and its cost only grows.",
     ),
-    Text::new(
+    text!(
         "RabbitMQ 在三种情况下把消息转到 x-dead-letter-exchange：被 reject/nack 且不重新入队、TTL 过期、超出队列长度上限。仲裁队列（quorum queue）另有 x-delivery-limit，按投递次数转死信。每条死信带着 x-death 头，记录来源队列、原因和次数。",
         "RabbitMQ dead-letters to the queue's x-dead-letter-exchange in three cases: rejected or nacked without requeue, expired (TTL), or over the queue's length limit. Quorum queues add x-delivery-limit, which dead-letters by delivery count. Each dead letter carries an x-death header: the queue it came from, why, and how often.",
     ),
-    Text::new(
+    text!(
         "原文的示例用了 x-max-retries 队列参数，RabbitMQ 并没有这个参数：普通队列的重试次数要由消费者自己数（或读 x-death），仲裁队列用 x-delivery-limit。死信队列本身也有上限，满了就会丢消息。",
         "The chapter's sketch sets an x-max-retries queue argument; RabbitMQ has no such argument. On a classic queue the consumer counts retries itself (or reads x-death); a quorum queue uses x-delivery-limit. A dead-letter queue has a limit too, and drops messages once full.",
     ),
 ];
 
-const FAILURES: Text = Text::new("哪些订单会失败", "What fails");
-const POLICY: Text = Text::new("重试策略", "Retry policy");
-const PCT: Text = Text::new("%", "%");
-const DLQ_TITLE: Text = Text::new("死信队列", "Dead-letter queue");
-const DLQ_EMPTY: Text = Text::new("空的", "Empty");
-const DLQ_OFF: Text = Text::new(
+const FAILURES: Text = text!("哪些订单会失败", "What fails");
+const POLICY: Text = text!("重试策略", "Retry policy");
+const PCT: Text = text!("%", "%");
+const DLQ_TITLE: Text = text!("死信队列", "Dead-letter queue");
+const DLQ_EMPTY: Text = text!("空的", "Empty");
+const DLQ_OFF: Text = text!(
     "没有死信队列：失败的订单会一直重试。",
     "No dead-letter queue: failing orders are retried for ever.",
 );
-const FIXED: Text = Text::new("已部署修复", "Fix deployed");
+const FIXED: Text = text!("已部署修复", "Fix deployed");
 
 /// The panel's retry view, if any (the scenario always has one).
 fn retry_of(run: mqlab_components::DemoRun) -> Option<RetryView> {
@@ -114,12 +115,12 @@ pub fn DlqDemo() -> impl IntoView {
             <div class="legs">
                 <section class="leg" aria-label=move || FAILURES.get(lang.get())>
                     <h2>{move || FAILURES.get(lang.get())}</h2>
-                    <ParamSlider run=run key="poison_rate" label=Text::new("毒消息比例（每次都失败）", "Poison orders (fail every time)") unit=PCT/>
-                    <ParamSlider run=run key="transient_rate" label=Text::new("偶发失败比例（重试会好）", "Passing failures (a retry works)") unit=PCT/>
+                    <ParamSlider run=run key="poison_rate" label=text!("毒消息比例（每次都失败）", "Poison orders (fail every time)") unit=PCT/>
+                    <ParamSlider run=run key="transient_rate" label=text!("偶发失败比例（重试会好）", "Passing failures (a retry works)") unit=PCT/>
                     <div class="actions">
                         <ActionButton name="deploy-fix"
-                            label=Text::new("部署修复", "Deploy the fix")
-                            hint=Text::new("新代码能处理毒消息：从现在起它们会成功（已部署后按钮变灰）", "The new code handles the poison orders: from now on they succeed (greyed out once deployed)")
+                            label=text!("部署修复", "Deploy the fix")
+                            hint=text!("新代码能处理毒消息：从现在起它们会成功（已部署后按钮变灰）", "The new code handles the poison orders: from now on they succeed (greyed out once deployed)")
                             disabled=fixed
                             on_press=act(|| Action::DeployFix { group: CONSUMER.into() })/>
                     </div>
@@ -129,22 +130,22 @@ pub fn DlqDemo() -> impl IntoView {
                 </section>
                 <section class="leg" aria-label=move || POLICY.get(lang.get())>
                     <h2>{move || POLICY.get(lang.get())}</h2>
-                    <ParamSlider run=run key="max_retries" label=Text::new("最多重试次数", "Max retries") unit=Text::new("次", "")/>
-                    <ParamChoice run=run key="backoff" label=Text::new("重试间隔", "Backoff")/>
-                    <ParamToggle run=run key="dlq" label=Text::new("死信队列", "Dead-letter queue")/>
+                    <ParamSlider run=run key="max_retries" label=text!("最多重试次数", "Max retries") unit=text!("次", "")/>
+                    <ParamChoice run=run key="backoff" label=text!("重试间隔", "Backoff")/>
+                    <ParamToggle run=run key="dlq" label=text!("死信队列", "Dead-letter queue")/>
                     <div class="actions">
                         <ActionButton name="redrive"
-                            label=Text::new("重新投递", "Redrive")
-                            hint=Text::new("把死信队列里的订单放回订单队列队尾，投递次数从零算起（死信队列为空时不可用）", "Moves the orders in the dead-letter queue back to the tail of the orders queue, their delivery count from zero (unavailable while it is empty)")
+                            label=text!("重新投递", "Redrive")
+                            hint=text!("把死信队列里的订单放回订单队列队尾，投递次数从零算起（死信队列为空时不可用）", "Moves the orders in the dead-letter queue back to the tail of the orders queue, their delivery count from zero (unavailable while it is empty)")
                             disabled=dlq_empty
                             on_press=act(|| Action::Redrive { queue: QUEUE.into() })/>
                     </div>
                 </section>
             </div>
             <section class="controls" aria-label=move || i18n::CONTROLS.get(lang.get())>
-                <ParamSlider run=run key="rate_per_s" label=Text::new("下单速率", "Order rate") unit=words::PER_S/>
-                <ParamSlider run=run key="work_ms" label=Text::new("每次处理时间", "Work per delivery") unit=Text::new("毫秒", "ms")/>
-                <ParamSlider run=run key="consumers" label=Text::new("处理服务实例", "Workers") unit=Text::new("个", "")/>
+                <ParamSlider run=run key="rate_per_s" label=text!("下单速率", "Order rate") unit=words::PER_S/>
+                <ParamSlider run=run key="work_ms" label=text!("每次处理时间", "Work per delivery") unit=text!("毫秒", "ms")/>
+                <ParamSlider run=run key="consumers" label=text!("处理服务实例", "Workers") unit=text!("个", "")/>
             </section>
             <div class="panels one">
                 <Panel run=run index=0 layout=&LAYOUT untitled=true>

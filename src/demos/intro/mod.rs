@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use mqlab_components::format::duration;
 use mqlab_components::i18n::{use_lang, words};
+use mqlab_components::text;
 use mqlab_components::{
     MetricCard, NodeSpot, PanelDef, ParamSlider, ParamToggle, StageLayout, Text,
 };
@@ -13,12 +14,12 @@ use crate::i18n;
 static PANELS: [PanelDef; 2] = [
     PanelDef {
         id: "sync",
-        title: Text::new("同步调用（像打电话）", "Sync call (like a phone call)"),
+        title: text!("同步调用（像打电话）", "Sync call (like a phone call)"),
         fixed: &[("mode", 0.0)],
     },
     PanelDef {
         id: "async",
-        title: Text::new(
+        title: text!(
             "异步消息（像发短信）",
             "Async message (like a text message)",
         ),
@@ -26,8 +27,8 @@ static PANELS: [PanelDef; 2] = [
     },
 ];
 
-const CALLER: Text = Text::new("调用方", "Caller");
-const CALLEE: Text = Text::new("被调用方", "Callee");
+const CALLER: Text = text!("调用方", "Caller");
+const CALLEE: Text = text!("被调用方", "Callee");
 
 static LAYOUT_SYNC: StageLayout = StageLayout {
     width: 560.0,
@@ -63,7 +64,7 @@ static LAYOUT_ASYNC: StageLayout = StageLayout {
             name: "inbox",
             x: 280.0,
             y: 90.0,
-            label: Text::new("消息队列（收件箱）", "Queue (inbox)"),
+            label: text!("消息队列（收件箱）", "Queue (inbox)"),
         },
         NodeSpot {
             name: "callee",
@@ -75,27 +76,27 @@ static LAYOUT_ASYNC: StageLayout = StageLayout {
     links: &[("caller", "inbox"), ("inbox", "callee")],
 };
 
-const TITLE: Text = Text::new("同步调用 vs 异步消息", "Sync call vs async message");
-const LEDE: Text = Text::new(
+const TITLE: Text = text!("同步调用 vs 异步消息", "Sync call vs async message");
+const LEDE: Text = text!(
     "打电话时，你得一直拿着听筒等对方说完；发短信时，发出去就可以去做别的事，对方有空再看。两边用同样的请求速率和同样慢的被调用方。",
     "On a phone call you hold the line until the other side is done; a text message is sent and you move on, and the other side reads it when it can. Both sides get the same requests and the same slow callee.",
 );
 
 static TRY: [Text; 3] = [
-    Text::new("按“播放”，比较两边的“调用方等待时间”。", "Press Play and compare the caller's wait on both sides."),
-    Text::new("把“被调用方处理时间”拖到 4000 毫秒：同步一侧的等待跟着变长，异步一侧几乎不变。", "Drag the callee's work time to 4,000 ms: the sync caller's wait grows with it, the async caller's barely moves."),
-    Text::new("打开“被调用方宕机”一会儿再关掉：同步调用直接失败；异步消息在收件箱里排队，恢复后一条不少地处理完。", "Turn on \"callee down\" for a while, then off: sync calls fail outright; async messages wait in the inbox and are all handled after recovery."),
+    text!("按“播放”，比较两边的“调用方等待时间”。", "Press Play and compare the caller's wait on both sides."),
+    text!("把“被调用方处理时间”拖到 4000 毫秒：同步一侧的等待跟着变长，异步一侧几乎不变。", "Drag the callee's work time to 4,000 ms: the sync caller's wait grows with it, the async caller's barely moves."),
+    text!("打开“被调用方宕机”一会儿再关掉：同步调用直接失败；异步消息在收件箱里排队，恢复后一条不少地处理完。", "Turn on \"callee down\" for a while, then off: sync calls fail outright; async messages wait in the inbox and are all handled after recovery."),
 ];
 
 static NOTICE: [Text; 3] = [
-    Text::new("同步：调用方的等待 = 网络往返 + 对方的处理时间。对方越慢，调用方越慢。", "Sync: the caller's wait = network round trip + the callee's work. A slower callee means a slower caller."),
-    Text::new("异步：调用方只等消息被队列收下（一个网络往返），处理在之后发生。", "Async: the caller only waits for the queue to take the message (one round trip); the work happens later."),
-    Text::new("异步不是免费的：结果要晚一些才有，而且需要队列来保管消息。", "Async is not free: the result arrives later, and a queue has to keep the messages safe meanwhile."),
+    text!("同步：调用方的等待 = 网络往返 + 对方的处理时间。对方越慢，调用方越慢。", "Sync: the caller's wait = network round trip + the callee's work. A slower callee means a slower caller."),
+    text!("异步：调用方只等消息被队列收下（一个网络往返），处理在之后发生。", "Async: the caller only waits for the queue to take the message (one round trip); the work happens later."),
+    text!("异步不是免费的：结果要晚一些才有，而且需要队列来保管消息。", "Async is not free: the result arrives later, and a queue has to keep the messages safe meanwhile."),
 ];
 
-const M_WAIT: Text = Text::new("调用方等待（平均）", "Caller's wait (mean)");
-const M_WAITING: Text = Text::new("正在等回复", "Waiting for a reply");
-const M_FAILED: Text = Text::new("调用失败", "Failed calls");
+const M_WAIT: Text = text!("调用方等待（平均）", "Caller's wait (mean)");
+const M_WAITING: Text = text!("正在等回复", "Waiting for a reply");
+const M_FAILED: Text = text!("调用失败", "Failed calls");
 
 #[component]
 pub fn IntroDemo() -> impl IntoView {
@@ -125,9 +126,9 @@ pub fn IntroDemo() -> impl IntoView {
     view! {
         <DemoFrame id="intro" title=TITLE lede=LEDE run=run>
             <section class="controls" aria-label=move || i18n::CONTROLS.get(lang.get())>
-                <ParamSlider run=run key="rate_per_s" label=Text::new("请求速率", "Request rate") unit=words::PER_S/>
-                <ParamSlider run=run key="callee_ms" label=Text::new("被调用方处理时间", "Callee's work time") unit=Text::new("毫秒", "ms")/>
-                <ParamToggle run=run key="callee_down" label=Text::new("被调用方宕机", "Callee down")/>
+                <ParamSlider run=run key="rate_per_s" label=text!("请求速率", "Request rate") unit=words::PER_S/>
+                <ParamSlider run=run key="callee_ms" label=text!("被调用方处理时间", "Callee's work time") unit=text!("毫秒", "ms")/>
+                <ParamToggle run=run key="callee_down" label=text!("被调用方宕机", "Callee down")/>
             </section>
             <div class="panels two">{panel(0)}{panel(1)}</div>
             <Captions try_this=&TRY notice=&NOTICE/>

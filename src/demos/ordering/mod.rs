@@ -6,6 +6,7 @@
 
 use leptos::prelude::*;
 use mqlab_components::i18n::{use_lang, words};
+use mqlab_components::text;
 use mqlab_components::{
     ActionButton, NodeSpot, PanelDef, ParamChoice, ParamSlider, StageLayout, Text,
 };
@@ -18,7 +19,7 @@ use crate::i18n;
 
 static PANELS: [PanelDef; 1] = [PanelDef {
     id: "main",
-    title: Text::new("下单 → 队列 → 订单库", "Shop → queue → order database"),
+    title: text!("下单 → 队列 → 订单库", "Shop → queue → order database"),
     fixed: &[],
 }];
 
@@ -30,105 +31,25 @@ static LAYOUT: StageLayout = StageLayout {
     width: 720.0,
     height: 380.0,
     spots: &[
-        NodeSpot::new(PRODUCER, 100.0, 191.0, Text::new("下单服务", "Shop")),
-        NodeSpot::new(QUEUE, 330.0, 191.0, Text::new("订单队列", "Order queue")),
-        NodeSpot::new(CONSUMERS, 580.0, 191.0, Text::new("消费者", "Consumers")),
-        NodeSpot::new(
-            "partition-0",
-            330.0,
-            30.0,
-            Text::new("分区 0", "Partition 0"),
-        ),
-        NodeSpot::new(
-            "consumer-0",
-            580.0,
-            30.0,
-            Text::new("消费者 0", "Consumer 0"),
-        ),
-        NodeSpot::new(
-            "partition-1",
-            330.0,
-            76.0,
-            Text::new("分区 1", "Partition 1"),
-        ),
-        NodeSpot::new(
-            "consumer-1",
-            580.0,
-            76.0,
-            Text::new("消费者 1", "Consumer 1"),
-        ),
-        NodeSpot::new(
-            "partition-2",
-            330.0,
-            122.0,
-            Text::new("分区 2", "Partition 2"),
-        ),
-        NodeSpot::new(
-            "consumer-2",
-            580.0,
-            122.0,
-            Text::new("消费者 2", "Consumer 2"),
-        ),
-        NodeSpot::new(
-            "partition-3",
-            330.0,
-            168.0,
-            Text::new("分区 3", "Partition 3"),
-        ),
-        NodeSpot::new(
-            "consumer-3",
-            580.0,
-            168.0,
-            Text::new("消费者 3", "Consumer 3"),
-        ),
-        NodeSpot::new(
-            "partition-4",
-            330.0,
-            214.0,
-            Text::new("分区 4", "Partition 4"),
-        ),
-        NodeSpot::new(
-            "consumer-4",
-            580.0,
-            214.0,
-            Text::new("消费者 4", "Consumer 4"),
-        ),
-        NodeSpot::new(
-            "partition-5",
-            330.0,
-            260.0,
-            Text::new("分区 5", "Partition 5"),
-        ),
-        NodeSpot::new(
-            "consumer-5",
-            580.0,
-            260.0,
-            Text::new("消费者 5", "Consumer 5"),
-        ),
-        NodeSpot::new(
-            "partition-6",
-            330.0,
-            306.0,
-            Text::new("分区 6", "Partition 6"),
-        ),
-        NodeSpot::new(
-            "consumer-6",
-            580.0,
-            306.0,
-            Text::new("消费者 6", "Consumer 6"),
-        ),
-        NodeSpot::new(
-            "partition-7",
-            330.0,
-            352.0,
-            Text::new("分区 7", "Partition 7"),
-        ),
-        NodeSpot::new(
-            "consumer-7",
-            580.0,
-            352.0,
-            Text::new("消费者 7", "Consumer 7"),
-        ),
+        NodeSpot::new(PRODUCER, 100.0, 191.0, text!("下单服务", "Shop")),
+        NodeSpot::new(QUEUE, 330.0, 191.0, text!("订单队列", "Order queue")),
+        NodeSpot::new(CONSUMERS, 580.0, 191.0, text!("消费者", "Consumers")),
+        NodeSpot::new("partition-0", 330.0, 30.0, text!("分区 0", "Partition 0")),
+        NodeSpot::new("consumer-0", 580.0, 30.0, text!("消费者 0", "Consumer 0")),
+        NodeSpot::new("partition-1", 330.0, 76.0, text!("分区 1", "Partition 1")),
+        NodeSpot::new("consumer-1", 580.0, 76.0, text!("消费者 1", "Consumer 1")),
+        NodeSpot::new("partition-2", 330.0, 122.0, text!("分区 2", "Partition 2")),
+        NodeSpot::new("consumer-2", 580.0, 122.0, text!("消费者 2", "Consumer 2")),
+        NodeSpot::new("partition-3", 330.0, 168.0, text!("分区 3", "Partition 3")),
+        NodeSpot::new("consumer-3", 580.0, 168.0, text!("消费者 3", "Consumer 3")),
+        NodeSpot::new("partition-4", 330.0, 214.0, text!("分区 4", "Partition 4")),
+        NodeSpot::new("consumer-4", 580.0, 214.0, text!("消费者 4", "Consumer 4")),
+        NodeSpot::new("partition-5", 330.0, 260.0, text!("分区 5", "Partition 5")),
+        NodeSpot::new("consumer-5", 580.0, 260.0, text!("消费者 5", "Consumer 5")),
+        NodeSpot::new("partition-6", 330.0, 306.0, text!("分区 6", "Partition 6")),
+        NodeSpot::new("consumer-6", 580.0, 306.0, text!("消费者 6", "Consumer 6")),
+        NodeSpot::new("partition-7", 330.0, 352.0, text!("分区 7", "Partition 7")),
+        NodeSpot::new("consumer-7", 580.0, 352.0, text!("消费者 7", "Consumer 7")),
     ],
     links: &[
         (PRODUCER, QUEUE),
@@ -152,57 +73,57 @@ static LAYOUT: StageLayout = StageLayout {
     ],
 };
 
-const TITLE: Text = Text::new(
+const TITLE: Text = text!(
     "消息顺序：先下单、再付款、后发货",
     "Ordering: created, then paid, then shipped",
 );
-const LEDE: Text = Text::new(
+const LEDE: Text = text!(
     "每个用户的订单依次经过三步：下单、付款、发货，每一步是一条消息。只要某个用户的一步在他更早的一步之前被处理，就是一次顺序错乱。",
     "Each user's order goes through three steps, created, paid and shipped, one message each. Whenever one of a user's steps is applied before an earlier one of theirs, order is broken.",
 );
 
 static TRY: [Text; 4] = [
-    Text::new(
+    text!(
         "按“播放”：一个队列、4 个消费者，每步处理时间有长有短，后发的一步常常先处理完，“顺序错乱”不断增加。",
         "Press Play: one queue, four consumers, work times that vary, so a later step often finishes first and \"Order violations\" keep rising.",
     ),
-    Text::new(
+    text!(
         "选“按键分区”，分区键选“用户 ID”：同一用户的消息总进同一个分区，由同一个消费者依次处理，错乱不再增加。把键换成“随机”或“各步骤自己的单号”：又乱了。",
         "Choose \"Partition by key\" with the user id as the key: a user's steps always land in one partition and one consumer applies them in turn, so no new violations. Switch the key to random or each step's own id: broken again.",
     ),
-    Text::new(
+    text!(
         "选“单个消费者”：全局有序，但吞吐量只有一个消费者那么多，队列越积越长。和 4 个分区比一比“吞吐量”和“平均端到端耗时”。",
         "Choose \"A single consumer\": global order, but only one consumer's throughput, and the queue keeps growing. Compare \"Throughput\" and the end-to-end time with four partitions.",
     ),
-    Text::new(
+    text!(
         "选“内存重排（不等缺口）”，按“网络耽搁下一步 3 秒”：缓冲区只给手里已有的消息排序，缺的那步晚到，照样错乱。换成“等待缺口”再按：后面的步骤会等缺的那步到了再处理。",
         "Choose \"Re-order, no waiting\" and press \"Network holds up the next step for 3 s\": the buffer sorts only what it holds, the missing step comes late, and order breaks anyway. Choose \"wait for gaps\" and press it again: the later steps wait until the missing one arrives.",
     ),
 ];
 
 static NOTICE: [Text; 4] = [
-    Text::new(
+    text!(
         "顺序只能按“键”保证：按用户分区，同一用户的步骤有序；不同用户之间本来就不需要顺序。",
         "Order is kept per key: partition by user and each user's steps stay in order; different users never needed an order among them.",
     ),
-    Text::new(
+    text!(
         "键选错了，分区也没用：付款、发货各用自己的单号当键，同一用户的消息就散到了不同分区。",
         "Partitions do not help with the wrong key: when payment and shipment are keyed by their own ids, one user's steps scatter over partitions.",
     ),
-    Text::new(
+    text!(
         "原文的内存重排示例只给已经到达的消息排序，缺了一步也照样处理，所以仍会乱序，这里原文是错的；正确的做法是等缺口，并给等待设一个超时。",
         "The chapter's in-memory re-ordering sketch sorts only what has arrived and goes ahead with a step missing, so order still breaks: the chapter is wrong here. A correct one waits for the gap, with a timeout on the wait.",
     ),
-    Text::new(
+    text!(
         "等待不是免费的：看“重排等待 P99”。超时后缓冲区不再等，先处理后面的步骤（记在“重排超时”里），缺的那步晚到时已经乱序。缓冲区有上限，满了也按超时处理。",
         "Waiting is not free: see the re-order wait p99. After the timeout the buffer stops waiting and applies the later steps (counted in \"Re-order timeouts\"), so the missing step is out of order when it finally comes. The buffer has a size limit; when it is full it gives up the same way.",
     ),
 ];
 
-const HOW: Text = Text::new("怎样保证顺序", "How order is kept");
-const LOAD: Text = Text::new("负载与消费者", "Load and consumers");
-const MS: Text = Text::new("毫秒", "ms");
-const COUNT: Text = Text::new("个", "");
+const HOW: Text = text!("怎样保证顺序", "How order is kept");
+const LOAD: Text = text!("负载与消费者", "Load and consumers");
+const MS: Text = text!("毫秒", "ms");
+const COUNT: Text = text!("个", "");
 
 #[component]
 pub fn OrderingDemo() -> impl IntoView {
@@ -222,27 +143,27 @@ pub fn OrderingDemo() -> impl IntoView {
             <div class="legs">
                 <section class="leg" aria-label=move || HOW.get(lang.get())>
                     <h2>{move || HOW.get(lang.get())}</h2>
-                    <ParamChoice run=run key="strategy" label=Text::new("策略", "Strategy")/>
-                    <ParamChoice run=run key="key" label=Text::new("分区键（按键分区时）", "Partition key (partition by key)")/>
+                    <ParamChoice run=run key="strategy" label=text!("策略", "Strategy")/>
+                    <ParamChoice run=run key="key" label=text!("分区键（按键分区时）", "Partition key (partition by key)")/>
                     <div class="actions">
                         <ActionButton name="delay-next-publish" fault=true
-                            label=Text::new("网络耽搁下一步 3 秒", "Network holds up the next step for 3 s")
-                            hint=Text::new("下单服务发出的下一条消息在网络上多走 3 秒，同一用户后面的步骤会赶到它前面", "The shop's next message spends 3 more seconds on the network, so the user's later steps overtake it")
+                            label=text!("网络耽搁下一步 3 秒", "Network holds up the next step for 3 s")
+                            hint=text!("下单服务发出的下一条消息在网络上多走 3 秒，同一用户后面的步骤会赶到它前面", "The shop's next message spends 3 more seconds on the network, so the user's later steps overtake it")
                             on_press=hold/>
                     </div>
                 </section>
                 <section class="leg" aria-label=move || LOAD.get(lang.get())>
                     <h2>{move || LOAD.get(lang.get())}</h2>
-                    <ParamSlider run=run key="consumers" label=Text::new("消费者数（一个队列时）", "Consumers (one queue)") unit=COUNT/>
-                    <ParamSlider run=run key="partitions" label=Text::new("分区数", "Partitions") unit=COUNT/>
-                    <ParamSlider run=run key="rate_per_s" label=Text::new("发送速率", "Send rate") unit=words::PER_S/>
-                    <ParamSlider run=run key="work_ms" label=Text::new("每步平均处理时间", "Mean work per step") unit=MS/>
+                    <ParamSlider run=run key="consumers" label=text!("消费者数（一个队列时）", "Consumers (one queue)") unit=COUNT/>
+                    <ParamSlider run=run key="partitions" label=text!("分区数", "Partitions") unit=COUNT/>
+                    <ParamSlider run=run key="rate_per_s" label=text!("发送速率", "Send rate") unit=words::PER_S/>
+                    <ParamSlider run=run key="work_ms" label=text!("每步平均处理时间", "Mean work per step") unit=MS/>
                 </section>
             </div>
             <section class="controls" aria-label=move || i18n::CONTROLS.get(lang.get())>
-                <ParamSlider run=run key="users" label=Text::new("用户数", "Users") unit=COUNT/>
-                <ParamSlider run=run key="batch_ms" label=Text::new("排序间隔（不等缺口）", "Sort every (no waiting)") unit=MS/>
-                <ParamSlider run=run key="gap_timeout_ms" label=Text::new("等待缺口的超时", "Gap wait timeout") unit=MS/>
+                <ParamSlider run=run key="users" label=text!("用户数", "Users") unit=COUNT/>
+                <ParamSlider run=run key="batch_ms" label=text!("排序间隔（不等缺口）", "Sort every (no waiting)") unit=MS/>
+                <ParamSlider run=run key="gap_timeout_ms" label=text!("等待缺口的超时", "Gap wait timeout") unit=MS/>
             </section>
             <div class="panels one">
                 <Panel run=run index=0 layout=&LAYOUT untitled=true>

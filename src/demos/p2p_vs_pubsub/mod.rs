@@ -1,6 +1,7 @@
 //! Point-to-point vs publish/subscribe: the same messages to a queue with
 //! N competing consumers and to a topic with N subscribers, side by side.
 
+use mqlab_components::text;
 use std::sync::OnceLock;
 
 use leptos::prelude::*;
@@ -14,7 +15,7 @@ use crate::i18n;
 static PANELS: [PanelDef; 2] = [
     PanelDef {
         id: "p2p",
-        title: Text::new(
+        title: text!(
             "点对点：N 个消费者竞争一个队列",
             "Point-to-point: N consumers compete for one queue",
         ),
@@ -22,7 +23,7 @@ static PANELS: [PanelDef; 2] = [
     },
     PanelDef {
         id: "pubsub",
-        title: Text::new(
+        title: text!(
             "发布订阅：N 个订阅者各收一份",
             "Pub/sub: each of N subscribers gets a copy",
         ),
@@ -30,7 +31,7 @@ static PANELS: [PanelDef; 2] = [
     },
 ];
 
-const PUBLISHER: Text = Text::new("发布者", "Publisher");
+const PUBLISHER: Text = text!("发布者", "Publisher");
 const W: f64 = 600.0;
 
 static LAYOUT_P2P: StageLayout = StageLayout {
@@ -47,13 +48,13 @@ static LAYOUT_P2P: StageLayout = StageLayout {
             name: "queue",
             x: 290.0,
             y: 125.0,
-            label: Text::new("队列", "Queue"),
+            label: text!("队列", "Queue"),
         },
         NodeSpot {
             name: "consumers",
             x: 500.0,
             y: 125.0,
-            label: Text::new("消费者", "Consumers"),
+            label: text!("消费者", "Consumers"),
         },
     ],
     links: &[("publisher", "queue"), ("queue", "consumers")],
@@ -125,48 +126,48 @@ fn names(i: usize) -> (&'static str, &'static str) {
 }
 
 static QUEUE_LABELS: [Text; 8] = [
-    Text::new("队列 1", "Queue 1"),
-    Text::new("队列 2", "Queue 2"),
-    Text::new("队列 3", "Queue 3"),
-    Text::new("队列 4", "Queue 4"),
-    Text::new("队列 5", "Queue 5"),
-    Text::new("队列 6", "Queue 6"),
-    Text::new("队列 7", "Queue 7"),
-    Text::new("队列 8", "Queue 8"),
+    text!("队列 1", "Queue 1"),
+    text!("队列 2", "Queue 2"),
+    text!("队列 3", "Queue 3"),
+    text!("队列 4", "Queue 4"),
+    text!("队列 5", "Queue 5"),
+    text!("队列 6", "Queue 6"),
+    text!("队列 7", "Queue 7"),
+    text!("队列 8", "Queue 8"),
 ];
 
 static SUBSCRIBER_LABELS: [Text; 8] = [
-    Text::new("订阅者 1", "Subscriber 1"),
-    Text::new("订阅者 2", "Subscriber 2"),
-    Text::new("订阅者 3", "Subscriber 3"),
-    Text::new("订阅者 4", "Subscriber 4"),
-    Text::new("订阅者 5", "Subscriber 5"),
-    Text::new("订阅者 6", "Subscriber 6"),
-    Text::new("订阅者 7", "Subscriber 7"),
-    Text::new("订阅者 8", "Subscriber 8"),
+    text!("订阅者 1", "Subscriber 1"),
+    text!("订阅者 2", "Subscriber 2"),
+    text!("订阅者 3", "Subscriber 3"),
+    text!("订阅者 4", "Subscriber 4"),
+    text!("订阅者 5", "Subscriber 5"),
+    text!("订阅者 6", "Subscriber 6"),
+    text!("订阅者 7", "Subscriber 7"),
+    text!("订阅者 8", "Subscriber 8"),
 ];
 
-const TITLE: Text = Text::new("点对点 vs 发布订阅", "Point-to-point vs publish/subscribe");
-const LEDE: Text = Text::new(
+const TITLE: Text = text!("点对点 vs 发布订阅", "Point-to-point vs publish/subscribe");
+const LEDE: Text = text!(
     "同一串消息，左边送进一个队列，由几个消费者抢着处理，每条只被处理一次；右边发到一个主题，每个订阅者都有自己的队列，每条消息人人一份。",
     "The same stream of messages: on the left it goes into one queue where several consumers compete, so each message is handled once; on the right it goes to a topic where every subscriber has its own queue and gets every message.",
 );
 
 static TRY: [Text; 3] = [
-    Text::new("按“播放”，对比两边的“每条消息被处理的次数”。", "Press Play and compare \"handled per message\" on both sides."),
-    Text::new("把消费者数量调到 6：左边每个消费者分到的更少（负载均衡），右边总处理量变成 6 倍（广播）。", "Set the count to 6: on the left each consumer gets a smaller share (load balancing); on the right the total work grows six-fold (broadcast)."),
-    Text::new("把处理时间调到 1500 毫秒：左边加消费者能追上积压，右边每个订阅者都得自己追。", "Set the work time to 1,500 ms: on the left adding consumers catches up with the backlog; on the right every subscriber has to keep up on its own."),
+    text!("按“播放”，对比两边的“每条消息被处理的次数”。", "Press Play and compare \"handled per message\" on both sides."),
+    text!("把消费者数量调到 6：左边每个消费者分到的更少（负载均衡），右边总处理量变成 6 倍（广播）。", "Set the count to 6: on the left each consumer gets a smaller share (load balancing); on the right the total work grows six-fold (broadcast)."),
+    text!("把处理时间调到 1500 毫秒：左边加消费者能追上积压，右边每个订阅者都得自己追。", "Set the work time to 1,500 ms: on the left adding consumers catches up with the backlog; on the right every subscriber has to keep up on its own."),
 ];
 
 static NOTICE: [Text; 3] = [
-    Text::new("点对点适合“一件事只做一次”：发订单、扣库存。多加消费者就是扩容。", "Point-to-point suits work done once: place an order, deduct stock. More consumers means more capacity."),
-    Text::new("发布订阅适合“一件事通知很多方”：同一个事件给推荐、统计、仓库各一份。", "Pub/sub suits one event that many parties care about: the same event goes to recommendations, statistics and the warehouse."),
-    Text::new("在 Kafka 这类系统里两者是同一机制：同一消费组内竞争，不同消费组各收一份。", "In systems like Kafka both are one mechanism: consumers in the same group compete, different groups each get a copy."),
+    text!("点对点适合“一件事只做一次”：发订单、扣库存。多加消费者就是扩容。", "Point-to-point suits work done once: place an order, deduct stock. More consumers means more capacity."),
+    text!("发布订阅适合“一件事通知很多方”：同一个事件给推荐、统计、仓库各一份。", "Pub/sub suits one event that many parties care about: the same event goes to recommendations, statistics and the warehouse."),
+    text!("在 Kafka 这类系统里两者是同一机制：同一消费组内竞争，不同消费组各收一份。", "In systems like Kafka both are one mechanism: consumers in the same group compete, different groups each get a copy."),
 ];
 
-const M_PER_MESSAGE: Text = Text::new("每条消息被处理次数", "Handled per message");
-const M_HANDLED: Text = Text::new("处理总次数", "Handled in total");
-const PER_CONSUMER: Text = Text::new("各消费者处理数", "Handled by each consumer");
+const M_PER_MESSAGE: Text = text!("每条消息被处理次数", "Handled per message");
+const M_HANDLED: Text = text!("处理总次数", "Handled in total");
+const PER_CONSUMER: Text = text!("各消费者处理数", "Handled by each consumer");
 
 #[component]
 pub fn P2pVsPubsubDemo() -> impl IntoView {
@@ -232,9 +233,9 @@ pub fn P2pVsPubsubDemo() -> impl IntoView {
     view! {
         <DemoFrame id="p2p-vs-pubsub" title=TITLE lede=LEDE run=run>
             <section class="controls" aria-label=move || i18n::CONTROLS.get(lang.get())>
-                <ParamSlider run=run key="consumers" label=Text::new("消费者 / 订阅者数量", "Consumers / subscribers") unit=Text::new("个", "")/>
-                <ParamSlider run=run key="rate_per_s" label=Text::new("发布速率", "Publish rate") unit=words::PER_S/>
-                <ParamSlider run=run key="work_ms" label=Text::new("每条处理时间", "Work per message") unit=Text::new("毫秒", "ms")/>
+                <ParamSlider run=run key="consumers" label=text!("消费者 / 订阅者数量", "Consumers / subscribers") unit=text!("个", "")/>
+                <ParamSlider run=run key="rate_per_s" label=text!("发布速率", "Publish rate") unit=words::PER_S/>
+                <ParamSlider run=run key="work_ms" label=text!("每条处理时间", "Work per message") unit=text!("毫秒", "ms")/>
             </section>
             <div class="panels two">{panel(0)}{panel(1)}</div>
             <Captions try_this=&TRY notice=&NOTICE/>

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use mqlab_components::format::{duration, number};
 use mqlab_components::i18n::{use_lang, words};
+use mqlab_components::text;
 use mqlab_components::{DemoRun, MetricCard, NodeSpot, PanelDef, ParamSlider, StageLayout, Text};
 
 use super::{panel_value, read, Captions, CountCard, DemoFrame, Panel};
@@ -12,12 +13,12 @@ use crate::i18n;
 static PANELS: [PanelDef; 2] = [
     PanelDef {
         id: "queue",
-        title: Text::new("有消息队列", "With a queue"),
+        title: text!("有消息队列", "With a queue"),
         fixed: &[("queue", 1.0)],
     },
     PanelDef {
         id: "direct",
-        title: Text::new(
+        title: text!(
             "没有队列：直接写数据库",
             "Without a queue: straight to the database",
         ),
@@ -25,8 +26,8 @@ static PANELS: [PanelDef; 2] = [
     },
 ];
 
-const USERS: Text = Text::new("用户请求", "Users");
-const DB: Text = Text::new("数据库", "Database");
+const USERS: Text = text!("用户请求", "Users");
+const DB: Text = text!("数据库", "Database");
 
 static LAYOUT_QUEUE: StageLayout = StageLayout {
     width: 640.0,
@@ -42,13 +43,13 @@ static LAYOUT_QUEUE: StageLayout = StageLayout {
             name: "orders",
             x: 230.0,
             y: 115.0,
-            label: Text::new("订单队列", "Order queue"),
+            label: text!("订单队列", "Order queue"),
         },
         NodeSpot {
             name: "workers",
             x: 390.0,
             y: 115.0,
-            label: Text::new("消费者", "Consumers"),
+            label: text!("消费者", "Consumers"),
         },
         NodeSpot {
             name: "db",
@@ -84,33 +85,33 @@ static LAYOUT_DIRECT: StageLayout = StageLayout {
     links: &[("users", "db")],
 };
 
-const TITLE: Text = Text::new(
+const TITLE: Text = text!(
     "削峰填谷：用队列吸收流量洪峰",
     "Peak shaving: a queue absorbs the burst",
 );
-const LEDE: Text = Text::new(
+const LEDE: Text = text!(
     "秒杀开始的 1 秒内涌来 10 万个请求，而数据库每秒只能写 1000 次。左边请求先进队列，消费者按数据库的节奏取出；右边请求直接打到数据库上。",
     "In the first second of a flash sale 100,000 requests arrive, but the database can only write 1,000 a second. On the left, requests go into a queue and consumers feed the database at its own pace; on the right, they hit the database directly.",
 );
 
 static TRY: [Text; 4] = [
-    Text::new("按“播放”，把速度调到 16× 或更高，看两边的“被拒绝”和“已处理”。", "Press Play and set the speed to 16× or more; compare Rejected and Processed on both sides."),
-    Text::new("把“数据库处理能力”调到 2000/秒：队列清空的时间减半。", "Raise the database capacity to 2,000/s: the queue empties in half the time."),
-    Text::new("把“消费者数量”调到 1：数据库有空闲，队列排得更久。再调到 200：数据库排不下，消费者只能稍后重试。", "Set consumers to 1: the database sits partly idle and the queue drains slower. Set 200: the database's waiting line overflows and consumers have to retry later."),
-    Text::new("把“队列容量”调到 50000：队列装不下的请求也会被拒绝。", "Set the queue capacity to 50,000: what does not fit in the queue is rejected too."),
+    text!("按“播放”，把速度调到 16× 或更高，看两边的“被拒绝”和“已处理”。", "Press Play and set the speed to 16× or more; compare Rejected and Processed on both sides."),
+    text!("把“数据库处理能力”调到 2000/秒：队列清空的时间减半。", "Raise the database capacity to 2,000/s: the queue empties in half the time."),
+    text!("把“消费者数量”调到 1：数据库有空闲，队列排得更久。再调到 200：数据库排不下，消费者只能稍后重试。", "Set consumers to 1: the database sits partly idle and the queue drains slower. Set 200: the database's waiting line overflows and consumers have to retry later."),
+    text!("把“队列容量”调到 50000：队列装不下的请求也会被拒绝。", "Set the queue capacity to 50,000: what does not fit in the queue is rejected too."),
 ];
 
 static NOTICE: [Text; 4] = [
-    Text::new("削峰：图中到达速率冲到 10 万/秒，而处理速率始终平稳在 1000/秒左右。", "The peak is cut: arrivals spike to 100,000/s while processing stays flat at about 1,000/s."),
-    Text::new("填谷：洪峰过后没有新请求，数据库仍按满负荷处理队列里积压的消息，直到清空。", "The valley is filled: after the burst no new requests arrive, yet the database keeps working at full speed on the backlog until it is empty."),
-    Text::new("代价是等待：最后一个请求要在队列里等约 100 秒。队列解决的是“不丢”，不是“更快”。", "The price is waiting: the last request waits about 100 s. A queue makes work safe, not faster."),
-    Text::new("利特尔法则：平均排队长度 = 到达速率 × 平均排队时间。卡片左边按时间平均队列长度，右边逐条消息统计等待时间，两者始终相符。", "Little's law: mean queue length = arrival rate × mean time in queue. The card's left side averages the queue length over time, the right side adds up each message's wait; they always agree."),
+    text!("削峰：图中到达速率冲到 10 万/秒，而处理速率始终平稳在 1000/秒左右。", "The peak is cut: arrivals spike to 100,000/s while processing stays flat at about 1,000/s."),
+    text!("填谷：洪峰过后没有新请求，数据库仍按满负荷处理队列里积压的消息，直到清空。", "The valley is filled: after the burst no new requests arrive, yet the database keeps working at full speed on the backlog until it is empty."),
+    text!("代价是等待：最后一个请求要在队列里等约 100 秒。队列解决的是“不丢”，不是“更快”。", "The price is waiting: the last request waits about 100 s. A queue makes work safe, not faster."),
+    text!("利特尔法则：平均排队长度 = 到达速率 × 平均排队时间。卡片左边按时间平均队列长度，右边逐条消息统计等待时间，两者始终相符。", "Little's law: mean queue length = arrival rate × mean time in queue. The card's left side averages the queue length over time, the right side adds up each message's wait; they always agree."),
 ];
 
-const M_RATE: Text = Text::new("处理速率", "Processing rate");
-const M_WAIT: Text = Text::new("排队等待 p95", "Wait in queue, p95");
-const M_LITTLE: Text = Text::new("利特尔法则 L ≈ λ·W", "Little's law L ≈ λ·W");
-const M_LITTLE_HINT: Text = Text::new(
+const M_RATE: Text = text!("处理速率", "Processing rate");
+const M_WAIT: Text = text!("排队等待 p95", "Wait in queue, p95");
+const M_LITTLE: Text = text!("利特尔法则 L ≈ λ·W", "Little's law L ≈ λ·W");
+const M_LITTLE_HINT: Text = text!(
     "平均排队长度（按时间平均）≈ 平均到达速率 × 每条消息的平均排队时间（还在排队的消息按已等待的时间计）",
     "Time-averaged queue length ≈ mean arrival rate × mean time each message spends in the queue (messages still waiting count the time so far)",
 );
@@ -147,11 +148,11 @@ pub fn PeakShavingDemo() -> impl IntoView {
     view! {
         <DemoFrame id="peak-shaving" title=TITLE lede=LEDE run=run>
             <section class="controls" aria-label=move || i18n::CONTROLS.get(lang.get())>
-                <ParamSlider run=run key="burst_rate_per_s" label=Text::new("洪峰请求速率", "Burst request rate") unit=words::PER_S/>
-                <ParamSlider run=run key="burst_ms" label=Text::new("洪峰持续时间", "Burst length") unit=Text::new("毫秒", "ms")/>
-                <ParamSlider run=run key="db_rate_per_s" label=Text::new("数据库处理能力", "Database capacity") unit=words::PER_S/>
-                <ParamSlider run=run key="consumers" label=Text::new("消费者数量（仅左侧）", "Consumers (left only)") unit=Text::new("个", "")/>
-                <ParamSlider run=run key="queue_capacity" label=Text::new("队列容量（仅左侧）", "Queue capacity (left only)") unit=words::MESSAGES/>
+                <ParamSlider run=run key="burst_rate_per_s" label=text!("洪峰请求速率", "Burst request rate") unit=words::PER_S/>
+                <ParamSlider run=run key="burst_ms" label=text!("洪峰持续时间", "Burst length") unit=text!("毫秒", "ms")/>
+                <ParamSlider run=run key="db_rate_per_s" label=text!("数据库处理能力", "Database capacity") unit=words::PER_S/>
+                <ParamSlider run=run key="consumers" label=text!("消费者数量（仅左侧）", "Consumers (left only)") unit=text!("个", "")/>
+                <ParamSlider run=run key="queue_capacity" label=text!("队列容量（仅左侧）", "Queue capacity (left only)") unit=words::MESSAGES/>
             </section>
             <div class="panels two">{panel(0)}{panel(1)}</div>
             <Captions try_this=&TRY notice=&NOTICE/>

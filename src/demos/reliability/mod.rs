@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 use mqlab_components::i18n::{use_lang, words};
+use mqlab_components::text;
 use mqlab_components::{
     ActionButton, NodeSpot, PanelDef, ParamChoice, ParamSlider, ParamToggle, StageLayout, Text,
 };
@@ -15,7 +16,7 @@ use super::{read, Captions, CountCard, DemoFrame, FactCard, LossesByCause, Panel
 
 static PANELS: [PanelDef; 1] = [PanelDef {
     id: "main",
-    title: Text::new("生产者 → 代理 → 消费者", "Producer → broker → consumer"),
+    title: text!("生产者 → 代理 → 消费者", "Producer → broker → consumer"),
     fixed: &[],
 }];
 
@@ -23,70 +24,70 @@ static LAYOUT: StageLayout = StageLayout {
     width: 640.0,
     height: 200.0,
     spots: &[
-        NodeSpot::new(PRODUCER, 95.0, 90.0, Text::new("生产者", "Producer")),
-        NodeSpot::new(BROKER, 320.0, 90.0, Text::new("消息代理", "Broker")),
-        NodeSpot::new(CONSUMER, 545.0, 90.0, Text::new("消费者", "Consumer")),
+        NodeSpot::new(PRODUCER, 95.0, 90.0, text!("生产者", "Producer")),
+        NodeSpot::new(BROKER, 320.0, 90.0, text!("消息代理", "Broker")),
+        NodeSpot::new(CONSUMER, 545.0, 90.0, text!("消费者", "Consumer")),
     ],
     links: &[(PRODUCER, BROKER), (BROKER, CONSUMER)],
 };
 
-const TITLE: Text = Text::new(
+const TITLE: Text = text!(
     "消息可靠性：消息会在哪里丢失",
     "Reliability: where a message gets lost",
 );
-const LEDE: Text = Text::new(
+const LEDE: Text = text!(
     "一条消息要经过三段路：生产者到代理、在代理里保存、代理到消费者。每一段都有自己的丢失方式，也有自己的补救办法。下面每一段都配了一个故障按钮和对应的修复开关。一开始所有修复都是关着的。",
     "A message travels three legs: producer to broker, kept in the broker, broker to consumer. Each leg loses messages its own way and has its own fix. Each leg below has a fault button and the settings that close it; every fix starts switched off.",
 );
 
 static TRY: [Text; 4] = [
-    Text::new(
+    text!(
         "按“播放”，再按“网络丢掉下一条发布”：“丢失”加一，原因是没有发布确认。打开“发布确认”再试一次：生产者没等到确认就重发，什么也没丢。",
         "Press Play, then \"Network drops the next publish\": Lost goes up by one, because there was no publisher confirm. Switch on \"Publisher confirms\" and try again: the producer gets no confirm, sends again, and nothing is lost.",
     ),
-    Text::new(
+    text!(
         "按“代理崩溃”：队列里没持久化的消息全部丢失。打开“持久化”并选“同步刷盘”，再让代理崩溃：重启后消息都还在。换成“异步刷盘”：最近一秒还没写盘的消息会丢。",
         "Press \"Broker crashes\": every queued message that was not persistent is lost. Switch on \"Persistent\" with sync flush and crash it again: after the restart every message is still there. Switch to async flush: what the last second had not written to disk is lost.",
     ),
-    Text::new(
+    text!(
         "把“副本数”调到 3，选 acks=1，再让代理崩溃：一个从副本接替成为主副本，但主副本还没复制出去的消息丢了。换成 acks=all：一条也不丢。",
         "Set replicas to 3 with acks=1 and crash the broker: a follower takes over as leader, but what the old leader had not copied yet is lost. Choose acks=all: nothing is lost.",
     ),
-    Text::new(
+    text!(
         "在“自动确认”下按“消费者崩溃”：正在处理的那条消息丢了。换成“手动确认”再崩溃一次：那条消息被重新投递，计入“重投”。",
         "Under auto ack, press \"Consumer crashes\": the message being worked on is lost. Switch to manual ack and crash it again: that message is delivered again and counted as redelivered.",
     ),
 ];
 
 static NOTICE: [Text; 4] = [
-    Text::new(
+    text!(
         "每一次丢失都有原因，下面的“丢失原因”逐段列出。三段都要修好，消息才真的不丢。",
         "Every loss has its cause, listed under \"Where messages were lost\". Only when all three legs are fixed is nothing lost.",
     ),
-    Text::new(
+    text!(
         "修复不是免费的：同步刷盘和 acks=all 要多等一次写盘或复制，手动确认要多一次往返。",
         "The fixes are not free: sync flush and acks=all wait for a disk write or a copy, manual ack adds a round trip.",
     ),
-    Text::new(
+    text!(
         "“不丢”往往换来“重复”：确认丢了生产者就会重发，消费者崩溃后消息会重投。所以消费者必须能处理重复，见“幂等性”演示。",
         "\"Never lost\" usually brings \"sometimes twice\": a lost confirm makes the producer send again, a crashed consumer gets the message again. So consumers must cope with duplicates: see the idempotence demo.",
     ),
-    Text::new(
+    text!(
         "Kafka 的 acks=1 只等主副本写入：主副本在复制前崩溃，生产者以为成功的消息就没了。acks=all 配合至少 2 个副本才不丢。",
         "Kafka's acks=1 waits only for the leader: if it crashes before copying, a message the producer believes stored is gone. acks=all with at least two replicas loses nothing.",
     ),
 ];
 
-const LEG_PRODUCER: Text = Text::new("① 生产者 → 代理", "① Producer → broker");
-const LEG_BROKER: Text = Text::new("② 代理里", "② In the broker");
-const LEG_CONSUMER: Text = Text::new("③ 代理 → 消费者", "③ Broker → consumer");
-const LOAD: Text = Text::new("负载", "Load");
-const SEE_IDEMPOTENCE: Text = Text::new(
+const LEG_PRODUCER: Text = text!("① 生产者 → 代理", "① Producer → broker");
+const LEG_BROKER: Text = text!("② 代理里", "② In the broker");
+const LEG_CONSUMER: Text = text!("③ 代理 → 消费者", "③ Broker → consumer");
+const LOAD: Text = text!("负载", "Load");
+const SEE_IDEMPOTENCE: Text = text!(
     "重发的是同一条消息：消费者会收到两次。怎么办见“幂等性”演示。",
     "The re-send is the same message: the consumer gets it twice. What to do about it: the idempotence demo.",
 );
 
-const TO_IDEMPOTENCE: Text = Text::new("幂等性 →", "Idempotence →");
+const TO_IDEMPOTENCE: Text = text!("幂等性 →", "Idempotence →");
 
 fn producer() -> String {
     PRODUCER.into()
@@ -98,58 +99,58 @@ pub fn ReliabilityDemo() -> impl IntoView {
     let def = mqlab_engine::scenario::find("reliability").expect("built-in scenario");
     let run = super::make_run(def, &PANELS, 1.0);
     let fault = move |a: fn() -> Action| Callback::new(move |_| run.act(|_| Some(a())));
-    let ms = Text::new("毫秒", "ms");
+    let ms = text!("毫秒", "ms");
     view! {
         <DemoFrame id="reliability" title=TITLE lede=LEDE run=run>
             <div class="legs">
                 <section class="leg" aria-label=move || LEG_PRODUCER.get(lang.get())>
                     <h2>{move || LEG_PRODUCER.get(lang.get())}</h2>
-                    <ParamToggle run=run key="confirm" label=Text::new("发布确认（没收到确认就重发）", "Publisher confirms (send again if none comes)")/>
+                    <ParamToggle run=run key="confirm" label=text!("发布确认（没收到确认就重发）", "Publisher confirms (send again if none comes)")/>
                     <div class="actions">
                         <ActionButton name="drop-next-publish" fault=true
-                            label=Text::new("网络丢掉下一条发布", "Network drops the next publish")
-                            hint=Text::new("生产者发出的下一条消息在路上丢失", "The producer's next message is lost on the way to the broker")
+                            label=text!("网络丢掉下一条发布", "Network drops the next publish")
+                            hint=text!("生产者发出的下一条消息在路上丢失", "The producer's next message is lost on the way to the broker")
                             on_press=fault(|| Action::DropNextPublish { producer: producer() })/>
                         <ActionButton name="drop-next-confirm" fault=true
-                            label=Text::new("丢掉下一个确认", "Drop the next confirm")
-                            hint=Text::new("代理存下了消息，但给生产者的确认丢了", "The broker stored the message, but its confirm to the producer is lost")
+                            label=text!("丢掉下一个确认", "Drop the next confirm")
+                            hint=text!("代理存下了消息，但给生产者的确认丢了", "The broker stored the message, but its confirm to the producer is lost")
                             on_press=fault(|| Action::DropNextConfirm { producer: producer() })/>
                     </div>
                     <p class="hint">{move || SEE_IDEMPOTENCE.get(lang.get())} " " <a href="#/demo/idempotence">{move || TO_IDEMPOTENCE.get(lang.get())}</a></p>
                 </section>
                 <section class="leg" aria-label=move || LEG_BROKER.get(lang.get())>
                     <h2>{move || LEG_BROKER.get(lang.get())}</h2>
-                    <ParamToggle run=run key="persistent" label=Text::new("持久化（写到磁盘）", "Persistent (written to disk)")/>
-                    <ParamChoice run=run key="flush" label=Text::new("刷盘方式", "Flush to disk")/>
-                    <ParamSlider run=run key="replicas" label=Text::new("副本数", "Replicas") unit=Text::new("个", "")/>
-                    <ParamChoice run=run key="acks" label=Text::new("生产者何时算发送成功", "When the producer is told")/>
+                    <ParamToggle run=run key="persistent" label=text!("持久化（写到磁盘）", "Persistent (written to disk)")/>
+                    <ParamChoice run=run key="flush" label=text!("刷盘方式", "Flush to disk")/>
+                    <ParamSlider run=run key="replicas" label=text!("副本数", "Replicas") unit=text!("个", "")/>
+                    <ParamChoice run=run key="acks" label=text!("生产者何时算发送成功", "When the producer is told")/>
                     <div class="actions">
                         <ActionButton name="crash-broker" fault=true
-                            label=Text::new("代理崩溃", "Broker crashes")
-                            hint=Text::new("代理（主副本）崩溃后重启；有从副本时由从副本接替", "The broker (the leader) crashes and restarts; with replicas, a follower takes over")
+                            label=text!("代理崩溃", "Broker crashes")
+                            hint=text!("代理（主副本）崩溃后重启；有从副本时由从副本接替", "The broker (the leader) crashes and restarts; with replicas, a follower takes over")
                             on_press=fault(|| Action::CrashBroker)/>
                     </div>
                 </section>
                 <section class="leg" aria-label=move || LEG_CONSUMER.get(lang.get())>
                     <h2>{move || LEG_CONSUMER.get(lang.get())}</h2>
-                    <ParamChoice run=run key="ack_mode" label=Text::new("确认方式", "Acknowledgement")/>
-                    <ParamSlider run=run key="fail_pct" label=Text::new("处理失败的比例", "Processing that fails") unit=Text::new("%", "%")/>
+                    <ParamChoice run=run key="ack_mode" label=text!("确认方式", "Acknowledgement")/>
+                    <ParamSlider run=run key="fail_pct" label=text!("处理失败的比例", "Processing that fails") unit=text!("%", "%")/>
                     <div class="actions">
                         <ActionButton name="crash-consumer" fault=true
-                            label=Text::new("消费者崩溃", "Consumer crashes")
-                            hint=Text::new("消费者在处理中途崩溃，稍后重启", "The consumer crashes in the middle of its work and restarts a little later")
+                            label=text!("消费者崩溃", "Consumer crashes")
+                            hint=text!("消费者在处理中途崩溃，稍后重启", "The consumer crashes in the middle of its work and restarts a little later")
                             on_press=fault(|| Action::CrashConsumer { group: CONSUMER.into() })/>
                     </div>
                 </section>
             </div>
             <section class="controls" aria-label=move || LOAD.get(lang.get())>
-                <ParamSlider run=run key="rate_per_s" label=Text::new("发送速率", "Send rate") unit=words::PER_S/>
-                <ParamSlider run=run key="work_ms" label=Text::new("每条处理时间", "Work per message") unit=ms/>
+                <ParamSlider run=run key="rate_per_s" label=text!("发送速率", "Send rate") unit=words::PER_S/>
+                <ParamSlider run=run key="work_ms" label=text!("每条处理时间", "Work per message") unit=ms/>
             </section>
             <div class="panels one">
                 <Panel run=run index=0 layout=&LAYOUT untitled=true>
                     <FactCard run=run index=0 key="produced"/>
-                    <CountCard run=run index=0 name="queued" label=Text::new("代理中等待", "Waiting in broker") read=read::queued/>
+                    <CountCard run=run index=0 name="queued" label=text!("代理中等待", "Waiting in broker") read=read::queued/>
                     <FactCard run=run index=0 key="done"/>
                     <FactCard run=run index=0 key="lost" alarm=true/>
                     <FactCard run=run index=0 key="rejected"/>

@@ -5,7 +5,7 @@
 // wait is a condition on the page, and numbers are read while paused.
 import assert from 'node:assert/strict';
 import {
-  metric, pause, play, playUntil, setChoice, setFlag, setSlider, tid, useApp, waitFor,
+  metric, pause, readFacts, play, playUntil, setChoice, setFlag, setSlider, tid, useApp, waitFor,
   waitForDemo, waitForMetric,
 } from '../helpers.mjs';
 
@@ -15,16 +15,11 @@ const ROOT = tid('demo-dlq');
 
 const fact = (page, key) => metric(page, ROOT, key);
 
-async function facts(page) {
-  const out = {};
-  for (const k of [
-    'healthy_done', 'healthy_latency_ms', 'dead_lettered', 'dlq_len', 'retries', 'poison_deliveries',
-    'dead_letter_deliveries_min', 'dead_letter_deliveries_max', 'redriven', 'redriven_done',
-  ]) {
-    out[k] = await fact(page, k);
-  }
-  return out;
-}
+const FACTS = [
+  'healthy_done', 'healthy_latency_ms', 'dead_lettered', 'dlq_len', 'retries', 'poison_deliveries',
+  'dead_letter_deliveries_min', 'dead_letter_deliveries_max', 'redriven', 'redriven_done',
+];
+const facts = (page) => readFacts(page, ROOT, FACTS);
 
 /** Switches the dead-letter queue on or off and waits for the restart to take it. */
 async function setDlq(page, on) {

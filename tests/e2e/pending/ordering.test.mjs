@@ -6,44 +6,19 @@
 // the page, and numbers are read while paused.
 import assert from 'node:assert/strict';
 import {
-  metric, pause, playUntil, setChoice, setSlider, simTime, tid, useApp, waitForDemo,
+  metric, pause, readFacts, setParams, playUntil, simTime, tid, useApp, waitForDemo,
 } from '../helpers.mjs';
 
 const app = useApp();
 const S = 1_000_000;
 const ROOT = tid('demo-ordering');
 
-/** Moves a slider until its parameter reads `value` (linear or log). */
-async function setValue(page, key, value) {
-  let lo = 0;
-  let hi = 1000;
-  while (lo < hi) {
-    const mid = Math.floor((lo + hi) / 2);
-    const v = await setSlider(page, ROOT, key, mid);
-    if (v < value) lo = mid + 1;
-    else hi = mid;
-  }
-  const got = await setSlider(page, ROOT, key, lo);
-  assert.ok(Math.abs(got - value) <= value * 0.1, `${key}: wanted ${value}, got ${got}`);
-  return got;
-}
-
 const fact = (page, key) => metric(page, ROOT, key);
 
-async function facts(page) {
-  const out = {};
-  for (const k of ['order_violations', 'throughput_per_s', 'queued', 'reorder_parked', 'reorder_timeouts', 'done']) {
-    out[k] = await fact(page, k);
-  }
-  return out;
-}
+const FACTS = ['order_violations', 'throughput_per_s', 'queued', 'reorder_parked', 'reorder_timeouts', 'done'];
+const facts = (page) => readFacts(page, ROOT, FACTS);
 
-async function setUp(page, set) {
-  for (const [key, v] of Object.entries(set)) {
-    if (typeof v === 'number') await setValue(page, key, v);
-    else await setChoice(page, ROOT, key, v);
-  }
-}
+const setUp = (page, set) => setParams(page, ROOT, set);
 
 async function openDemo(page, open, lang) {
   await open('/demo/ordering', { lang });
