@@ -121,7 +121,7 @@ pub static DEMOS: [DemoInfo; 16] = [
             "按用户分区，保证同一用户的顺序。",
             "Partition by user to keep each user's order.",
         ),
-        ready: false,
+        ready: true,
     },
     DemoInfo {
         id: "dlq",
@@ -130,7 +130,7 @@ pub static DEMOS: [DemoInfo; 16] = [
             "毒消息重试几次后转入死信队列。",
             "Poison messages go to a dead letter queue after a few retries.",
         ),
-        ready: false,
+        ready: true,
     },
     DemoInfo {
         id: "delay",

@@ -336,7 +336,11 @@ fn act(run: &DemoRun, root: &Element, st: &mut State) -> Option<String> {
         }
         // Faults and the demo's own actions.
         930..=979 => (
-            pick(root, "[data-testid^=action-]:not(:disabled)", st)?,
+            pick(
+                root,
+                "[data-testid^=action-]:not(:disabled):not([aria-disabled=true])",
+                st,
+            )?,
             Do::Click,
         ),
         980..=989 => (pick(root, "[data-testid=reset]", st)?, Do::Click),

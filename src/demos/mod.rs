@@ -103,10 +103,8 @@ pub fn demo_page(id: &str) -> AnyView {
         "pubsub" => view! { <pubsub::PubsubDemo/> }.into_any(),
         "reliability" => view! { <reliability::ReliabilityDemo/> }.into_any(),
         "idempotence" => view! { <idempotence::IdempotenceDemo/> }.into_any(),
-        // `ordering` and `dlq` are built (engine, tests, views) but not
-        // wired in yet: with them the bundle is 353 KB gzip, over the
-        // 350 KB gate. Wire them here (and set `ready` in the catalog)
-        // once the base is slimmer (see README "Measured").
+        "ordering" => view! { <ordering::OrderingDemo/> }.into_any(),
+        "dlq" => view! { <dlq::DlqDemo/> }.into_any(),
         other => view! { <ComingSoon id=other.to_string()/> }.into_any(),
     }
 }

@@ -225,7 +225,9 @@ pub fn ActionButton(
     /// Draw it as a fault (red outline and a ⚡ marker).
     #[prop(optional)]
     fault: bool,
-    /// When it cannot do anything now (greyed out; the hint says why).
+    /// When it cannot do anything now: greyed out and `aria-disabled`, so
+    /// it stays in the Tab order and a screen reader still hears its hint
+    /// (which says why); a press does nothing.
     #[prop(into, optional)]
     disabled: Signal<bool>,
     /// What happens on click.
@@ -236,9 +238,13 @@ pub fn ActionButton(
         <button
             class=if fault { "btn danger" } else { "btn" }
             data-testid=format!("action-{name}")
-            disabled=move || disabled.get()
+            aria-disabled=move || disabled.get().then_some("true")
             title=move || hint.get(lang.get())
-            on:click=move |_| on_press.run(())
+            on:click=move |_| {
+                if !disabled.get_untracked() {
+                    on_press.run(())
+                }
+            }
         >
             {move || if fault { format!("⚡ {}", label.get(lang.get())) } else { label.get(lang.get()).to_string() }}
         </button>

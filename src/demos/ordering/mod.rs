@@ -170,6 +170,7 @@ pub fn OrderingDemo() -> impl IntoView {
                     <FactCard run=run index=0 key="order_violations" alarm=true/>
                     <FactCard run=run index=0 key="order_violation_pct"/>
                     <FactCard run=run index=0 key="throughput_per_s"/>
+                    <FactCard run=run index=0 key="done"/>
                     <FactCard run=run index=0 key="queued"/>
                     <FactCard run=run index=0 key="latency_ms"/>
                     <FactCard run=run index=0 key="reorder_wait_us_p99"/>

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import {
   metric, pause, readFacts, setParams, playUntil, simTime, tid, useApp, waitForDemo,
-} from '../helpers.mjs';
+} from './helpers.mjs';
 
 const app = useApp();
 const S = 1_000_000;
