@@ -245,6 +245,11 @@ pub struct Sim {
     pending_real: u64,
     processed_events: u64,
     last_was_real: bool,
+    /// When the latest event other than a periodic sample happened.
+    last_real_us: Option<TimeUs>,
+    /// The live rates' window plus one sample interval: after this long
+    /// without events, no sample in any rate's window counts an event.
+    rate_window_us: TimeUs,
     pub(crate) ledger: Ledger,
     pub(crate) trace: TraceHasher,
     // The capabilities, each with its own state (see `model/`).
@@ -392,6 +397,8 @@ impl Sim {
             pending_real: 0,
             processed_events: 0,
             last_was_real: false,
+            last_real_us: None,
+            rate_window_us: (window as TimeUs + 1) * spec.sample_interval_us,
             ledger: Ledger::default(),
             trace: TraceHasher::default(),
             publish: Publishing::new(producers, seed),
@@ -463,6 +470,24 @@ impl Sim {
         self.pending_real == 0
     }
 
+    /// Idle, and a whole rate window has passed since the last thing
+    /// happened, so every live rate has decayed to 0: the moment a playing
+    /// demo may stop its clock without leaving a stale rate on screen.
+    pub fn is_settled(&self) -> bool {
+        self.is_idle()
+            && self
+                .last_real_us
+                .is_none_or(|t| self.now >= t + self.rate_window_us)
+    }
+
+    /// When [`is_settled`](Self::is_settled) will hold, if nothing new is
+    /// scheduled: the end of the rate window after the last event.
+    pub fn settles_at(&self) -> TimeUs {
+        self.last_real_us
+            .map_or(self.now, |t| t + self.rate_window_us)
+            .max(self.now)
+    }
+
     /// Time of the next event or command, if any.
     pub fn next_event_time(&self) -> Option<TimeUs> {
         match (self.events.peek_time(), self.commands.peek_time()) {
@@ -528,6 +553,7 @@ impl Sim {
         self.now = at;
         if !matches!(ev, Ev::Sample) {
             self.pending_real -= 1;
+            self.last_real_us = Some(at);
         }
         self.processed_events += 1;
         self.trace.word(at);

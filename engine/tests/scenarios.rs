@@ -317,3 +317,42 @@ fn a_broker_crash_loses_what_was_not_persisted() {
     assert!(sim.snapshot().queued() >= 4);
     assert!(!sim.snapshot().broker_up, "still restarting");
 }
+
+// ----- every built-in --------------------------------------------------
+
+/// A rate over a window that has ended reads 0: once nothing is left to
+/// happen, a demo keeps its clock running until `is_settled`, and by then
+/// no live rate still counts the last events (issue 11: peak-shaving's
+/// "Processing rate" stayed at 110/s beside "Nothing left to happen").
+#[test]
+fn live_rates_decay_to_zero_before_a_run_counts_as_settled() {
+    let mut ended = Vec::new();
+    for def in mqlab_engine::scenario::builtins() {
+        let mut sim = Sim::new(&(def.build)(&def.defaults()), 1).unwrap();
+        // Step to the last event (most demos produce for ever: skip them).
+        while !sim.is_idle() && sim.now() < 400 * US_PER_S {
+            sim.step();
+        }
+        if !sim.is_idle() {
+            continue;
+        }
+        ended.push(def.id);
+        let settle = sim.settles_at();
+        sim.run_until(settle - 1);
+        assert!(
+            !sim.is_settled(),
+            "{}: settled before its rate window ended",
+            def.id
+        );
+        sim.run_until(settle);
+        assert!(sim.is_settled(), "{}: not settled at {settle}", def.id);
+        let r = sim.snapshot().rates;
+        assert_eq!(
+            (r.arrival_per_s, r.processed_per_s, r.failed_per_s),
+            (0.0, 0.0, 0.0),
+            "{}: a rate still counts events that ended",
+            def.id
+        );
+    }
+    assert!(ended.contains(&"peak-shaving"), "{ended:?}");
+}

@@ -163,7 +163,8 @@ pub struct DemoRun {
     pub live_us: RwSignal<TimeUs>,
     /// The simulation could not keep up with the chosen speed last frame.
     pub behind: RwSignal<bool>,
-    /// Nothing is left to happen in any panel.
+    /// Nothing is left to happen in any panel, and the live rates have
+    /// decayed to 0 ([`Sim::is_settled`]): a playing demo stops here.
     pub idle: RwSignal<bool>,
     /// A message for the learner (e.g. "the run restarted").
     pub notice: RwSignal<Option<Text>>,
@@ -380,7 +381,7 @@ impl DemoRun {
                     })
                     .collect::<Vec<_>>()
             });
-            (frames, series, logs, sims.iter().all(Sim::is_idle))
+            (frames, series, logs, sims.iter().all(Sim::is_settled))
         });
         self.frames.set(frames);
         if let Some(series) = new_series {
@@ -1169,6 +1170,39 @@ mod tests {
                 run.advance(100.0);
             }
             assert_every_moment_is_consistent(&run);
+        });
+    }
+
+    /// A playing run stops only once its rates have decayed: "Nothing left
+    /// to happen" never stands beside a rate from a window that has ended.
+    #[test]
+    fn a_run_counts_as_idle_only_once_its_rates_read_zero() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let def = find("peak-shaving").unwrap();
+            // 0.1 s of simulated time per frame: many frames per 1 s window.
+            let run = DemoRun::new(def, &PANELS, 1.0, 1);
+            run.set_param("burst_rate_per_s", 2_000.0);
+            run.playing.set(true);
+            let mut saw_busy_end = false;
+            for _ in 0..2_000 {
+                run.advance(100.0);
+                let ended = run.sims.with_value(|s| s.iter().all(Sim::is_idle));
+                let rate = snapshots(&run)[0].rates.processed_per_s;
+                saw_busy_end |= ended && rate > 0.0 && !run.idle.get_untracked();
+                if run.idle.get_untracked() {
+                    break;
+                }
+            }
+            assert!(run.idle.get_untracked(), "the run never ended");
+            assert!(
+                saw_busy_end,
+                "no frame fell between the last event and settling"
+            );
+            for s in snapshots(&run) {
+                assert_eq!(s.rates.processed_per_s, 0.0);
+                assert_eq!(s.rates.arrival_per_s, 0.0);
+            }
         });
     }
 
