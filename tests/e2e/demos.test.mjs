@@ -3,7 +3,7 @@
 // Every wait is a condition on the page; none is a fixed sleep.
 import assert from 'node:assert/strict';
 import {
-  BUILT_DEMOS, metric, paramValue, pause, play, setFlag, setSlider, simTime, sliderPosition, tid,
+  BUILT_DEMOS, metric, paramValue, pause, play, setFlag, setSlider, simTime, sliderPosition, sliderStops, tid,
   transportScope, useApp, waitFor, waitForDemo, waitForMetric, waitForSimTime,
 } from './helpers.mjs';
 
@@ -60,9 +60,10 @@ app.pageTest('peak-shaving: the queue absorbs the burst and drains it; a faster 
   // 100,000 requests at 1,000/s take about 100 s to drain.
   assert.ok(slow.drainedAtUs > (slow.total / dbRate) * S * 0.8, `drained at ${slow.drainedAtUs} µs`);
 
-  // Sliders are thumb positions 0–1000 (log scale here): move it up a bit.
+  // Sliders stop at round values (a decade series here): move it up a bit.
   const pos = await sliderPosition(page, root, 'db_rate_per_s');
-  const faster = await setSlider(page, root, 'db_rate_per_s', Math.min(1000, pos + 150));
+  const last = await sliderStops(page, root, 'db_rate_per_s');
+  const faster = await setSlider(page, root, 'db_rate_per_s', Math.min(last, pos + Math.ceil(last * 0.15)));
   assert.ok(faster > dbRate * 1.5, `db_rate_per_s went from ${dbRate} to ${faster}`);
   const fast = await runQueuePanel(page, root);
   assert.equal(fast.done, fast.total);

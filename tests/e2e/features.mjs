@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  play, pause, setSlider, sliderPosition, simTime, tid, waitFor,
+  play, pause, setSlider, sliderPosition, sliderStops, simTime, tid, waitFor,
 } from './helpers.mjs';
 
 /**
@@ -117,13 +117,15 @@ export async function waitForPast(page, root, visible = true) {
 }
 
 /**
- * Moves slider `key` of `root` by `delta` positions (0–1000), down when
- * there is room (on most sliders, down is the lighter load), else up.
+ * Moves slider `key` of `root` by a tenth of its stops, down when there is
+ * room (on most sliders, down is the lighter load), else up.
  */
-export async function nudgeSlider(page, root, key, delta = 100) {
+export async function nudgeSlider(page, root, key) {
+  const last = await sliderStops(page, root, key);
+  const delta = Math.max(1, Math.round(last / 10));
   const pos = await sliderPosition(page, root, key);
   const to = pos - delta >= 0 ? pos - delta : pos + delta;
-  return setSlider(page, root, key, Math.max(0, Math.min(1000, to)));
+  return setSlider(page, root, key, Math.max(0, Math.min(last, to)));
 }
 
 /** Clicks copy-link and returns the share URL it shows. */

@@ -349,6 +349,11 @@ export async function paramValue(page, scope, key) {
 }
 
 /** A slider's thumb position (its `value`). */
+/** The last position of a slider (its stops are 0..=this; see controls/ladder.rs). */
+export async function sliderStops(page, scope, key) {
+  return Number(await page.locator(`${scope} ${tid(`param-${key}`)}`).first().getAttribute('max'));
+}
+
 export async function sliderPosition(page, scope, key) {
   return Number(await page.locator(`${scope} ${tid(`param-${key}`)}`).first().inputValue());
 }
@@ -411,7 +416,7 @@ export async function playUntil(page, scope, us, speed = 8) {
  */
 export async function setValue(page, scope, key, value) {
   let lo = 0;
-  let hi = 1000;
+  let hi = await sliderStops(page, scope, key);
   while (lo < hi) {
     const mid = Math.floor((lo + hi) / 2);
     const v = await setSlider(page, scope, key, mid);

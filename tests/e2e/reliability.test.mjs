@@ -6,7 +6,7 @@
 // and the numbers are read while paused.
 import assert from 'node:assert/strict';
 import {
-  metric, playUntil, setChoice, setFlag, setSlider, tid, useApp, waitFor, waitForDemo,
+  metric, playUntil, setChoice, setFlag, setValue, tid, useApp, waitFor, waitForDemo,
 } from './helpers.mjs';
 
 const app = useApp();
@@ -47,7 +47,7 @@ for (const lang of ['en', 'zh-CN']) {
       await waitForDemo(page, 'reliability');
       for (const [key, v] of Object.entries(c.set)) {
         if (typeof v === 'boolean') await setFlag(page, ROOT, key, v);
-        else if (key === 'replicas') assert.equal(await setSlider(page, ROOT, key, (v - 1) * 500), v);
+        else if (key === 'replicas') assert.equal(await setValue(page, ROOT, key, v), v);
         else await setChoice(page, ROOT, key, v);
       }
       // Let a few messages get going, then strike, paused, at a moment off

@@ -9,41 +9,7 @@ use crate::format::{number, thousands};
 use crate::i18n::{use_lang, words, Text};
 use crate::runner::DemoRun;
 
-/// Maps a slider position (0..=1000) to a value; wide ranges get a log scale
-/// so both 1,000 and 1,000,000 are reachable.
-fn to_value(min: f64, max: f64, pos: f64, log: bool) -> f64 {
-    let f = (pos / 1000.0).clamp(0.0, 1.0);
-    if log {
-        (min.ln() + (max.ln() - min.ln()) * f).exp()
-    } else {
-        min + (max - min) * f
-    }
-}
-
-fn to_pos(min: f64, max: f64, v: f64, log: bool) -> f64 {
-    if max <= min {
-        return 0.0;
-    }
-    let f = if log {
-        (v.max(min).ln() - min.ln()) / (max.ln() - min.ln())
-    } else {
-        (v - min) / (max - min)
-    };
-    (f * 1000.0).clamp(0.0, 1000.0)
-}
-
-fn uses_log(min: f64, max: f64) -> bool {
-    min > 0.0 && max / min >= 100.0
-}
-
-/// Rounds to two significant-ish digits so log sliders land on tidy values.
-fn tidy(v: f64) -> f64 {
-    if v < 10.0 {
-        return (v * 10.0).round() / 10.0;
-    }
-    let mag = 10f64.powi(v.log10().floor() as i32 - 1);
-    (v / mag).round() * mag
-}
+mod ladder;
 
 /// A parameter value for display: whole numbers without decimals.
 fn show(kind: ParamKind, v: f64) -> String {
@@ -70,7 +36,19 @@ pub fn ParamSlider(
     let Some(def) = run.def.param(key) else {
         return view! { <span class="control-missing">{key}</span> }.into_any();
     };
-    let log = uses_log(def.min, def.max) && def.kind != ParamKind::Float;
+    // The thumb stops at round values only (see ladder.rs); its position
+    // is an index into them.
+    let stops = StoredValue::new(ladder::ladder(
+        def.min,
+        def.max,
+        def.step,
+        def.default,
+        ladder::spans_decades(def.min, def.max),
+    ));
+    let last = stops.with_value(|v| v.len().saturating_sub(1));
+    let stop = move |raw: &str| {
+        parse_decimal(raw).map(|p| stops.with_value(|v| v[(p.max(0.0) as usize).min(last)]))
+    };
     let current = move || run.params.with(|p| p.get(key));
     // What the thumb shows while dragging, before it is committed.
     let preview = RwSignal::new(None::<f64>);
@@ -78,16 +56,12 @@ pub fn ParamSlider(
     // The thumb's position is its own signal: moved by the learner while
     // dragging, and re-synced whenever the parameter changes from elsewhere
     // (reset, a restart, a shared link).
-    let pos = RwSignal::new(to_pos(def.min, def.max, current(), log).round());
-    Effect::new(move |_| {
-        let p = to_pos(def.min, def.max, current(), log).round();
-        pos.set(p);
-    });
+    let at = move |v: f64| stops.with_value(|s| ladder::nearest(s, v)) as f64;
+    let pos = RwSignal::new(at(current()));
+    Effect::new(move |_| pos.set(at(current())));
     let id = format!("param-{key}-{}", run.def.id);
     let commit = move |raw: String| {
-        if let Some(pos) = parse_decimal(&raw) {
-            let v = to_value(def.min, def.max, pos, log);
-            let v = if log { tidy(v) } else { v };
+        if let Some(v) = stop(&raw) {
             run.set_param(key, def.clamp(v));
         }
         preview.set(None);
@@ -105,15 +79,15 @@ pub fn ParamSlider(
                 data-value=move || short(current())
                 data-live=move || if run.applies_live(key) { "true" } else { "false" }
                 min="0"
-                max="1000"
+                max=last.to_string()
                 step="1"
                 aria-valuetext=move || format!("{} {}", show(def.kind, shown()), unit.get(lang.get()))
                 prop:value=move || short(pos.get())
                 on:input=move |ev| {
-                    if let Some(p) = parse_decimal(&event_target_value(&ev)) {
+                    let raw = event_target_value(&ev);
+                    if let (Some(p), Some(v)) = (parse_decimal(&raw), stop(&raw)) {
                         pos.set(p);
-                        let v = to_value(def.min, def.max, p, log);
-                        preview.set(Some(def.clamp(if log { tidy(v) } else { v })));
+                        preview.set(Some(def.clamp(v)));
                     }
                 }
                 on:change=move |ev| commit(event_target_value(&ev))
@@ -248,26 +222,5 @@ pub fn ActionButton(
         >
             {move || if fault { format!("⚡ {}", label.get(lang.get())) } else { label.get(lang.get()).to_string() }}
         </button>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn log_sliders_reach_both_ends_and_round_trip() {
-        assert!(uses_log(1_000.0, 1_000_000.0));
-        assert!(!uses_log(0.0, 10.0));
-        assert_eq!(to_value(1_000.0, 1_000_000.0, 0.0, true).round(), 1_000.0);
-        assert_eq!(
-            to_value(1_000.0, 1_000_000.0, 1000.0, true).round(),
-            1_000_000.0
-        );
-        let pos = to_pos(1_000.0, 1_000_000.0, 100_000.0, true);
-        assert!((to_value(1_000.0, 1_000_000.0, pos, true) - 100_000.0).abs() < 1.0);
-        assert_eq!(to_pos(5.0, 5.0, 5.0, false), 0.0);
-        assert_eq!(tidy(123_456.0), 120_000.0);
-        assert_eq!(tidy(2.345), 2.3);
     }
 }
