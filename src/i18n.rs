@@ -47,6 +47,8 @@ pub const FOOTER: Text = text!(
 
 // Shared metric names used by several demos.
 pub const M_QUEUED: Text = text!("排队中", "Waiting in queue");
+/// How the event log names one consumer of a group of several (`{n}` from 1).
+pub const CONSUMER_N: Text = text!("消费者 {n}", "consumer {n}");
 pub const M_DONE: Text = text!("已处理", "Processed");
 pub const M_REJECTED: Text = text!("被拒绝", "Rejected");
 pub const M_LOST: Text = text!("丢失", "Lost");

@@ -139,6 +139,9 @@ pub enum LogKind {
     },
     Done {
         node: NodeId,
+        /// The consumer of the group that acked (none when a re-ordering
+        /// buffer acked for the group).
+        consumer: Option<u16>,
         latency_us: TimeUs,
     },
     Replied {

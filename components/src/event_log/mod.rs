@@ -72,9 +72,35 @@ pub fn node_label(layout: &StageLayout, nodes: &[NodeView], id: u16, lang: Lang)
         .unwrap_or_else(|| n.name.clone())
 }
 
+/// One consumer of a group, as the log names it: the layout's member
+/// template (`{n}` = its number from 1), else "consumer n of {group}".
+pub fn member_name(
+    layout: &StageLayout,
+    nodes: &[NodeView],
+    group: u16,
+    consumer: u16,
+    lang: Lang,
+) -> String {
+    let n = (consumer + 1).to_string();
+    let template = nodes
+        .get(group as usize)
+        .and_then(|g| layout.spots.iter().find(|s| s.name == g.name))
+        .and_then(|s| s.member);
+    match template {
+        Some(t) => t.get(lang).replace("{n}", &n),
+        None => MEMBER_OF
+            .get(lang)
+            .replace("{group}", &node_label(layout, nodes, group, lang))
+            .replace("{n}", &n),
+    }
+}
+
+const MEMBER_OF: Text = text!("{group}的 {n} 号消费者", "consumer {n} of {group}");
+
 /// One log entry as a sentence.
 pub fn sentence(e: &LogEntry, layout: &StageLayout, nodes: &[NodeView], lang: Lang) -> String {
     let name = |id: u16| node_label(layout, nodes, id, lang);
+    let member = |g: u16, c: u16| member_name(layout, nodes, g, c, lang);
     let zh = lang == Lang::Zh;
     let msg = e.msg_id.map(|id| format!("#{id} ")).unwrap_or_default();
     let s = match &e.kind {
@@ -96,22 +122,25 @@ pub fn sentence(e: &LogEntry, layout: &StageLayout, nodes: &[NodeView], lang: La
             group, consumer, ..
         } => {
             if zh {
-                format!("投递给{} {} 号", name(*group), consumer + 1)
+                format!("投递给{}", member(*group, *consumer))
             } else {
-                format!("delivered to {} #{}", name(*group), consumer + 1)
+                format!("delivered to {}", member(*group, *consumer))
             }
         }
-        LogKind::Done { node, latency_us } => {
+        LogKind::Done {
+            node,
+            consumer,
+            latency_us,
+        } => {
+            let by = consumer.map_or_else(|| name(*node), |c| member(*node, c));
             if zh {
                 format!(
-                    "{}处理完成并确认，从发出到完成 {}",
-                    name(*node),
+                    "{by}处理完成并确认，从发出到完成 {}",
                     duration(*latency_us as f64, lang)
                 )
             } else {
                 format!(
-                    "processed and acked by {}, {} after it was sent",
-                    name(*node),
+                    "processed and acked by {by}, {} after it was sent",
                     duration(*latency_us as f64, lang)
                 )
             }
@@ -164,17 +193,15 @@ pub fn sentence(e: &LogEntry, layout: &StageLayout, nodes: &[NodeView], lang: La
         } => {
             if zh {
                 format!(
-                    "{}拒绝了请求，{} {} 号稍后重试",
+                    "{}拒绝了请求，{}稍后重试",
                     name(*service),
-                    name(*group),
-                    consumer + 1
+                    member(*group, *consumer)
                 )
             } else {
                 format!(
-                    "refused by {}; {} #{} will retry",
+                    "refused by {}; {} will retry",
                     name(*service),
-                    name(*group),
-                    consumer + 1
+                    member(*group, *consumer)
                 )
             }
         }
@@ -207,17 +234,15 @@ pub fn sentence(e: &LogEntry, layout: &StageLayout, nodes: &[NodeView], lang: La
         } => {
             if zh {
                 format!(
-                    "{} {} 号崩溃：{} 条重新入队，{} 条丢失",
-                    name(*group),
-                    consumer + 1,
+                    "{}崩溃：{} 条重新入队，{} 条丢失",
+                    member(*group, *consumer),
                     requeued,
                     lost
                 )
             } else {
                 format!(
-                    "{} #{} crashed: {} requeued, {} lost",
-                    name(*group),
-                    consumer + 1,
+                    "{} crashed: {} requeued, {} lost",
+                    member(*group, *consumer),
                     requeued,
                     lost
                 )
@@ -225,9 +250,9 @@ pub fn sentence(e: &LogEntry, layout: &StageLayout, nodes: &[NodeView], lang: La
         }
         LogKind::ConsumerRestarted { group, consumer } => {
             if zh {
-                format!("{} {} 号已重启", name(*group), consumer + 1)
+                format!("{}已重启", member(*group, *consumer))
             } else {
-                format!("{} #{} restarted", name(*group), consumer + 1)
+                format!("{} restarted", member(*group, *consumer))
             }
         }
         LogKind::ConsumersOnline { group, online } => match (zh, online) {
@@ -542,6 +567,7 @@ mod tests {
             x: 0.0,
             y: 0.0,
             label: text!("数据库", "database"),
+            member: None,
         }],
         links: &[],
     };
@@ -568,6 +594,77 @@ mod tests {
         assert_eq!(
             sentence(&e, &LAYOUT, &nodes, Lang::Zh),
             "#42 被拒绝：数据库 超出处理能力"
+        );
+    }
+
+    /// Issue 11: "delivered to Consumers #1", "processed and acked by
+    /// Consumers", "Subscriber 3 #1". The log names the member.
+    #[test]
+    fn the_log_names_the_consumer_not_the_group() {
+        static GROUPS: StageLayout = StageLayout {
+            width: 1.0,
+            height: 1.0,
+            spots: &[
+                NodeSpot::new("consumers", 0.0, 0.0, text!("消费者", "Consumers"))
+                    .with_member(text!("消费者 {n}", "consumer {n}")),
+                NodeSpot::new("sub-3", 0.0, 0.0, text!("订阅者 3", "Subscriber 3"))
+                    .with_member(text!("订阅者 3", "Subscriber 3")),
+                NodeSpot::new("notifier", 0.0, 0.0, text!("通知服务", "Notifier")),
+            ],
+            links: &[],
+        };
+        let nodes: Vec<NodeView> = ["consumers", "sub-3", "notifier"]
+            .iter()
+            .enumerate()
+            .map(|(i, n)| NodeView {
+                id: i as u16,
+                name: n.to_string(),
+                kind: NodeKind::Consumers,
+            })
+            .collect();
+        let say = |kind, lang| {
+            let e = LogEntry {
+                t_us: 0,
+                msg_id: Some(1),
+                kind,
+            };
+            sentence(&e, &GROUPS, &nodes, lang)
+        };
+        let delivered = |group| LogKind::Delivered {
+            queue: 0,
+            group,
+            consumer: 1,
+        };
+        assert_eq!(say(delivered(0), Lang::En), "#1 delivered to consumer 2");
+        assert_eq!(say(delivered(0), Lang::Zh), "#1 投递给消费者 2");
+        assert_eq!(say(delivered(1), Lang::En), "#1 delivered to Subscriber 3");
+        assert_eq!(
+            say(delivered(2), Lang::En),
+            "#1 delivered to consumer 2 of Notifier"
+        );
+        assert_eq!(
+            say(delivered(2), Lang::Zh),
+            "#1 投递给通知服务的 2 号消费者"
+        );
+        let done = LogKind::Done {
+            node: 0,
+            consumer: Some(0),
+            latency_us: 1_000,
+        };
+        let said = say(done, Lang::En);
+        assert!(
+            said.starts_with("#1 processed and acked by consumer 1, "),
+            "{said}"
+        );
+        let crashed = LogKind::ConsumerCrashed {
+            group: 0,
+            consumer: 2,
+            requeued: 1,
+            lost: 0,
+        };
+        assert_eq!(
+            say(crashed, Lang::En),
+            "#1 consumer 3 crashed: 1 requeued, 0 lost"
         );
     }
 

@@ -17,11 +17,30 @@ pub struct NodeSpot {
     pub x: f64,
     pub y: f64,
     pub label: Text,
+    /// For a consumer group: how the log names one of its consumers, with
+    /// `{n}` for its number from 1 ("消费者 {n}" / "consumer {n}"), or
+    /// without it for a group of one ("订阅者 3" / "Subscriber 3"). `None`
+    /// says "consumer {n} of {label}" (see event_log::member_name).
+    pub member: Option<Text>,
 }
 
 impl NodeSpot {
     pub const fn new(name: &'static str, x: f64, y: f64, label: Text) -> Self {
-        NodeSpot { name, x, y, label }
+        NodeSpot {
+            name,
+            x,
+            y,
+            label,
+            member: None,
+        }
+    }
+
+    /// The same spot, naming its consumers `member` in the log.
+    pub const fn with_member(self, member: Text) -> Self {
+        NodeSpot {
+            member: Some(member),
+            ..self
+        }
     }
 }
 

@@ -213,7 +213,7 @@ impl Sim {
     pub(crate) fn ack(&mut self, g: u16, member: u16, msg: Handle, lost: Option<Cause>) {
         let q = self.let_go(g, member, msg);
         self.guarded_acked(msg);
-        self.finish_acked(g, msg, lost);
+        self.finish_acked(g, Some(member), msg, lost);
         self.next_local_work(g, member);
         self.dispatch(q);
     }
@@ -232,8 +232,15 @@ impl Sim {
     }
 
     /// Group `g`'s ack of `msg` reaches the ledger: done (or, with `lost`,
-    /// gone although acked).
-    pub(crate) fn finish_acked(&mut self, g: u16, msg: Handle, lost: Option<Cause>) {
+    /// gone although acked). `member` is the consumer that acked, when one
+    /// did (a re-ordering buffer acks for the group).
+    pub(crate) fn finish_acked(
+        &mut self,
+        g: u16,
+        member: Option<u16>,
+        msg: Handle,
+        lost: Option<Cause>,
+    ) {
         let node = self.group_node(g);
         if let Some(cause) = lost {
             self.fail(msg, node, cause);
@@ -252,6 +259,7 @@ impl Sim {
                 Some(msg.id),
                 LogKind::Done {
                     node,
+                    consumer: member,
                     latency_us: latency,
                 },
             );

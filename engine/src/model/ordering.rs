@@ -360,7 +360,7 @@ impl Sim {
         if let Some(h) = &mut self.ordering.wait {
             h.record(self.now - p.since);
         }
-        self.finish_acked(p.group, p.msg, None);
+        self.finish_acked(p.group, None, p.msg, None);
     }
 
     /// `wait`: acks `user`'s parked steps that nothing earlier is missing

@@ -51,9 +51,10 @@ const fn chain(register_x: f64, services_x: f64) -> [NodeSpot; 5] {
     [
         NodeSpot::new("user", 75.0, 150.0, USER),
         NodeSpot::new("register", register_x, 150.0, REGISTER),
-        NodeSpot::new("email", services_x, ROWS[0], EMAIL),
-        NodeSpot::new("sms", services_x, ROWS[1], SMS),
-        NodeSpot::new("coupon", services_x, ROWS[2], COUPON),
+        // Services on the sync side, consumer groups of one on the other.
+        NodeSpot::new("email", services_x, ROWS[0], EMAIL).with_member(EMAIL),
+        NodeSpot::new("sms", services_x, ROWS[1], SMS).with_member(SMS),
+        NodeSpot::new("coupon", services_x, ROWS[2], COUPON).with_member(COUPON),
     ]
 }
 

@@ -31,7 +31,8 @@ static LAYOUT: StageLayout = StageLayout {
     spots: &[
         NodeSpot::new(PRODUCER, 95.0, 90.0, text!("订单服务", "Order service")),
         NodeSpot::new(QUEUE, 320.0, 90.0, text!("订单队列", "Orders queue")),
-        NodeSpot::new(CONSUMER, 545.0, 90.0, text!("处理服务", "Workers")),
+        NodeSpot::new(CONSUMER, 545.0, 90.0, text!("处理服务", "Workers"))
+            .with_member(text!("处理节点 {n}", "worker {n}")),
     ],
     links: &[(PRODUCER, QUEUE), (QUEUE, CONSUMER)],
 };

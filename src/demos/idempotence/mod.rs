@@ -28,7 +28,8 @@ static LAYOUT: StageLayout = StageLayout {
     spots: &[
         NodeSpot::new(PRODUCER, 95.0, 90.0, text!("订单服务", "Order service")),
         NodeSpot::new(BROKER, 320.0, 90.0, text!("消息队列", "Queue")),
-        NodeSpot::new(CONSUMER, 545.0, 90.0, text!("积分服务", "Points service")),
+        NodeSpot::new(CONSUMER, 545.0, 90.0, text!("积分服务", "Points service"))
+            .with_member(text!("积分服务", "Points service")),
     ],
     links: &[(PRODUCER, BROKER), (BROKER, CONSUMER)],
 };

@@ -33,23 +33,32 @@ static LAYOUT: StageLayout = StageLayout {
     spots: &[
         NodeSpot::new(PRODUCER, 100.0, 191.0, text!("下单服务", "Shop")),
         NodeSpot::new(QUEUE, 330.0, 191.0, text!("订单队列", "Order queue")),
-        NodeSpot::new(CONSUMERS, 580.0, 191.0, text!("消费者", "Consumers")),
+        NodeSpot::new(CONSUMERS, 580.0, 191.0, text!("消费者", "Consumers"))
+            .with_member(i18n::CONSUMER_N),
         NodeSpot::new("partition-0", 330.0, 30.0, text!("分区 0", "Partition 0")),
-        NodeSpot::new("consumer-0", 580.0, 30.0, text!("消费者 0", "Consumer 0")),
+        NodeSpot::new("consumer-0", 580.0, 30.0, text!("消费者 0", "Consumer 0"))
+            .with_member(text!("消费者 0", "Consumer 0")),
         NodeSpot::new("partition-1", 330.0, 76.0, text!("分区 1", "Partition 1")),
-        NodeSpot::new("consumer-1", 580.0, 76.0, text!("消费者 1", "Consumer 1")),
+        NodeSpot::new("consumer-1", 580.0, 76.0, text!("消费者 1", "Consumer 1"))
+            .with_member(text!("消费者 1", "Consumer 1")),
         NodeSpot::new("partition-2", 330.0, 122.0, text!("分区 2", "Partition 2")),
-        NodeSpot::new("consumer-2", 580.0, 122.0, text!("消费者 2", "Consumer 2")),
+        NodeSpot::new("consumer-2", 580.0, 122.0, text!("消费者 2", "Consumer 2"))
+            .with_member(text!("消费者 2", "Consumer 2")),
         NodeSpot::new("partition-3", 330.0, 168.0, text!("分区 3", "Partition 3")),
-        NodeSpot::new("consumer-3", 580.0, 168.0, text!("消费者 3", "Consumer 3")),
+        NodeSpot::new("consumer-3", 580.0, 168.0, text!("消费者 3", "Consumer 3"))
+            .with_member(text!("消费者 3", "Consumer 3")),
         NodeSpot::new("partition-4", 330.0, 214.0, text!("分区 4", "Partition 4")),
-        NodeSpot::new("consumer-4", 580.0, 214.0, text!("消费者 4", "Consumer 4")),
+        NodeSpot::new("consumer-4", 580.0, 214.0, text!("消费者 4", "Consumer 4"))
+            .with_member(text!("消费者 4", "Consumer 4")),
         NodeSpot::new("partition-5", 330.0, 260.0, text!("分区 5", "Partition 5")),
-        NodeSpot::new("consumer-5", 580.0, 260.0, text!("消费者 5", "Consumer 5")),
+        NodeSpot::new("consumer-5", 580.0, 260.0, text!("消费者 5", "Consumer 5"))
+            .with_member(text!("消费者 5", "Consumer 5")),
         NodeSpot::new("partition-6", 330.0, 306.0, text!("分区 6", "Partition 6")),
-        NodeSpot::new("consumer-6", 580.0, 306.0, text!("消费者 6", "Consumer 6")),
+        NodeSpot::new("consumer-6", 580.0, 306.0, text!("消费者 6", "Consumer 6"))
+            .with_member(text!("消费者 6", "Consumer 6")),
         NodeSpot::new("partition-7", 330.0, 352.0, text!("分区 7", "Partition 7")),
-        NodeSpot::new("consumer-7", 580.0, 352.0, text!("消费者 7", "Consumer 7")),
+        NodeSpot::new("consumer-7", 580.0, 352.0, text!("消费者 7", "Consumer 7"))
+            .with_member(text!("消费者 7", "Consumer 7")),
     ],
     links: &[
         (PRODUCER, QUEUE),

@@ -43,18 +43,21 @@ static LAYOUT_P2P: StageLayout = StageLayout {
             x: 80.0,
             y: 125.0,
             label: PUBLISHER,
+            member: None,
         },
         NodeSpot {
             name: "queue",
             x: 290.0,
             y: 125.0,
             label: text!("队列", "Queue"),
+            member: None,
         },
         NodeSpot {
             name: "consumers",
             x: 500.0,
             y: 125.0,
             label: text!("消费者", "Consumers"),
+            member: Some(i18n::CONSUMER_N),
         },
     ],
     links: &[("publisher", "queue"), ("queue", "consumers")],
@@ -75,6 +78,7 @@ fn layout_pubsub(n: usize) -> &'static StageLayout {
                     x: 80.0,
                     y: height / 2.0,
                     label: PUBLISHER,
+                    member: None,
                 }];
                 let mut links: Vec<(&'static str, &'static str)> = Vec::new();
                 for i in 0..n {
@@ -85,12 +89,14 @@ fn layout_pubsub(n: usize) -> &'static StageLayout {
                         x: 300.0,
                         y,
                         label: QUEUE_LABELS[i],
+                        member: None,
                     });
                     spots.push(NodeSpot {
                         name: g,
                         x: 500.0,
                         y,
                         label: SUBSCRIBER_LABELS[i],
+                        member: Some(SUBSCRIBER_LABELS[i]),
                     });
                     links.push(("publisher", q));
                     links.push((q, g));

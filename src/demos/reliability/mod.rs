@@ -26,7 +26,8 @@ static LAYOUT: StageLayout = StageLayout {
     spots: &[
         NodeSpot::new(PRODUCER, 95.0, 90.0, text!("生产者", "Producer")),
         NodeSpot::new(BROKER, 320.0, 90.0, text!("消息代理", "Broker")),
-        NodeSpot::new(CONSUMER, 545.0, 90.0, text!("消费者", "Consumer")),
+        NodeSpot::new(CONSUMER, 545.0, 90.0, text!("消费者", "Consumer"))
+            .with_member(text!("消费者", "Consumer")),
     ],
     links: &[(PRODUCER, BROKER), (BROKER, CONSUMER)],
 };
