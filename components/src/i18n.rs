@@ -61,6 +61,11 @@ pub mod words {
         "同样的种子和操作总会得到同样的结果",
         "The same seed and actions always give the same run",
     );
+    pub const NO_SEED: Text = text!("无随机因素", "Nothing random");
+    pub const NO_SEED_HINT: Text = text!(
+        "这个场景按当前设置不抽取任何随机数：到达均匀、耗时固定，所以每次运行都完全一样，不需要种子",
+        "With these settings nothing in this scenario is drawn at random (even arrivals, fixed work times), so every run is the same and there is no seed to choose",
+    );
     pub const TIME: Text = text!("模拟时间", "Simulated time");
     pub const BEHIND: Text = text!(
         "负载太大，模拟跟不上所选速度",

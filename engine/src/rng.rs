@@ -75,6 +75,15 @@ pub enum Dist {
 }
 
 impl Dist {
+    /// Whether drawing from it can give different values.
+    pub fn is_random(&self) -> bool {
+        match *self {
+            Dist::Fixed { .. } => false,
+            Dist::Uniform { min_us, max_us } => min_us != max_us,
+            Dist::Exponential { .. } => true,
+        }
+    }
+
     pub fn sample(&self, rng: &mut SimRng) -> TimeUs {
         match *self {
             Dist::Fixed { us } => us,

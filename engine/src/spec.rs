@@ -645,6 +645,39 @@ fn check_dist(what: &str, d: &Dist) -> Result<(), SpecError> {
 }
 
 impl ScenarioSpec {
+    /// Whether a run of this scenario draws anything at random, so that
+    /// its seed changes what happens. When it does not, every seed gives
+    /// the same run, and the page says so instead of offering a seed that
+    /// does nothing. (engine/tests/determinism.rs checks both answers
+    /// against two runs of every built-in.)
+    pub fn draws_random(&self) -> bool {
+        let poisson = self
+            .producers
+            .iter()
+            .any(|p| matches!(p.rate, RateShape::Poisson { .. }));
+        let work = self
+            .consumers
+            .iter()
+            .any(|c| c.service_time.is_random() || c.fail_rate > 0.0);
+        let pacing = self
+            .queues
+            .iter()
+            .any(|q| q.pacing.as_ref().is_some_and(|p| p.latency.is_random()));
+        let duplicates = self
+            .idempotence
+            .as_ref()
+            .is_some_and(|i| i.duplicate_rate > 0.0);
+        let failures = self
+            .retry
+            .as_ref()
+            .is_some_and(|r| r.poison_rate > 0.0 || r.transient_rate > 0.0);
+        let keys = self
+            .ordering
+            .as_ref()
+            .is_some_and(|o| o.key == OrderKey::Random && o.partitions.len() > 1);
+        poisson || work || pacing || duplicates || failures || keys
+    }
+
     /// Checks names, references and ranges; the error names the field.
     pub fn validate(&self) -> Result<(), SpecError> {
         let mut names: Vec<&str> = Vec::new();

@@ -42,7 +42,7 @@ fn as_decimal(step: f64) -> (u64, i32) {
 
 /// `v` moved to the nearest multiple of `step` (when there is a step).
 fn snap(v: f64, step: f64) -> f64 {
-    if !(step > 0.0) || !v.is_finite() {
+    if step.is_nan() || step <= 0.0 || !v.is_finite() {
         return v;
     }
     let (units, exp) = as_decimal(step);

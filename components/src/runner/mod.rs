@@ -295,6 +295,20 @@ impl DemoRun {
         p
     }
 
+    /// Whether any panel, with the current parameters, draws at random
+    /// ([`ScenarioSpec::draws_random`]): only then does the seed matter.
+    /// Reactive: tracks the parameters.
+    pub fn draws_random(&self) -> bool {
+        let params = self.params.get();
+        self.panels.iter().any(|panel| {
+            let mut p = params.clone();
+            for (k, v) in panel.fixed {
+                p.set(k, *v);
+            }
+            (self.def.build)(&p).draws_random()
+        })
+    }
+
     /// Whether a parameter is fixed by every panel (so it needs no control).
     pub fn is_fixed_everywhere(&self, key: &str) -> bool {
         self.panels

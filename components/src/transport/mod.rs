@@ -83,29 +83,40 @@ pub fn Transport(
                         .collect_view()}
                 </select>
             </label>
-            <label class="field" title=t(words::SEED_HINT)>
-                <span>{t(words::SEED)}</span>
-                <input
-                    data-testid="seed"
-                    class="seed"
-                    class:invalid=move || seed_error.get()
-                    aria-invalid=move || if seed_error.get() { "true" } else { "false" }
-                    inputmode="numeric"
-                    size="8"
-                    prop:value=move || seed_text.get()
-                    on:change=move |ev| {
-                        let raw = event_target_value(&ev);
-                        match raw.trim().parse::<u64>() {
-                            Ok(seed) => {
-                                seed_error.set(false);
-                                seed_text.set(seed.to_string());
-                                run.set_seed(seed);
+            // A seed only where something is drawn at random: elsewhere it
+            // would be a control that changes nothing (see draws_random).
+            <Show
+                when=move || run.draws_random()
+                fallback=move || view! {
+                    <span class="field no-seed" data-testid="no-seed" title=t(words::NO_SEED_HINT)>
+                        {t(words::NO_SEED)}
+                    </span>
+                }
+            >
+                <label class="field" title=t(words::SEED_HINT)>
+                    <span>{t(words::SEED)}</span>
+                    <input
+                        data-testid="seed"
+                        class="seed"
+                        class:invalid=move || seed_error.get()
+                        aria-invalid=move || if seed_error.get() { "true" } else { "false" }
+                        inputmode="numeric"
+                        size="8"
+                        prop:value=move || seed_text.get()
+                        on:change=move |ev| {
+                            let raw = event_target_value(&ev);
+                            match raw.trim().parse::<u64>() {
+                                Ok(seed) => {
+                                    seed_error.set(false);
+                                    seed_text.set(seed.to_string());
+                                    run.set_seed(seed);
+                                }
+                                Err(_) => seed_error.set(true),
                             }
-                            Err(_) => seed_error.set(true),
                         }
-                    }
-                />
-            </label>
+                    />
+                </label>
+            </Show>
             <span
                 class="clock"
                 data-testid="sim-time"
