@@ -68,5 +68,11 @@ pub const SHARE_HINT: Text = text!(
 );
 pub const COPY_LINK: Text = text!("复制链接", "Copy link");
 pub const COPY_EMBED: Text = text!("复制嵌入代码", "Copy embed code");
+pub const LINK_COPIED: Text = text!("✓ 链接已复制", "✓ Link copied");
+pub const EMBED_COPIED: Text = text!("✓ 嵌入代码已复制", "✓ Embed code copied");
+pub const NOT_COPIED: Text = text!(
+    "浏览器没有允许复制：下面的内容已选中，按 Ctrl+C（Mac 上 ⌘C）复制",
+    "The browser did not allow copying: the text below is selected, press Ctrl+C (⌘C on a Mac)",
+);
 pub const LINK: Text = text!("链接", "Link");
 pub const EMBED_CODE: Text = text!("嵌入代码（iframe）", "Embed code (iframe)");

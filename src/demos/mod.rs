@@ -357,21 +357,33 @@ fn page_base() -> String {
     }
 }
 
-fn copy_to_clipboard(_text: &str) {
+/// Puts `text` on the clipboard, then tells `done` whether the browser
+/// let it (no clipboard in an insecure page, or no permission in a frame
+/// without clipboard-write: then the learner copies from the field).
+fn copy_to_clipboard(_text: &str, done: impl FnOnce(bool) + 'static) {
     #[cfg(target_arch = "wasm32")]
     {
-        use wasm_bindgen::prelude::*;
-        thread_local! {
-            static IGNORE: Closure<dyn FnMut(JsValue)> = Closure::new(|_| {});
-        }
-        // Best effort: the text is also shown in a field to copy by hand. A
-        // refusal (no permission, e.g. in a frame without clipboard-write) is
-        // expected, not an uncaught error on the console.
-        let copied = window().navigator().clipboard().write_text(_text);
-        IGNORE.with(|ignore| {
-            let _ = copied.catch(ignore);
-        });
+        use wasm_bindgen::JsCast;
+        let navigator = window().navigator();
+        let clipboard = js_sys::Reflect::get(&navigator, &"clipboard".into())
+            .ok()
+            .and_then(|c| c.dyn_into::<web_sys::Clipboard>().ok());
+        let Some(clipboard) = clipboard else {
+            done(false);
+            return;
+        };
+        let copied = wasm_bindgen_futures::JsFuture::from(clipboard.write_text(_text));
+        leptos::task::spawn_local(async move { done(copied.await.is_ok()) });
     }
+    #[cfg(not(target_arch = "wasm32"))]
+    done(false);
+}
+
+/// What the last copy did, for the status line beside the buttons.
+#[derive(Clone, Copy, PartialEq)]
+enum Copied {
+    Link(bool),
+    Embed(bool),
 }
 
 /// "Copy link" and "Copy embed code" for the exact moment shown.
@@ -380,6 +392,9 @@ fn SharePanel(id: &'static str, run: DemoRun) -> impl IntoView {
     let lang = use_lang();
     let link = RwSignal::new(String::new());
     let embed = RwSignal::new(String::new());
+    let status = RwSignal::new(None::<Copied>);
+    let link_field = NodeRef::<leptos::html::Input>::new();
+    let embed_field = NodeRef::<leptos::html::Textarea>::new();
     let copy_link = move |_| {
         let url = format!(
             "{}#/demo/{id}?lang={}&s={}",
@@ -387,8 +402,18 @@ fn SharePanel(id: &'static str, run: DemoRun) -> impl IntoView {
             lang.get_untracked().tag(),
             run.share_state()
         );
-        copy_to_clipboard(&url);
-        link.set(url);
+        link.set(url.clone());
+        status.set(None);
+        copy_to_clipboard(&url, move |ok| {
+            status.set(Some(Copied::Link(ok)));
+            if !ok {
+                // Shown and selected: one Ctrl+C away.
+                if let Some(f) = link_field.get_untracked() {
+                    let _ = f.focus();
+                    f.select();
+                }
+            }
+        });
     };
     let copy_embed = move |_| {
         let title = crate::catalog::find(id)
@@ -401,8 +426,26 @@ fn SharePanel(id: &'static str, run: DemoRun) -> impl IntoView {
             run.share_state(),
             title.replace('"', "&quot;").replace('<', "&lt;")
         );
-        copy_to_clipboard(&code);
-        embed.set(code);
+        embed.set(code.clone());
+        status.set(None);
+        copy_to_clipboard(&code, move |ok| {
+            status.set(Some(Copied::Embed(ok)));
+            if !ok {
+                if let Some(f) = embed_field.get_untracked() {
+                    let _ = f.focus();
+                    f.select();
+                }
+            }
+        });
+    };
+    let status_text = move || {
+        let l = lang.get();
+        match status.get() {
+            Some(Copied::Link(true)) => i18n::LINK_COPIED.get(l),
+            Some(Copied::Embed(true)) => i18n::EMBED_COPIED.get(l),
+            Some(_) => i18n::NOT_COPIED.get(l),
+            None => "",
+        }
     };
     view! {
         <section class="share" aria-label=move || i18n::SHARE.get(lang.get())>
@@ -411,17 +454,28 @@ fn SharePanel(id: &'static str, run: DemoRun) -> impl IntoView {
             <div class="actions">
                 <button class="btn" data-testid="copy-link" on:click=copy_link>{move || i18n::COPY_LINK.get(lang.get())}</button>
                 <button class="btn" data-testid="copy-embed" on:click=copy_embed>{move || i18n::COPY_EMBED.get(lang.get())}</button>
+                <span
+                    class="copy-status"
+                    role="status"
+                    data-testid="copy-status"
+                    data-copied=move || match status.get() {
+                        Some(Copied::Link(ok) | Copied::Embed(ok)) => if ok { "true" } else { "false" },
+                        None => "",
+                    }
+                >
+                    {status_text}
+                </span>
             </div>
             <Show when=move || !link.get().is_empty()>
                 <label class="share-field">
                     <span>{move || i18n::LINK.get(lang.get())}</span>
-                    <input data-testid="share-url" readonly prop:value=move || link.get() on:focus=|ev| select_all(&ev)/>
+                    <input node_ref=link_field data-testid="share-url" readonly prop:value=move || link.get() on:focus=|ev| select_all(&ev)/>
                 </label>
             </Show>
             <Show when=move || !embed.get().is_empty()>
                 <label class="share-field">
                     <span>{move || i18n::EMBED_CODE.get(lang.get())}</span>
-                    <textarea data-testid="embed-code" readonly rows="3" prop:value=move || embed.get() on:focus=|ev| select_all(&ev)></textarea>
+                    <textarea node_ref=embed_field data-testid="embed-code" readonly rows="3" prop:value=move || embed.get() on:focus=|ev| select_all(&ev)></textarea>
                 </label>
             </Show>
         </section>

@@ -243,9 +243,9 @@ export function useApp({ dir = DIST, requireDist = true } = {}) {
     await ctx.server?.stop();
   });
 
-  ctx.pageTest = (name, fn, { locale = 'en-US', viewport = { width: 1280, height: 900 }, ...testOpts } = {}) =>
+  ctx.pageTest = (name, fn, { locale = 'en-US', viewport = { width: 1280, height: 900 }, permissions = [], ...testOpts } = {}) =>
     test(name, testOpts, async (t) => {
-      const context = await ctx.browser.newContext({ locale, viewport });
+      const context = await ctx.browser.newContext({ locale, viewport, permissions });
       const page = await context.newPage();
       page.setDefaultTimeout(TIMEOUT_MS);
       const errors = collectErrors(page);

@@ -3,7 +3,7 @@
 // the same state.
 import assert from 'node:assert/strict';
 import {
-  BUILT_DEMOS, collectErrors, screenshot, tid, useApp, waitForDemo, waitForNumber, TIMEOUT_MS,
+  BUILT_DEMOS, collectErrors, screenshot, tid, useApp, waitFor, waitForDemo, waitForNumber, TIMEOUT_MS,
 } from './helpers.mjs';
 import {
   RUN, copyEmbed, copyLink, liveSlider, nudgeSlider, runTo, seek, snapshot, stateOf, waitForPast,
@@ -59,6 +59,48 @@ for (const id of BUILT_DEMOS) {
       throw e;
     } finally {
       await context.close();
+    }
+  });
+}
+
+// Copy link / Copy embed code say what happened (issue 11): "copied" when
+// the browser took it, else the field is selected with a hint to press
+// Ctrl+C. Both buttons, both outcomes, both languages.
+for (const lang of ['en', 'zh-CN']) {
+  app.pageTest(`share (${lang}): copying says "copied" and the clipboard holds exactly the field's text`, async ({ page, open }) => {
+    await open('/demo/intro', { lang });
+    const root = await waitForDemo(page, 'intro');
+    const said = lang === 'en'
+      ? { 'copy-link': 'Link copied', 'copy-embed': 'Embed code copied' }
+      : { 'copy-link': '链接已复制', 'copy-embed': '嵌入代码已复制' };
+    for (const [button, field] of [['copy-link', 'share-url'], ['copy-embed', 'embed-code']]) {
+      await page.locator(`${root} ${tid(button)}`).click();
+      // Each button's own confirmation, so the second is not read off the first.
+      await page.locator(`${root} ${tid('copy-status')}[data-copied="true"]`, { hasText: said[button] }).waitFor();
+      const shown = await page.locator(`${root} ${tid(field)}`).inputValue();
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), shown, `${button}: clipboard`);
+    }
+  }, { permissions: ['clipboard-read', 'clipboard-write'] });
+
+  app.pageTest(`share (${lang}): a refused copy selects the text and says to press Ctrl+C`, async ({ page, open }) => {
+    await page.addInitScript(() => {
+      navigator.clipboard.writeText = () => Promise.reject(new DOMException('refused', 'NotAllowedError'));
+    });
+    await open('/demo/intro', { lang });
+    const root = await waitForDemo(page, 'intro');
+    for (const [button, field] of [['copy-link', 'share-url'], ['copy-embed', 'embed-code']]) {
+      await page.locator(`${root} ${tid(button)}`).click();
+      // The refusal hint, with the field this button filled focused.
+      await waitFor(page, (s) => document.activeElement === document.querySelector(s), `${root} ${tid(field)}`, { what: `${field} focused` });
+      const status = page.locator(`${root} ${tid('copy-status')}[data-copied="false"]`);
+      await status.waitFor();
+      assert.match(await status.innerText(), /Ctrl\+C/);
+      const sel = `${root} ${tid(field)}`;
+      const selected = await page.evaluate((s) => {
+        const el = document.querySelector(s);
+        return document.activeElement === el && el.selectionStart === 0 && el.selectionEnd === el.value.length && el.value.length > 0;
+      }, sel);
+      assert.ok(selected, `${button}: the ${field} field is focused with all of its text selected`);
     }
   });
 }
