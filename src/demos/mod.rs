@@ -407,11 +407,15 @@ fn SharePanel(id: &'static str, run: DemoRun) -> impl IntoView {
         copy_to_clipboard(&url, move |ok| {
             status.set(Some(Copied::Link(ok)));
             if !ok {
-                // Shown and selected: one Ctrl+C away.
-                if let Some(f) = link_field.get_untracked() {
-                    let _ = f.focus();
-                    f.select();
-                }
+                // Shown and selected: one Ctrl+C away. After the next
+                // frame, once the field holds its new text (setting a
+                // value drops a selection).
+                request_animation_frame(move || {
+                    if let Some(f) = link_field.get_untracked() {
+                        let _ = f.focus();
+                        f.select();
+                    }
+                });
             }
         });
     };
@@ -431,10 +435,12 @@ fn SharePanel(id: &'static str, run: DemoRun) -> impl IntoView {
         copy_to_clipboard(&code, move |ok| {
             status.set(Some(Copied::Embed(ok)));
             if !ok {
-                if let Some(f) = embed_field.get_untracked() {
-                    let _ = f.focus();
-                    f.select();
-                }
+                request_animation_frame(move || {
+                    if let Some(f) = embed_field.get_untracked() {
+                        let _ = f.focus();
+                        f.select();
+                    }
+                });
             }
         });
     };

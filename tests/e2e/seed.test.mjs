@@ -10,7 +10,11 @@ import { BUILT_DEMOS, readNumber, tid, useApp, waitFor, waitForDemo } from './he
 const app = useApp();
 const STEPS = 30;
 
-/** Steps `n` events and returns what the first event log then says. */
+/**
+ * Steps `n` events and returns the moment reached and what the first event
+ * log then says (a demo that logs only trouble may show nothing yet; the
+ * moment of its n-th event still tells two runs apart).
+ */
 async function stepAndRead(page, root, n) {
   for (let i = 0; i < n; i++) {
     const before = await readNumber(page, `${root} ${tid('sim-time')}`, 'data-events');
@@ -18,7 +22,9 @@ async function stepAndRead(page, root, n) {
     await waitFor(page, ([sel, b]) => Number(document.querySelector(sel)?.getAttribute('data-events')) > b,
       [`${root} [data-testid="sim-time"]`, before], { what: `step ${i + 1} to run` });
   }
-  return page.locator(`${root} ${tid('event-log')}`).first().innerText();
+  const at = await readNumber(page, `${root} ${tid('sim-time')}`, 'data-time-us');
+  const log = await page.locator(`${root} ${tid('event-log')}`).first().innerText();
+  return `at ${at} µs:\n${log}`;
 }
 
 /** Types `seed` into the seed field (which restarts the run at time 0). */

@@ -96,11 +96,12 @@ for (const lang of ['en', 'zh-CN']) {
       await status.waitFor();
       assert.match(await status.innerText(), /Ctrl\+C/);
       const sel = `${root} ${tid(field)}`;
-      const selected = await page.evaluate((s) => {
+      const got = await page.evaluate((s) => {
         const el = document.querySelector(s);
-        return document.activeElement === el && el.selectionStart === 0 && el.selectionEnd === el.value.length && el.value.length > 0;
+        return { focused: document.activeElement === el, start: el.selectionStart, end: el.selectionEnd, length: el.value.length };
       }, sel);
-      assert.ok(selected, `${button}: the ${field} field is focused with all of its text selected`);
+      assert.ok(got.focused && got.start === 0 && got.end === got.length && got.length > 0,
+        `${button}: the ${field} field is focused with all of its text selected: ${JSON.stringify(got)}`);
     }
   });
 }
