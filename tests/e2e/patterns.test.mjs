@@ -441,6 +441,12 @@ const recs = (page) =>
       rank: Number(li.getAttribute('data-rank')),
       score: Number(li.getAttribute('data-score')),
       best: li.classList.contains('best'),
+      misses: Number(li.getAttribute('data-misses')),
+      badge: li.querySelector('[data-testid="rec-badge"]')?.textContent ?? null,
+      points: [...li.querySelectorAll('.rec-reasons li')].map((r) => ({
+        points: Number(r.getAttribute('data-points')),
+        shown: r.querySelector('.rec-points')?.textContent,
+      })),
     })),
   );
 
@@ -487,6 +493,21 @@ app.pageTest('comparison: requirements rank the brokers, the facts table, and th
   r = await require(page, ['ordering']);
   assert.deepEqual(r.map((x) => [x.broker, x.score]), [['kafka', 2], ['rocketmq', 2], ['redis-stream', 1], ['rabbitmq', 0]]);
   assert.deepEqual(r.map((x) => x.best), [true, true, false, false], 'ties share "best fit"');
+  // Every reason shows its points with a sign (issue 11: Kafka's minus
+  // for millisecond latency read as a plus), and a top scorer that misses
+  // a ticked requirement is the closest fit, not the best one.
+  r = await require(page, ['microsecond-latency', 'replay']);
+  for (const x of r) {
+    for (const p of x.points) {
+      assert.equal(p.shown, p.points > 0 ? `+${p.points}` : p.points < 0 ? `−${-p.points}` : '±0', `${x.broker}: ${JSON.stringify(p)}`);
+    }
+  }
+  const kafka = r.find((x) => x.broker === 'kafka');
+  assert.ok(kafka.points.some((p) => p.points < 0 && p.shown.startsWith('−')), 'Kafka loses points for millisecond latency');
+  assert.ok(r.every((x) => x.misses > 0), 'no broker has both microsecond latency and replay');
+  assert.ok(r[0].best && /closest fit/.test(r[0].badge), `top: ${r[0].badge}`);
+  r = await require(page, ['microsecond-latency']);
+  assert.match(r[0].badge, /^best fit$/, 'RabbitMQ meets the one requirement ticked');
   r = await require(page, []);
   assert.deepEqual(r.map((x) => x.score), [0, 0, 0, 0]);
 

@@ -9,10 +9,9 @@ use mqlab_components::text;
 use mqlab_components::{
     ActionButton, DemoRun, Lang, MetricCard, NodeSpot, PanelDef, ParamSlider, StageLayout, Text,
 };
-use mqlab_engine::rng::Dist;
 use mqlab_engine::scenarios::comparison::{
-    profile, profiles, recommend, BrokerProfile, LatencyScale, OpsWeight, OrderingScope, Reason,
-    Requirements, Support,
+    profile, profiles, recommend, unloaded_latency_us, BrokerProfile, LatencyScale, OpsWeight,
+    OrderingScope, Reason, Requirements, Support,
 };
 use mqlab_engine::Action;
 
@@ -431,10 +430,36 @@ fn Recommender() -> impl IntoView {
             .enumerate()
             .map(|(rank, r)| {
                 let best = has_any && Some(r.score) == top;
+                // "Best fit" only for a broker that meets every ticked
+                // requirement; a top scorer that misses one is the closest.
+                let misses = r.misses();
+                let badge = match (best, misses) {
+                    (false, _) => None,
+                    (true, 0) => Some(BEST.get(l).to_string()),
+                    (true, n) => Some(CLOSEST.get(l).replace("{n}", &n.to_string())),
+                };
                 let reasons = r
                     .reasons
                     .iter()
-                    .map(|x| view! { <li>{reason_text(*x).get(l)}</li> })
+                    .map(|(points, x)| {
+                        let sign = match points.signum() {
+                            1 => format!("+{points}"),
+                            -1 => format!("−{}", points.unsigned_abs()),
+                            _ => "±0".to_string(),
+                        };
+                        let class = match points.signum() {
+                            1 => "gain",
+                            -1 => "loss",
+                            _ => "even",
+                        };
+                        view! {
+                            <li class=class data-points=points.to_string()>
+                                <span class="rec-points">{sign}</span>
+                                " "
+                                {reason_text(*x).get(l)}
+                            </li>
+                        }
+                    })
                     .collect_view();
                 let score = if r.score > 0 {
                     format!("+{}", r.score)
@@ -447,11 +472,12 @@ fn Recommender() -> impl IntoView {
                         data-testid=format!("rec-{}", r.broker)
                         data-rank=(rank + 1).to_string()
                         data-score=r.score.to_string()
+                        data-misses=misses.to_string()
                     >
                         <div class="rec-head">
                             <span class="rec-name">{broker_name(r.broker)}</span>
                             <span class="rec-score">{format!("{} {score}", SCORE.get(l))}</span>
-                            {best.then(|| view! { <span class="badge">{BEST.get(l)}</span> })}
+                            {badge.map(|b| view! { <span class="badge" data-testid="rec-badge">{b}</span> })}
                         </div>
                         {(!r.reasons.is_empty()).then(|| view! { <ul class="rec-reasons">{reasons}</ul> })}
                     </li>
@@ -490,6 +516,10 @@ const REC_HINT: Text = text!(
 );
 const SCORE: Text = text!("得分", "score");
 const BEST: Text = text!("最合适", "best fit");
+const CLOSEST: Text = text!(
+    "最接近（有 {n} 项要求不满足）",
+    "closest fit (misses {n} requirement(s))"
+);
 
 // ---------------------------------------------------------------------------
 // Facts table
@@ -678,14 +708,18 @@ fn latency(p: &BrokerProfile, l: Lang) -> String {
         LatencyScale::Microseconds => text!("微秒级", "microseconds"),
         LatencyScale::Milliseconds => text!("毫秒级", "milliseconds"),
     };
-    let model = match p.latency {
-        Dist::Uniform { min_us, max_us } => range(min_us, max_us),
-        Dist::Fixed { us } => range(us, us),
-        Dist::Exponential { mean_us } => duration(mean_us as f64, l),
-    };
+    // End to end, as the latency cards measure it: with an idle broker an
+    // unloaded run's p50 and p99 fall in this range (engine test
+    // unloaded_latency_falls_within_the_range_the_facts_table_states).
+    let (lo, hi) = unloaded_latency_us(p);
+    let model = range(lo, hi);
     match l {
-        Lang::Zh => format!("{}（模型：{}）", scale.get(Lang::Zh), model),
-        Lang::En => format!("{} (model: {})", scale.get(Lang::En), model),
+        Lang::Zh => format!("{}（模型中空载时端到端：{}）", scale.get(Lang::Zh), model),
+        Lang::En => format!(
+            "{} (model, end to end when idle: {})",
+            scale.get(Lang::En),
+            model
+        ),
     }
 }
 
@@ -871,7 +905,7 @@ mod tests {
         };
         for r in recommend(&all) {
             assert!(!r.reasons.is_empty());
-            for x in r.reasons {
+            for (_, x) in r.reasons {
                 let t = reason_text(x);
                 assert!(!t.get(Lang::Zh).is_empty() && !t.get(Lang::En).is_empty());
             }
