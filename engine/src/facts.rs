@@ -287,6 +287,27 @@ pub mod read {
 
     /// Per-consumer acked counts over every consumer of every group, as
     /// (fewest, most); (0, 0) without consumers.
+    /// Handlings per message that every reader has finished, from each
+    /// reading group's handled count: a message counts once every group
+    /// (one queue's competing consumers, or one subscriber) has handled
+    /// it — each group works its queue in order — and each such message was
+    /// handled once per group: 1 for point-to-point, N for N subscribers.
+    /// Unfinished work does not dilute it (handled ÷ sent read ×0.97 and
+    /// ×2.90 while messages were still on their way).
+    pub fn per_finished_message(handled_by_group: &[u64]) -> f64 {
+        let finished = handled_by_group.iter().copied().min().unwrap_or(0);
+        if finished == 0 {
+            return 0.0;
+        }
+        let handled: u64 = handled_by_group.iter().map(|h| (*h).min(finished)).sum();
+        handled as f64 / finished as f64
+    }
+
+    /// Each consumer group's handled count.
+    pub fn handled_by_group(sim: &Sim) -> Vec<u64> {
+        sim.delivery.groups.iter().map(|g| g.processed).collect()
+    }
+
     pub fn per_consumer_range(sim: &Sim) -> (f64, f64) {
         let mut range: Option<(u64, u64)> = None;
         for g in &sim.delivery.groups {

@@ -359,6 +359,11 @@ pub struct QueueView {
     pub retained: u64,
     /// Messages re-read from the log so far.
     pub replayed: u64,
+    /// Whether anything can put a message in it now: a producer or a
+    /// service sends to it, or a topic subscription feeds it (always true
+    /// in a simulation without topics). An unsubscribed subscriber queue
+    /// is not, and the stage dims it once it is empty.
+    pub attached: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -589,6 +594,23 @@ impl Snapshot {
 
 impl Sim {
     /// Plain data for drawing the current moment.
+    /// See [`QueueView::attached`].
+    fn queue_attached(&self, q: u16) -> bool {
+        let topics = &self.fanout.topics;
+        topics.is_empty()
+            || topics.iter().any(|t| t.subscriptions.contains(&q))
+            || self
+                .publish
+                .producers
+                .iter()
+                .any(|p| p.target_is_queue && !p.target_is_topic && p.target == q)
+            || self
+                .calls
+                .services
+                .iter()
+                .any(|s| s.publishes == Some(crate::model::Target::Queue(q)))
+    }
+
     pub fn snapshot(&self) -> Snapshot {
         let n_p = self.publish.producers.len();
         let n_q = self.broker.queues.len();
@@ -617,6 +639,7 @@ impl Sim {
                 .iter()
                 .enumerate()
                 .map(|(i, q)| QueueView {
+                    attached: self.queue_attached(i as u16),
                     node: (n_p + i) as NodeId,
                     len: q.len(),
                     capacity: q.capacity,

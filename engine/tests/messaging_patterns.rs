@@ -106,6 +106,37 @@ fn a_slow_subscriber_never_slows_the_others() {
     assert!(queue_len(&snap, &slow, "counter-q") <= 1);
 }
 
+/// Issue 11: a subscriber set to 5 ms of work did ~18/s, because each
+/// message also waited for the 50 ms hop. With a prefetch the hop is
+/// pipelined: the pace is the work time the slider shows.
+#[test]
+fn a_subscriber_works_at_the_pace_its_work_time_says() {
+    let sim = run(
+        &spec_of("pubsub", &[("rate_per_s", "50"), ("warehouse_ms", "5")]),
+        &[],
+        20 * US_PER_S,
+    );
+    let produced = sim.snapshot().producers[0].produced;
+    assert!(produced >= 900, "{produced}");
+    let done = subscriber_done(&sim, "warehouse");
+    // Only what is on the wire (two 50 ms hops at 50/s) is not done yet.
+    assert!(
+        done + 10 >= produced,
+        "{done} of {produced} at 50/s with 5 ms each"
+    );
+    // And a subscriber at 100 ms really does 10/s: it falls behind 50/s.
+    let sim = run(
+        &spec_of("pubsub", &[("rate_per_s", "50"), ("warehouse_ms", "100")]),
+        &[],
+        20 * US_PER_S,
+    );
+    let done = subscriber_done(&sim, "warehouse") as f64;
+    assert!(
+        (180.0..=215.0).contains(&done),
+        "{done} in ~20 s at 100 ms each"
+    );
+}
+
 #[test]
 fn a_subscriber_can_be_attached_and_detached_live() {
     let def = find("pubsub").unwrap();
@@ -115,9 +146,30 @@ fn a_subscriber_can_be_attached_and_detached_live() {
     let spec = (def.build)(&p);
     let sim = run(
         &spec,
-        &[at(5 * US_PER_S, on), at(10 * US_PER_S, off)],
+        &[at(5 * US_PER_S, on.clone()), at(10 * US_PER_S, off.clone())],
         15 * US_PER_S,
     );
+    // Nothing feeds an unsubscribed queue (the stage dims it): before it
+    // attaches and after it detached, but not in between.
+    let attached = |sim: &Sim| {
+        let snap = sim.snapshot();
+        let q = snap
+            .nodes
+            .iter()
+            .find(|n| n.name == "fraud-check-q")
+            .unwrap()
+            .id;
+        snap.queues.iter().find(|v| v.node == q).unwrap().attached
+    };
+    let mut live = Sim::new(&spec, 1).unwrap();
+    live.schedule(at(5 * US_PER_S, on)).unwrap();
+    live.schedule(at(10 * US_PER_S, off)).unwrap();
+    live.run_until(4 * US_PER_S);
+    assert!(!attached(&live));
+    live.run_until(6 * US_PER_S);
+    assert!(attached(&live));
+    live.run_until(11 * US_PER_S);
+    assert!(!attached(&live));
     let got = subscriber_done(&sim, "fraud-check");
     // 5 clicks per second for the 5 seconds it was attached.
     assert!((20..=30).contains(&got), "{got}");

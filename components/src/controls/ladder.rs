@@ -19,13 +19,21 @@ pub fn spans_decades(min: f64, max: f64) -> bool {
     min > 0.0 && max / min >= 100.0
 }
 
-/// `units × 10^exp` as the double nearest to that decimal (what parsing
-/// its digits would give), not an accumulation of rounding errors.
+/// Powers of ten, all exact in an f64 (no `powi`/`log10` in the browser
+/// build: a table is smaller than the float routines).
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// `units × 10^exp` (|exp| ≤ 15) as the double nearest to that decimal
+/// (what parsing its digits would give), not an accumulation of rounding
+/// errors.
 fn decimal(units: u64, exp: i32) -> f64 {
+    let p = POW10[exp.unsigned_abs().min(15) as usize];
     if exp >= 0 {
-        units as f64 * 10f64.powi(exp)
+        units as f64 * p
     } else {
-        units as f64 / 10f64.powi(-exp)
+        units as f64 / p
     }
 }
 
@@ -67,8 +75,16 @@ pub fn ladder(min: f64, max: f64, step: f64, default: f64, log: bool) -> Vec<f64
         }
     };
     if log && min > 0.0 {
-        let first = min.log10().floor() as i32;
-        let last = max.log10().ceil() as i32;
+        // From the decade of `min` (10^first ≤ min < 10^(first+1)) to
+        // the one that reaches `max`.
+        let mut first = -6;
+        while first < 14 && decimal(1, first + 1) <= min {
+            first += 1;
+        }
+        let mut last = first;
+        while last < 15 && decimal(1, last) < max {
+            last += 1;
+        }
         for e in first..=last {
             for t in DECADE_TENTHS {
                 push(snap(decimal(t, e - 1), step));

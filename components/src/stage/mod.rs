@@ -115,6 +115,21 @@ enum Shape {
     Cross,
 }
 
+/// Whether a node is drawn dimmed: a queue nothing can feed now (an
+/// unsubscribed subscriber, see `QueueView::attached`) once it is empty,
+/// and the consumers that read it once they are idle.
+fn detached(snap: &Snapshot, node: u16) -> bool {
+    let queue_detached = |q: u16| {
+        snap.queues
+            .iter()
+            .any(|v| v.node == q && !v.attached && v.len == 0)
+    };
+    match snap.groups.iter().find(|g| g.node == node) {
+        Some(g) => queue_detached(g.queue) && g.consumers.iter().all(|c| c.busy == 0),
+        None => queue_detached(node),
+    }
+}
+
 /// Status lines under a node's name.
 fn node_status(snap: &Snapshot, node: u16, lang: Lang) -> (String, bool) {
     let per_s = words::PER_S.get(lang);
@@ -340,6 +355,8 @@ fn node_view(
     });
     let text = move || status.with(|s| s.0.clone());
     let bad = move || status.with(|s| s.1);
+    let dim =
+        Memo::new(move |_| with_panel(run, index, |p| detached(&p.snap, id)).unwrap_or(false));
     let name = move || spot.label.get(lang.get());
     match kind {
         NodeKind::Consumers => {
@@ -377,7 +394,7 @@ fn node_view(
             let top = lane_y(y, 0, lanes) - 20.0;
             let bottom = lane_y(y, lanes.saturating_sub(1), lanes) + 24.0;
             view! {
-                <g>
+                <g class:detached=move || dim.get()>
                     {boxes}
                     <text class="node-name" x=px(x) y=px(top) text-anchor="middle">{name}</text>
                     <text class=move || if bad() { "node-status bad" } else { "node-status" } x=px(x) y=px(bottom + 2.0) text-anchor="middle">
@@ -401,7 +418,7 @@ fn node_view(
                 }
             });
             view! {
-                <g class=move || if bad() { format!("{shape} bad") } else { shape.to_string() }>
+                <g class=move || format!("{shape}{}{}", if bad() { " bad" } else { "" }, if dim.get() { " detached" } else { "" })>
                     <rect class="node-box" x=px(x - NODE_W / 2.0) y=px(y - NODE_H / 2.0) width=px(NODE_W) height=px(NODE_H) rx=8 />
                     {fill}
                     <text class="node-name" x=px(x) y=px(y - 4.0) text-anchor="middle">{name}</text>

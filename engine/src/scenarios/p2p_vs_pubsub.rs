@@ -75,15 +75,8 @@ static FACTS: [FactDef; 6] = [
         key: "handled_per_message",
         unit: "",
         label: Text::new("每条消息处理次数", "Handled per message"),
-        explained_en: crate::cli_only("Handlings per message sent: 1 for point-to-point, the number of subscribers for pub/sub (once everything sent is handled)."),
-        value: |s| {
-            let sent = read::produced(s);
-            if sent > 0.0 {
-                read::count(s, MsgState::Done) / sent
-            } else {
-                0.0
-            }
-        },
+        explained_en: crate::cli_only("Handlings per message that every reader has finished: 1 for point-to-point, the number of subscribers for pub/sub. Messages still on their way do not count (0 until one is finished)."),
+        value: |s| read::per_finished_message(&read::handled_by_group(s)),
     },
     FactDef {
         key: "per_consumer_min",

@@ -174,6 +174,7 @@ static NOTICE: [Text; 3] = [
 const M_PER_MESSAGE: Text = text!("每条消息被处理次数", "Handled per message");
 const M_HANDLED: Text = text!("处理总次数", "Handled in total");
 const PER_CONSUMER: Text = text!("各消费者处理数", "Handled by each consumer");
+const PER_SUBSCRIBER: Text = text!("各订阅者处理数", "Handled by each subscriber");
 
 #[component]
 pub fn P2pVsPubsubDemo() -> impl IntoView {
@@ -183,13 +184,10 @@ pub fn P2pVsPubsubDemo() -> impl IntoView {
     let count = Memo::new(move |_| run.params.with(|p| p.get("consumers")) as usize);
 
     let panel = move |i: usize| {
+        // The engine's fact, from the same per-group counts.
         let ratio = panel_value(run, i, |s| {
-            let sent = read::produced(s);
-            if sent == 0.0 {
-                0.0
-            } else {
-                read::done(s) / sent
-            }
+            let by_group: Vec<u64> = s.groups.iter().map(|g| g.processed).collect();
+            mqlab_engine::facts::read::per_finished_message(&by_group)
         });
         let per_consumer = Signal::derive(move || {
             run.frames.with(|f| {
@@ -226,7 +224,7 @@ pub fn P2pVsPubsubDemo() -> impl IntoView {
                         display=Signal::derive(move || format!("× {}", number(ratio.get())))/>
                     <CountCard run=run index=i name="queued" label=i18n::M_QUEUED read=read::queued/>
                     <div class="per-consumer" data-testid="per-consumer">
-                        <span class="metric-label">{move || PER_CONSUMER.get(lang.get())}</span>
+                        <span class="metric-label">{move || if i == 0 { PER_CONSUMER } else { PER_SUBSCRIBER }.get(lang.get())}</span>
                         <ol>
                             {move || per_consumer.get().into_iter().enumerate().map(|(k, n)| view! { <li>{format!("#{}: {}", k + 1, thousands(n))}</li> }).collect_view()}
                         </ol>

@@ -101,6 +101,7 @@ static LAYOUT: StageLayout = StageLayout {
         ("web", "recommendation-q"),
         ("web", "counter-q"),
         ("web", "warehouse-q"),
+        ("web", "fraud-check-q"),
         ("recommendation-q", "recommendation"),
         ("counter-q", "counter"),
         ("warehouse-q", "warehouse"),
@@ -129,7 +130,8 @@ static NOTICE: [Text; 3] = [
     text!("慢订阅者的积压终究要处理：要么给它加速，要么限定队列长度，否则内存或磁盘会被占满。", "A slow subscriber's backlog must be dealt with eventually: speed it up or bound its queue, or it fills memory or disk."),
 ];
 
-const PER_SUB: Text = text!("各订阅者", "Subscribers");
+const PER_SUB: Text = text!("各订阅者的队列", "Each subscriber's queue");
+const COL_SUB: Text = text!("订阅者", "Subscriber");
 const COL_QUEUED: Text = text!("排队", "Waiting");
 const COL_DONE: Text = text!("已处理", "Processed");
 const NOT_SUBSCRIBED: Text = text!("（未订阅）", " (not subscribed)");
@@ -151,12 +153,22 @@ pub fn PubsubDemo() -> impl IntoView {
                 .map(|(_, group, queue)| {
                     let qnode = snap.nodes.iter().find(|n| n.name == *queue).map(|n| n.id);
                     let gnode = snap.nodes.iter().find(|n| n.name == *group).map(|n| n.id);
-                    let queued = snap
+                    // Waiting: in its queue, or prefetched by its consumer
+                    // and not started yet.
+                    let in_queue = snap
                         .queues
                         .iter()
                         .find(|q| Some(q.node) == qnode)
                         .map(|q| q.len)
                         .unwrap_or(0);
+                    let prefetched: u64 = snap
+                        .groups
+                        .iter()
+                        .filter(|g| Some(g.node) == gnode)
+                        .flat_map(|g| &g.consumers)
+                        .map(|c| u64::from(c.buffered))
+                        .sum();
+                    let queued = in_queue + prefetched;
                     let done = snap
                         .groups
                         .iter()
@@ -191,7 +203,7 @@ pub fn PubsubDemo() -> impl IntoView {
                         <caption>{move || PER_SUB.get(lang.get())}</caption>
                         <thead>
                             <tr>
-                                <th scope="col">{move || PER_SUB.get(lang.get())}</th>
+                                <th scope="col">{move || COL_SUB.get(lang.get())}</th>
                                 <th scope="col">{move || COL_QUEUED.get(lang.get())}</th>
                                 <th scope="col">{move || COL_DONE.get(lang.get())}</th>
                             </tr>
