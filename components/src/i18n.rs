@@ -61,10 +61,12 @@ pub mod words {
         "同样的种子和操作总会得到同样的结果",
         "The same seed and actions always give the same run",
     );
+    /// Beside a consumer group with more consumers than boxes.
+    pub const DRAWN_N: Text = text!("图中画出 {n} 个", "{n} drawn");
     pub const NO_SEED: Text = text!("无随机因素", "Nothing random");
     pub const NO_SEED_HINT: Text = text!(
-        "这个场景按当前设置不抽取任何随机数：到达均匀、耗时固定，所以每次运行都完全一样，不需要种子",
-        "With these settings nothing in this scenario is drawn at random (even arrivals, fixed work times), so every run is the same and there is no seed to choose",
+        "按当前设置，这里没有随机因素（到达均匀、耗时固定）：每次运行都一样，无需种子",
+        "With these settings nothing here is random (even arrivals, fixed work times): every run is the same, so there is no seed",
     );
     pub const TIME: Text = text!("模拟时间", "Simulated time");
     pub const BEHIND: Text = text!(

@@ -183,9 +183,13 @@ pub mod pack {
             } else {
                 words
             };
+            // Written sorted (scripts/text-pack.mjs), so lookups can
+            // binary-search without a sort in the browser build.
+            if out.last().is_some_and(|(last, _)| *last >= id) {
+                return Err(format!("line {}: ids out of order", n + 1));
+            }
             out.push((id, words));
         }
-        out.sort_by_key(|e| e.0);
         Ok(out)
     }
 
@@ -230,10 +234,13 @@ mod tests {
     }
 
     #[test]
-    fn packs_parse_escapes_and_sort_by_id() {
-        let file = "0000000bsecond\\nline\\\\x\n0000000afirst\n\n";
+    fn packs_parse_escapes_and_refuse_ids_out_of_order() {
+        let file = "0000000afirst\n0000000bsecond\\nline\\\\x\n\n";
         let entries = pack::parse(file).unwrap();
         assert_eq!(entries, vec![(10, "first"), (11, "second\nline\\x")]);
+        assert!(pack::parse("0000000bb\n0000000aa\n")
+            .unwrap_err()
+            .contains("line 2: ids out of order"));
         assert!(pack::parse("zzzzzzzzwords\n")
             .unwrap_err()
             .contains("line 1"));
@@ -247,7 +254,7 @@ mod tests {
     fn a_pack_answers_what_it_holds_and_marks_the_rest() {
         assert!(!pack::is_loaded(Lang::Zh));
         assert_eq!(pack::lookup(Lang::Zh, 7), pack::MISSING);
-        pack::install(Lang::Zh, "00000007七\n00000003三\n".to_string()).unwrap();
+        pack::install(Lang::Zh, "00000003三\n00000007七\n".to_string()).unwrap();
         assert!(pack::is_loaded(Lang::Zh));
         assert_eq!(pack::lookup(Lang::Zh, 7), "七");
         assert_eq!(pack::lookup(Lang::Zh, 3), "三");

@@ -55,6 +55,10 @@ app.pageTest('peak-shaving: the queue absorbs the burst and drains it; a faster 
   const root = await waitForDemo(page, 'peak-shaving');
   const dbRate = await paramValue(page, root, 'db_rate_per_s');
 
+  // Ten consumers, eight boxes: the status says so (it read "×10 (+2)").
+  const status = await page.locator(`${tid('panel-queue')} .stage-nodes text.node-status`).allTextContents();
+  assert.ok(status.includes('×10 · 8 drawn'), `consumer status: ${JSON.stringify(status)}`);
+
   const slow = await runQueuePanel(page, root);
   assert.equal(slow.done, slow.total);
   // 100,000 requests at 1,000/s take about 100 s to drain.
@@ -84,6 +88,12 @@ app.pageTest('peak-shaving: without a queue the database rejects most of the bur
   await play(page, transport, 64);
   const rejected = await waitForMetric(page, panel, 'rejected', '>', 0.9 * total, LONG);
   assert.ok(rejected <= total);
+  // The share as a number (issue 11): paused, it is rejected ÷ requests.
+  await pause(page, transport);
+  // (Over 90 % rejected means the burst has been sent: all `total` of it.)
+  const [rej, share] = await Promise.all([metric(page, panel, 'rejected'), metric(page, panel, 'rejected_share_pct')]);
+  assert.ok(Math.abs(share - (100 * rej) / total) < 0.06, `rejected share ${share} % of ${rej}/${total}`);
+  assert.ok(share > 90, `most of the burst is turned away: ${share} %`);
 });
 
 // -------------------------------------------------------- components ----

@@ -86,3 +86,15 @@ test('packs escape newlines and backslashes and name files by content', () => {
   assert.deepEqual(readdirSync(out).sort(), [names.en, names.zh].sort());
   assert.equal(readFileSync(join(out, names.en), 'utf8'), packFile(texts, 'en'));
 });
+
+test('a pack lists its texts by ascending id, as the app reads it without sorting', () => {
+  const words = ['播放', '暂停', '单步', '重来', '速度', '种子', '事件', '队列'];
+  const root = tree({
+    'src/a.rs': words.map((w, i) => `const T${i}: Text = Text::new("${w}", "w${i}");\n`).join(''),
+  });
+  const { texts } = scan({ root });
+  const ids = packFile(texts, 'zh').trim().split('\n').map((l) => parseInt(l.slice(0, 8), 16));
+  assert.equal(ids.length, words.length);
+  assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'ascending');
+  assert.notDeepEqual(ids, [...texts.keys()], 'the source order was not already sorted, so the test sorts');
+});

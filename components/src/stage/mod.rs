@@ -346,7 +346,9 @@ fn node_view(
                 .find(|g| g.node == id)
                 .map_or(0, |g| g.consumers.len().saturating_sub(MAX_LANES));
             if extra > 0 {
-                (format!("{text} (+{extra})"), bad)
+                // "×10 (+2)" beside 8 boxes read as 12: say how many are drawn.
+                let drawn = words::DRAWN_N.get(l).replace("{n}", &MAX_LANES.to_string());
+                (format!("{text} · {drawn}"), bad)
             } else {
                 (text, bad)
             }

@@ -155,7 +155,10 @@ const M_ORDERS_OK: Text = text!("下单成功", "Orders created");
 const M_ORDERS_FAILED: Text = text!("下单失败", "Orders failed");
 const M_ORDER_TIME: Text = text!("下单响应时间（平均）", "Order response (mean)");
 const M_NOTIFIED: Text = text!("已发通知", "Notifications sent");
-const M_WAITING: Text = text!("等待发送的通知", "Notifications waiting");
+const M_WAITING: Text = text!(
+    "等待发送的通知（排队或重试中）",
+    "Notifications waiting (queued or retrying)"
+);
 const M_POINTS: Text = text!("已发积分", "Points awarded");
 
 fn service_processed(s: &Snapshot, name: &str) -> f64 {
@@ -174,6 +177,18 @@ fn group_processed(s: &Snapshot, name: &str) -> f64 {
         .find(|g| Some(g.node) == id)
         .map(|g| g.processed)
         .unwrap_or(0) as f64
+}
+
+/// Messages the consumers of group `name` hold: delivered and not acked,
+/// being worked on or waiting to retry a refused call.
+fn group_held(s: &Snapshot, name: &str) -> f64 {
+    let id = s.nodes.iter().find(|n| n.name == name).map(|n| n.id);
+    s.groups
+        .iter()
+        .filter(|g| Some(g.node) == id)
+        .flat_map(|g| &g.consumers)
+        .map(|c| f64::from(c.busy))
+        .sum()
 }
 
 fn queue_len(s: &Snapshot, name: &str) -> f64 {
@@ -207,7 +222,10 @@ pub fn CouplingDemo() -> impl IntoView {
                     display=Signal::derive(move || if ok.get() == 0.0 { "–".into() } else { duration(time.get(), lang.get()) })/>
                 <CountCard run=run index=i name="notified" label=M_NOTIFIED read=|s| service_processed(s, "notification")/>
                 {(i == 1).then(|| view! {
-                    <CountCard run=run index=i name="waiting" label=M_WAITING read=|s| queue_len(s, "notify-q")/>
+                    // Waiting counts what the notifier holds and retries too:
+                    // with the service down nothing is sent, whether it sits
+                    // in the queue or in the notifier's hands (issue 11).
+                    <CountCard run=run index=i name="waiting" label=M_WAITING read=|s| queue_len(s, "notify-q") + group_held(s, "notifier")/>
                     <CountCard run=run index=i name="points" label=M_POINTS read=|s| group_processed(s, "points")/>
                 })}
             </Panel>

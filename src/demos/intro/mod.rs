@@ -89,13 +89,13 @@ const LEDE: Text = text!(
 
 static TRY: [Text; 3] = [
     text!("按“播放”，比较两边的“调用方等待时间”。", "Press Play and compare the caller's wait on both sides."),
-    text!("把“被调用方处理时间”拖到 4000 毫秒：同步一侧的等待跟着变长，异步一侧几乎不变。", "Drag the callee's work time to 4,000 ms: the sync caller's wait grows with it, the async caller's barely moves."),
+    text!("把“被调用方处理时间”拖到 4000 毫秒：被调用方忙不过来了。同步调用越等越久，有的超时失败；异步调用方仍 600 毫秒就得到回应，但收件箱越积越多。", "Drag the callee's work time to 4,000 ms: the callee can no longer keep up. Sync callers wait longer and longer and some time out; async callers still hear back in 600 ms, but the inbox piles up."),
     text!("打开“被调用方宕机”一会儿再关掉：同步调用直接失败；异步消息在收件箱里排队，恢复后一条不少地处理完。", "Turn on \"callee down\" for a while, then off: sync calls fail outright; async messages wait in the inbox and are all handled after recovery."),
 ];
 
 static NOTICE: [Text; 3] = [
     text!("同步：调用方的等待 = 网络往返 + 对方的处理时间。对方越慢，调用方越慢。", "Sync: the caller's wait = network round trip + the callee's work. A slower callee means a slower caller."),
-    text!("异步：调用方只等消息被队列收下（一个网络往返），处理在之后发生。", "Async: the caller only waits for the queue to take the message (one round trip); the work happens later."),
+    text!("异步：调用方只等消息被队列收下（一个网络往返），处理在之后发生。一跳网络 300 毫秒，异步的 600 毫秒就是一去一回，不是队列的开销。", "Async: the caller only waits for the queue to take the message (one round trip); the work happens later. A hop is 300 ms here: the async 600 ms is there and back, not the queue's cost."),
     text!("异步不是免费的：结果要晚一些才有，而且需要队列来保管消息。", "Async is not free: the result arrives later, and a queue has to keep the messages safe meanwhile."),
 ];
 

@@ -7,7 +7,7 @@ use mqlab_components::i18n::{use_lang, words};
 use mqlab_components::text;
 use mqlab_components::{DemoRun, MetricCard, NodeSpot, PanelDef, ParamSlider, StageLayout, Text};
 
-use super::{panel_value, read, Captions, CountCard, DemoFrame, Panel};
+use super::{panel_value, read, Captions, CountCard, DemoFrame, FactCard, Panel};
 use crate::i18n;
 
 static PANELS: [PanelDef; 2] = [
@@ -103,7 +103,7 @@ const LEDE: Text = text!(
 static TRY: [Text; 4] = [
     text!("按“播放”，把速度调到 16× 或更高，看两边的“被拒绝”和“已处理”。", "Press Play and set the speed to 16× or more; compare Rejected and Processed on both sides."),
     text!("把“数据库处理能力”调到 2000/秒：队列清空的时间减半。", "Raise the database capacity to 2,000/s: the queue empties in half the time."),
-    text!("把“消费者数量”调到 1：数据库有空闲，队列排得更久。再调到 200：数据库排不下，消费者只能稍后重试。", "Set consumers to 1: the database sits partly idle and the queue drains slower. Set 200: the database's waiting line overflows and consumers have to retry later."),
+    text!("把“消费者数量”调到 1：数据库大半空闲，清空要约 650 秒。调到 200：和 10 个时一样约 100 秒，瓶颈是数据库，不是消费者。", "Set consumers to 1: the database sits mostly idle and draining takes about 650 s. Set 200: the same 100 s as with 10; the bottleneck is the database, not the consumers."),
     text!("把“队列容量”调到 50000：队列装不下的请求也会被拒绝。", "Set the queue capacity to 50,000: what does not fit in the queue is rejected too."),
 ];
 
@@ -141,6 +141,8 @@ pub fn PeakShavingDemo() -> impl IntoView {
                 <CountCard run=run index=i name="queued" label=i18n::M_QUEUED read=read::queued/>
                 <CountCard run=run index=i name="done" label=i18n::M_DONE read=read::done/>
                 <CountCard run=run index=i name="rejected" label=i18n::M_REJECTED read=read::rejected alarm=true/>
+                // The share, as a number (98.9 % without a queue).
+                <FactCard run=run index=i key="rejected_share_pct" alarm=true/>
                 <CountCard run=run index=i name="lost" label=i18n::M_LOST read=read::lost alarm=true/>
                 <MetricCard name="rate" label=M_RATE value=rate display=Signal::derive(move || format!("{}{}", number(rate.get()), words::PER_S.get(lang.get())))/>
                 {(i == 0).then(|| view! {
