@@ -26,18 +26,21 @@ static LAYOUT: StageLayout = StageLayout {
             x: 80.0,
             y: 100.0,
             label: Text::new("生产者", "Producer"),
+            member: None,
         },
         NodeSpot {
             name: "broker",
             x: 300.0,
             y: 100.0,
             label: Text::new("代理", "Broker"),
+            member: None,
         },
         NodeSpot {
             name: "consumer",
             x: 520.0,
             y: 100.0,
             label: Text::new("消费者", "Consumer"),
+            member: None,
         },
     ],
     links: &[("producer", "broker"), ("broker", "consumer")],
@@ -167,7 +170,9 @@ async fn slider_commits_on_change_and_stays_in_range() {
     let default = run.def.param("work_ms").unwrap().default;
     let slider: web_sys::HtmlInputElement =
         q(&root, "[data-testid=param-work_ms]").unchecked_into();
-    slider.set_value("1000");
+    // The last stop (the thumb's positions index the slider's round values).
+    let last = slider.max();
+    slider.set_value(&last);
     fire(&slider, "input");
     leptos::task::tick().await;
     assert_eq!(
@@ -177,7 +182,7 @@ async fn slider_commits_on_change_and_stays_in_range() {
     );
     assert_eq!(
         slider.value(),
-        "1000",
+        last,
         "the thumb stays where the learner put it"
     );
     fire(&slider, "change");
