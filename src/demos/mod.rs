@@ -379,6 +379,25 @@ fn copy_to_clipboard(_text: &str, done: impl FnOnce(bool) + 'static) {
     done(false);
 }
 
+/// Copies `text` (already shown in its field) and reports into `status`.
+/// On a refusal `select` focuses and selects the field, after the next
+/// frame: once the field holds its new text (setting a value drops a
+/// selection), it is one Ctrl+C away.
+fn copy_shown(
+    text: &str,
+    status: RwSignal<Option<Copied>>,
+    which: fn(bool) -> Copied,
+    select: impl FnOnce() + 'static,
+) {
+    status.set(None);
+    copy_to_clipboard(text, move |ok| {
+        status.set(Some(which(ok)));
+        if !ok {
+            request_animation_frame(select);
+        }
+    });
+}
+
 /// What the last copy did, for the status line beside the buttons.
 #[derive(Clone, Copy, PartialEq)]
 enum Copied {
@@ -403,19 +422,10 @@ fn SharePanel(id: &'static str, run: DemoRun) -> impl IntoView {
             run.share_state()
         );
         link.set(url.clone());
-        status.set(None);
-        copy_to_clipboard(&url, move |ok| {
-            status.set(Some(Copied::Link(ok)));
-            if !ok {
-                // Shown and selected: one Ctrl+C away. After the next
-                // frame, once the field holds its new text (setting a
-                // value drops a selection).
-                request_animation_frame(move || {
-                    if let Some(f) = link_field.get_untracked() {
-                        let _ = f.focus();
-                        f.select();
-                    }
-                });
+        copy_shown(&url, status, Copied::Link, move || {
+            if let Some(f) = link_field.get_untracked() {
+                let _ = f.focus();
+                f.select();
             }
         });
     };
@@ -431,16 +441,10 @@ fn SharePanel(id: &'static str, run: DemoRun) -> impl IntoView {
             title.replace('"', "&quot;").replace('<', "&lt;")
         );
         embed.set(code.clone());
-        status.set(None);
-        copy_to_clipboard(&code, move |ok| {
-            status.set(Some(Copied::Embed(ok)));
-            if !ok {
-                request_animation_frame(move || {
-                    if let Some(f) = embed_field.get_untracked() {
-                        let _ = f.focus();
-                        f.select();
-                    }
-                });
+        copy_shown(&code, status, Copied::Embed, move || {
+            if let Some(f) = embed_field.get_untracked() {
+                let _ = f.focus();
+                f.select();
             }
         });
     };
