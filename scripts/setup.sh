@@ -3,7 +3,7 @@
 # skips whatever is already there. Safe to run again and again.
 #
 #   bash scripts/setup.sh            # build tools: serve / build the app
-#   bash scripts/setup.sh --test     # + Chromium, ChromeDriver, CJK font (apt)
+#   bash scripts/setup.sh --test     # + Chromium, ChromeDriver, CJK font, RabbitMQ, Redis (apt)
 #   source scripts/setup.sh [--test] # same, and keeps PATH etc. in this shell
 #
 # What it sets up (versions are pinned; see /work/shared/TOOLCHAIN.md):
@@ -14,7 +14,9 @@
 #   - tests/e2e/node_modules via `npm ci`: binaryen 132 (wasm-opt),
 #     playwright-core, axe-core          (~5 s)
 #   - crates for offline builds          (cargo fetch)
-#   - --test only: Debian chromium, chromium-driver, fonts-wqy-microhei
+#   - --test only: Debian chromium, chromium-driver, fonts-wqy-microhei,
+#     rabbitmq-server 3.10, redis-server 7.0 (for the fidelity suite; none is
+#     started here: scripts/brokers.sh starts and stops its own servers)
 #     (apt-get update runs once, only when one of them is missing)
 # and exports PATH (npm's wasm-opt first, then ~/.cargo/bin),
 # TRUNK_SKIP_VERSION_CHECK=true and CHROMEDRIVER.
@@ -25,7 +27,7 @@ export MQLAB_ROOT
 
 TRUNK_VERSION="0.21.14"
 WASM_OPT_VERSION="132"
-APT_TEST_PACKAGES=(chromium chromium-driver fonts-wqy-microhei)
+APT_TEST_PACKAGES=(chromium chromium-driver fonts-wqy-microhei rabbitmq-server redis-server)
 
 _setup_with_test=0
 for _arg in "$@"; do
@@ -142,7 +144,7 @@ if [ "$_setup_with_test" = 1 ]; then
   if [ "${#_missing[@]}" -eq 0 ]; then
     _setup_log "apt packages (${APT_TEST_PACKAGES[*]}): present"
   else
-    _setup_log "apt packages: installing ${_missing[*]} (~1.5 min)"
+    _setup_log "apt packages: installing ${_missing[*]} (~2 min)"
     _sudo=()
     if [ "$(id -u)" != 0 ]; then
       command -v sudo >/dev/null || _setup_die "need root (or sudo) to apt-get install ${_missing[*]}"

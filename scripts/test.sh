@@ -6,6 +6,9 @@
 #       fmt      cargo fmt --all --check
 #       clippy   cargo clippy --workspace --all-targets -- -D warnings
 #       test     cargo test --workspace                      (native)
+#       brokers  the fidelity suite: every fidelity/scripts/*.mqs on the
+#                engine and on a real RabbitMQ (and Redis), compared
+#                (scripts/brokers.sh starts and stops both servers)
 #       wasm     wasm-bindgen tests in headless Chromium:
 #                  -p mqlab-engine --test wasm_golden, -p mqlab-components --test browser
 #       build    trunk build --release                       (into dist/)
@@ -23,7 +26,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-ALL_STEPS=(fmt clippy test wasm build size e2e)
+ALL_STEPS=(fmt clippy test brokers wasm build size e2e)
 if [ "$#" -gt 0 ]; then
   STEPS=("$@")
   for s in "${STEPS[@]}"; do
@@ -114,6 +117,9 @@ note() {
 if wants fmt; then run_step fmt cargo fmt --all --check || true; fi
 if wants clippy; then run_step clippy cargo clippy --workspace --all-targets -- -D warnings || true; fi
 if wants test; then run_step test cargo test --workspace || true; fi
+if wants brokers; then
+  run_step brokers bash scripts/brokers.sh run cargo run -q -p mqlab-fidelity || true
+fi
 
 if wants wasm; then
   if [ -f engine/tests/wasm_golden.rs ]; then

@@ -136,6 +136,9 @@ pub enum LogKind {
         queue: NodeId,
         group: NodeId,
         consumer: u16,
+        /// The broker's redelivered flag: this message was handed out
+        /// before (and not redriven since).
+        redelivered: bool,
     },
     Done {
         node: NodeId,

@@ -641,6 +641,28 @@ impl Sim {
         &self.log
     }
 
+    /// The ids of the messages in queue `name` now, head first (`None`: no
+    /// such queue). For tests that compare the engine with a real broker.
+    pub fn queue_message_ids(&self, name: &str) -> Option<Vec<u64>> {
+        let q = self.spec.queues.iter().position(|q| q.name == name)?;
+        Some(self.broker.queues[q].items.iter().map(|h| h.id).collect())
+    }
+
+    /// The dead-letter queue now, oldest first: each message's id and how
+    /// often it was dead-lettered (the `count` of its `x-death` header).
+    pub fn dead_letters(&self) -> Vec<(u64, u32)> {
+        self.retry
+            .dlq
+            .iter()
+            .map(|d| {
+                (
+                    d.msg.id,
+                    u32::from(self.ledger.get(d.msg.slot).dead_letters),
+                )
+            })
+            .collect()
+    }
+
     pub fn series(&self) -> &Series {
         &self.stats.series
     }

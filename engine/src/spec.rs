@@ -557,6 +557,14 @@ pub struct ConsumerSpec {
 impl ConsumerSpec {
     /// The unacked limit per consumer this spec implies.
     pub fn unacked_limit(&self) -> u32 {
+        // A no-ack consumer has no unacked messages to count: RabbitMQ
+        // ignores basic.qos for it and pushes as fast as it can, so every
+        // message pushed and not yet worked on waits in the consumer (and is
+        // lost with it if it crashes). Checked against RabbitMQ 3.10:
+        // fidelity/scripts/02-auto-ack-crash.mqs.
+        if self.ack == AckMode::Auto {
+            return ROUND_ROBIN_PREFETCH.max(self.concurrency);
+        }
         match self.dispatch {
             Dispatch::Prefetch => self.prefetch.unwrap_or(self.concurrency),
             Dispatch::RoundRobin => ROUND_ROBIN_PREFETCH.max(self.concurrency),

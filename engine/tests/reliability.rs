@@ -272,10 +272,27 @@ fn no_fault_no_loss_whatever_the_settings() {
 /// The defaults are unsafe: every fault loses something at defaults.
 #[test]
 fn the_defaults_lose_on_the_first_fault() {
-    for fault in [drop_publish(), crash_broker(), crash_consumer()] {
+    for fault in [drop_publish(), crash_broker()] {
         let o = via_library(&[], &fault, FAULT_MS[1]);
         assert!(o.lost() >= 1, "{}: {o:?}", fault.verb());
     }
+    // The third leg starts on manual ack (see the next test): its loss is
+    // one click away, on auto ack.
+    let o = via_library(&[], &crash_consumer(), FAULT_MS[1]);
+    assert_eq!(o.lost(), 0, "{o:?}");
+    let o = via_library(&[("ack_mode", "auto")], &crash_consumer(), FAULT_MS[1]);
+    assert!(o.lost() >= 1, "{o:?}");
+}
+
+/// Why the third leg does not start on auto ack: the broker pushes an
+/// auto-ack consumer everything (no prefetch limit), so the queue the
+/// second leg's fault strikes is empty.
+#[test]
+fn under_auto_ack_the_broker_keeps_nothing_for_a_crash_to_lose() {
+    let auto = via_library(&[("ack_mode", "auto")], &crash_broker(), FAULT_MS[1]);
+    assert_eq!(auto.lost(), 0, "{auto:?}");
+    let manual = via_library(&[("ack_mode", "manual")], &crash_broker(), FAULT_MS[1]);
+    assert!(manual.lost() >= 1, "{manual:?}");
 }
 
 /// With replicas, a crash fails over and the snapshot names the new
@@ -325,7 +342,11 @@ fn processing_failures_nack_and_requeue() {
     assert_eq!(manual.ledger().count(MsgState::Lost), 0);
     assert!(f["nacked"] >= 1.0, "{f:?}");
     assert!(f["redelivered"] >= f["nacked"], "{f:?}");
-    let auto = run(&spec_of("reliability", &[("fail_pct", "20")]), &[], until);
+    let auto = run(
+        &spec_of("reliability", &[("fail_pct", "20"), ("ack_mode", "auto")]),
+        &[],
+        until,
+    );
     let l = auto.ledger();
     assert!(l.count(MsgState::Lost) >= 1);
     assert_eq!(
@@ -341,4 +362,24 @@ fn every_loss_cause_has_a_sentence() {
         assert!(c.explain().len() > 10, "{c:?}");
         assert!(c.terminal_state().is_terminal());
     }
+}
+
+/// Prefetch does not limit an auto-ack consumer (RabbitMQ ignores
+/// basic.qos for no-ack consumers; fidelity/scripts/02): the broker pushes
+/// it everything, so behind a faster producer a crash loses every message
+/// pushed to it, not only the one in work. Under manual ack it holds one.
+#[test]
+fn an_auto_ack_consumer_crash_loses_all_it_was_pushed() {
+    let crash: TimeUs = 20 * US_PER_S;
+    let lost_at_crash = |mode: &str| {
+        let spec = spec_of("reliability", &[("ack_mode", mode)]);
+        let sim = run(&spec, &[at(crash, crash_consumer())], crash + 1);
+        sim.ledger()
+            .lost_by_cause
+            .get(&Cause::AutoAckConsumerCrash)
+            .copied()
+            .unwrap_or(0)
+    };
+    assert!(lost_at_crash("auto") > 1, "{}", lost_at_crash("auto"));
+    assert_eq!(lost_at_crash("manual"), 0);
 }

@@ -119,14 +119,16 @@ pub fn sentence(e: &LogEntry, layout: &StageLayout, nodes: &[NodeView], lang: La
             }
         }
         LogKind::Delivered {
-            group, consumer, ..
-        } => {
-            if zh {
-                format!("投递给{}", member(*group, *consumer))
-            } else {
-                format!("delivered to {}", member(*group, *consumer))
-            }
-        }
+            group,
+            consumer,
+            redelivered,
+            ..
+        } => match (zh, redelivered) {
+            (true, false) => format!("投递给{}", member(*group, *consumer)),
+            (true, true) => format!("重新投递给{}", member(*group, *consumer)),
+            (false, false) => format!("delivered to {}", member(*group, *consumer)),
+            (false, true) => format!("delivered again to {}", member(*group, *consumer)),
+        },
         LogKind::Done {
             node,
             consumer,
@@ -634,7 +636,19 @@ mod tests {
             queue: 0,
             group,
             consumer: 1,
+            redelivered: false,
         };
+        let again = LogKind::Delivered {
+            queue: 0,
+            group: 0,
+            consumer: 1,
+            redelivered: true,
+        };
+        assert_eq!(
+            say(again.clone(), Lang::En),
+            "#1 delivered again to consumer 2"
+        );
+        assert_eq!(say(again, Lang::Zh), "#1 重新投递给消费者 2");
         assert_eq!(say(delivered(0), Lang::En), "#1 delivered to consumer 2");
         assert_eq!(say(delivered(0), Lang::Zh), "#1 投递给消费者 2");
         assert_eq!(say(delivered(1), Lang::En), "#1 delivered to Subscriber 3");

@@ -117,6 +117,7 @@ impl Sim {
                     queue: from,
                     group: to,
                     consumer: m,
+                    redelivered,
                 },
             );
             self.push(

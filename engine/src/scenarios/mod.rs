@@ -7,7 +7,7 @@ pub mod coupling;
 pub mod dlq;
 pub mod idempotence;
 pub mod intro;
-pub(crate) mod kit;
+pub mod kit;
 pub mod ordering;
 pub mod p2p_vs_pubsub;
 pub mod peak_shaving;

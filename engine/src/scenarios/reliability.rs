@@ -10,8 +10,10 @@
 //!    With `replicas` ≥ 2 a follower takes over; `acks=0|1` loses what no
 //!    follower had copied yet, `acks=all` loses nothing (the producer was
 //!    never told, so it sends again).
-//! 3. Broker → consumer: `crash_consumer` loses the work in progress under
-//!    `ack_mode=auto`; under `manual` it is redelivered (`redelivered`). A
+//! 3. Broker → consumer: under `ack_mode=auto` prefetch does not apply (as
+//!    in RabbitMQ, checked by fidelity/scripts/02), so the consumer holds
+//!    everything pushed to it and `crash_consumer` loses all of it; under
+//!    `manual` its unacked messages are redelivered (`redelivered`). A
 //!    processing failure (`fail_pct`) nacks with requeue.
 //!
 //! The defaults are unsafe, so the first fault loses something; each fix
@@ -96,7 +98,7 @@ static PARAMS: [ParamDef; 9] = [
     ParamDef::choice(
         "ack_mode",
         &ACK_MODE_CHOICES,
-        0,
+        1,
         "auto: the broker forgets a message when it delivers it; manual: when the consumer acks after processing",
     ),
     ParamDef::int(

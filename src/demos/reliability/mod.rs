@@ -37,8 +37,8 @@ const TITLE: Text = text!(
     "Reliability: where a message gets lost",
 );
 const LEDE: Text = text!(
-    "一条消息要经过三段路：生产者到代理、在代理里保存、代理到消费者。每一段都有自己的丢失方式，也有自己的补救办法。下面每一段都配了一个故障按钮和对应的修复开关。一开始所有修复都是关着的。",
-    "A message travels three legs: producer to broker, kept in the broker, broker to consumer. Each leg loses messages its own way and has its own fix. Each leg below has a fault button and the settings that close it; every fix starts switched off.",
+    "一条消息要经过三段路：生产者到代理、在代理里保存、代理到消费者。每一段都有自己的丢失方式，也有自己的补救办法。下面每一段都配了一个故障按钮和对应的修复开关。前两段的修复一开始是关着的；第三段一开始用手动确认，因为自动确认时代理会把消息尽快全推给消费者，自己手里几乎不剩，代理崩溃时也就没什么可丢。",
+    "A message travels three legs: producer to broker, kept in the broker, broker to consumer. Each leg loses messages its own way and has its own fix. Each leg below has a fault button and the settings that close it. The fixes of the first two legs start switched off. The third leg starts on manual ack: under auto ack the broker pushes everything to the consumer as fast as it can, keeps next to nothing, and a broker crash would find little to lose.",
 );
 
 static TRY: [Text; 4] = [
@@ -55,8 +55,8 @@ static TRY: [Text; 4] = [
         "Set replicas to 3 with acks=1 and crash the broker: a follower takes over as leader, but what the old leader had not copied yet is lost. Choose acks=all: nothing is lost.",
     ),
     text!(
-        "在“自动确认”下按“消费者崩溃”：正在处理的那条消息丢了。换成“手动确认”再崩溃一次：那条消息被重新投递，计入“重投”。",
-        "Under auto ack, press \"Consumer crashes\": the message being worked on is lost. Switch to manual ack and crash it again: that message is delivered again and counted as redelivered.",
+        "选“自动确认”，再按“消费者崩溃”：丢的不只是正在处理的那条。自动确认时 prefetch 不起作用，代理把消息尽快推给消费者，推过去的全都跟着丢了。换回“手动确认”再崩溃一次：没确认的消息回到队列、被重新投递，计入“重投”。",
+        "Choose auto ack, then press \"Consumer crashes\": more than the message in work is lost. Prefetch does not apply to auto ack, so the broker pushes messages to the consumer as fast as it can, and everything it had pushed is lost with it. Switch back to manual ack and crash it again: the unacked messages go back to the queue, are delivered again and count as redelivered.",
     ),
 ];
 
