@@ -9,7 +9,8 @@
 # temporary directory that is deleted afterwards. No systemd, no fixed
 # sleeps: it waits until each answers (at most 60 s), and if one cannot
 # start it fails with that server's own last log lines. The command gets
-# MQLAB_AMQP_URL and MQLAB_REDIS_URL. The exit code is the command's.
+# MQLAB_AMQP_URL, MQLAB_REDIS_URL and MQLAB_RABBITMQCTL (this node's
+# rabbitmqctl). The exit code is the command's.
 set -euo pipefail
 
 AMQP_PORT="${MQLAB_AMQP_PORT:-56720}"
@@ -143,6 +144,14 @@ done
 wait_port RabbitMQ "$RABBIT_PID" "$AMQP_PORT" "$DATA/rabbit/console.log" "$DATA/rabbit/log/$NODE.log"
 echo "brokers: RabbitMQ $(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null) on 127.0.0.1:$AMQP_PORT (pid $RABBIT_PID), Redis $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/') on 127.0.0.1:$REDIS_PORT (pid $REDIS_PID), up in $((SECONDS - T0)) s"
 
+# rabbitmqctl for this node (restart-broker scripts: stop_app, start_app).
+cat >"$DATA/rabbitmqctl" <<EOF
+#!/bin/sh
+export HOME="$DATA/rabbit" ERL_EPMD_PORT="$EPMD_PORT" ERL_EPMD_ADDRESS=127.0.0.1 RABBITMQ_NODENAME="$NODE"
+exec /usr/lib/rabbitmq/bin/rabbitmqctl -n "$NODE" -q "\$@"
+EOF
+chmod +x "$DATA/rabbitmqctl"
+export MQLAB_RABBITMQCTL="$DATA/rabbitmqctl"
 export MQLAB_AMQP_URL="amqp://guest:guest@127.0.0.1:$AMQP_PORT/%2f"
 export MQLAB_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/"
 set +e

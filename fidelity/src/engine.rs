@@ -18,7 +18,8 @@ use mqlab_engine::spec::{AckMode, Backoff, Overflow as EngineOverflow, RetrySpec
 use mqlab_engine::{Action as EngineAction, Cause, Command, Sim};
 
 use crate::outcome::{Fate, Recorder};
-use crate::script::{Ack, Action, Overflow, Script, Then, TICK_US};
+use crate::script::{Ack, Action, Broker, Overflow, Script, Then, TICK_US};
+use mqlab_engine::model::dedupe::TtlStore;
 
 /// One network hop in the engine runs (small against a tick).
 pub const HOP_US: u64 = 1_000;
@@ -35,6 +36,8 @@ fn producer_name(queue: &str, persistent: bool) -> String {
 pub fn translate(s: &Script) -> Result<(ScenarioSpec, Vec<Command>), String> {
     let mut spec = kit::spec("fidelity", &s.name, HOP_US);
     spec.horizon_us = (s.run_ticks + 1) * TICK_US;
+    // Stored with a sync flush; back one tick after a crash.
+    spec.broker.restart_us = TICK_US;
     for q in &s.queues {
         if s.is_dead_letter_queue(&q.name) {
             continue; // the engine's dead-letter queue belongs to the retry policy
@@ -134,6 +137,10 @@ pub fn translate(s: &Script) -> Result<(ScenarioSpec, Vec<Command>), String> {
             Action::Crash { consumer } => EngineAction::CrashConsumer {
                 group: consumer.clone(),
             },
+            Action::RestartBroker => EngineAction::CrashBroker,
+            Action::SetNx { .. } | Action::Exists { .. } => {
+                return Err("a Redis step in a RabbitMQ script".into())
+            }
             Action::Redrive { from, to } => {
                 if !s.is_dead_letter_queue(from) {
                     return Err(format!(
@@ -149,8 +156,45 @@ pub fn translate(s: &Script) -> Result<(ScenarioSpec, Vec<Command>), String> {
     Ok((spec, commands))
 }
 
+/// One line per Redis step: what the command answered.
+pub fn redis_line(tick: u64, action: &Action, answer: bool) -> String {
+    match action {
+        Action::SetNx { key, .. } => {
+            format!(
+                "t={tick} setnx {key} {}",
+                if answer { "ok" } else { "refused" }
+            )
+        }
+        Action::Exists { key } => format!(
+            "t={tick} exists {key} {}",
+            if answer { "yes" } else { "no" }
+        ),
+        _ => String::new(),
+    }
+}
+
+/// A Redis script on the engine's key store (`model::dedupe::TtlStore`,
+/// the idempotence demo's `SET processed:<id> NX EX ttl`).
+fn run_redis(s: &Script) -> Result<Vec<String>, String> {
+    let mut store = TtlStore::default();
+    let mut out = Vec::new();
+    for st in &s.steps {
+        let now = st.tick * TICK_US;
+        let answer = match st.action {
+            Action::SetNx { key, ttl_ticks } => store.set_nx_ex(key, now, ttl_ticks * TICK_US),
+            Action::Exists { key } => store.exists(key, now),
+            _ => return Err("a RabbitMQ step in a Redis script".into()),
+        };
+        out.push(redis_line(st.tick, &st.action, answer));
+    }
+    Ok(out)
+}
+
 /// Runs the script on the engine and returns its outcome lines.
 pub fn run(s: &Script) -> Result<Vec<String>, String> {
+    if s.broker == Broker::Redis {
+        return run_redis(s);
+    }
     let (spec, commands) = translate(s)?;
     let mut sim = Sim::new(&spec, 1).map_err(|e| format!("engine spec: {}", e.0))?;
     for c in commands {

@@ -6,6 +6,7 @@
 pub mod engine;
 pub mod outcome;
 pub mod rabbit;
+pub mod redis_run;
 pub mod script;
 
 use script::Script;
@@ -55,5 +56,37 @@ pub fn compare(s: &Script, engine: &[String], broker: &[String]) -> Verdict {
         None if s.differs.is_empty() => Verdict::Match,
         None => Verdict::Documented(s.differs.len()),
         Some(d) => Verdict::Mismatch(d),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_pinned_difference_is_the_only_one_allowed_and_a_stale_pin_fails() {
+        let text = "name n\nqueue q\nrun 1\nexpect m1 acked-by c\ndiffers m2 queued q 1 => m2 queued q 2 | the engine requeues at the head\n";
+        let s = script::parse("t.mqs", text).unwrap();
+        let engine = lines(&["m1 acked-by c", "m2 queued q 1"]);
+        assert!(matches!(
+            compare(&s, &engine, &lines(&["m1 acked-by c", "m2 queued q 2"])),
+            Verdict::Documented(1)
+        ));
+        // Any other difference still fails.
+        assert!(matches!(
+            compare(&s, &engine, &lines(&["m1 lost", "m2 queued q 2"])),
+            Verdict::Mismatch(_)
+        ));
+        // The engine no longer prints the pinned line: the pin is stale.
+        let fixed = lines(&["m1 acked-by c", "m2 queued q 2"]);
+        assert!(matches!(compare(&s, &fixed, &fixed), Verdict::Mismatch(m) if m.contains("stale")));
+        assert_eq!(
+            unmet_expectations(&s, &lines(&["m1 lost"])),
+            ["m1 acked-by c"]
+        );
     }
 }

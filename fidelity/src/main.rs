@@ -8,7 +8,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use mqlab_fidelity::{compare, engine, rabbit, script, unmet_expectations, Verdict};
+use mqlab_fidelity::script::Broker;
+use mqlab_fidelity::{compare, engine, rabbit, redis_run, script, unmet_expectations, Verdict};
 
 fn main() -> ExitCode {
     let filter = std::env::args().nth(1).unwrap_or_default();
@@ -20,25 +21,32 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let conn = match rabbit::connect() {
-        Ok(c) => c,
+    match rabbit::connect() {
+        Ok(_) => {}
         Err(e) => {
             eprintln!("fidelity: {e} (start the servers with `bash scripts/brokers.sh run ...`)");
             return ExitCode::from(2);
         }
-    };
+    }
     let mut rows = Vec::new();
     let mut failed = 0;
     for s in scripts.iter().filter(|s| s.file.contains(&filter)) {
         let engine_lines = engine::run(s);
-        let broker_lines = rabbit::run(&conn, s);
+        let broker_name = match s.broker {
+            Broker::Rabbit => "RabbitMQ 3.10",
+            Broker::Redis => "Redis 7.0",
+        };
+        let broker_lines = match s.broker {
+            Broker::Rabbit => rabbit::run(s),
+            Broker::Redis => redis_run::run(s),
+        };
         if std::env::var_os("MQLAB_FIDELITY_SHOW").is_some() {
             let show = |r: &Result<Vec<String>, String>| match r {
                 Ok(l) => l.join("\n  "),
                 Err(e) => e.clone(),
             };
             println!(
-                "--- {}\nengine:\n  {}\nRabbitMQ:\n  {}",
+                "--- {}\nengine:\n  {}\n{broker_name}:\n  {}",
                 s.file,
                 show(&engine_lines),
                 show(&broker_lines)
@@ -59,9 +67,9 @@ fn main() -> ExitCode {
                     }
                     (Verdict::Mismatch(d), true) => {
                         failed += 1;
-                        eprintln!("--- {}: engine and RabbitMQ differ\n{d}", s.file);
+                        eprintln!("--- {}: the engine and the real broker differ\n{d}", s.file);
                         eprintln!("engine:\n  {}", e.join("\n  "));
-                        eprintln!("RabbitMQ:\n  {}", b.join("\n  "));
+                        eprintln!("real broker:\n  {}", b.join("\n  "));
                         "MISMATCH".to_string()
                     }
                 };
@@ -82,7 +90,7 @@ fn main() -> ExitCode {
         };
         for d in &s.differs {
             println!(
-                "  {}: pinned: engine `{}`, RabbitMQ `{}`: {}",
+                "  {}: pinned: engine `{}`, {broker_name} `{}`: {}",
                 s.file, d.engine, d.broker, d.why
             );
         }
@@ -90,11 +98,11 @@ fn main() -> ExitCode {
             s.file.clone(),
             s.checks.clone(),
             engine_cell,
-            broker_cell,
+            format!("{broker_name}: {broker_cell}"),
             verdict,
         ));
     }
-    println!("\n| script | semantic | engine | RabbitMQ 3.10 | result |\n|---|---|---|---|---|");
+    println!("\n| script | semantic | engine | real broker | result |\n|---|---|---|---|---|");
     for (file, checks, e, b, v) in &rows {
         println!("| {file} | {checks} | {e} | {b} | {v} |");
     }

@@ -66,7 +66,9 @@ struct Run<'a> {
     s: &'a Script,
     prefix: String,
     admin: Channel,
-    conn: &'a Connection,
+    conn: Connection,
+    /// The broker was restarted (so a message found nowhere was lost).
+    restarted: bool,
     consumers: Vec<Consumer>,
     rec: Recorder,
     /// Messages each queue family (a queue and its dead-letter queue)
@@ -169,7 +171,7 @@ impl Run<'_> {
             }
             let name = self.qname(&q.name);
             let opts = QueueDeclareOptions {
-                durable: q.quorum,
+                durable: q.quorum || q.durable,
                 ..QueueDeclareOptions::default()
             };
             amqp(
@@ -455,6 +457,39 @@ impl Run<'_> {
         self.settle(1)
     }
 
+    /// Stops and starts the RabbitMQ application (the node stays up), then
+    /// connects again. Only in scripts without consumers (see `script`).
+    fn restart_broker(&mut self) -> R<()> {
+        let ctl = std::env::var("MQLAB_RABBITMQCTL").map_err(|_| {
+            "restart-broker needs MQLAB_RABBITMQCTL (set by scripts/brokers.sh)".to_string()
+        })?;
+        for verb in ["stop_app", "start_app"] {
+            let out = std::process::Command::new(&ctl)
+                .arg(verb)
+                .output()
+                .map_err(|e| format!("{ctl} {verb}: {e}"))?;
+            if !out.status.success() {
+                return Err(format!(
+                    "rabbitmqctl {verb} failed: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ));
+            }
+        }
+        self.restarted = true;
+        self.conn = connect()?;
+        self.admin = admin_channel(&self.conn)?;
+        // What survived is what the queues hold now.
+        for f in 0..self.s.queues.len() {
+            let q = &self.s.queues[f];
+            let parked = match &q.dlx {
+                Some(d) => self.ready(d)?,
+                None => 0,
+            };
+            self.live[f] = self.ready(&q.name)? + parked;
+        }
+        Ok(())
+    }
+
     fn redrive(&mut self, from: &str, to: &str) -> R<()> {
         loop {
             let got = amqp(
@@ -526,9 +561,15 @@ impl Run<'_> {
             }
         }
         for m in 1..=self.published {
-            // Confirmed, never delivered, not in any queue: dropped at the head.
+            // Confirmed, never delivered, not in any queue: lost in the
+            // restart, or else dropped at the head (scripts never have both).
             if self.rec.fate_of(m) == Some(&Fate::Unknown) && self.rec.times_delivered(m) == 0 {
-                self.rec.fate(m, Fate::Dropped);
+                let fate = if self.restarted {
+                    Fate::Lost
+                } else {
+                    Fate::Dropped
+                };
+                self.rec.fate(m, fate);
             }
         }
         Ok(())
@@ -578,19 +619,27 @@ fn x_death_count(d: &Delivery) -> u32 {
         .sum()
 }
 
-/// Runs the script on RabbitMQ and returns its outcome lines.
-pub fn run(conn: &Connection, s: &Script) -> R<Vec<String>> {
+fn admin_channel(conn: &Connection) -> R<Channel> {
     let admin = amqp("channel.open", block_on(conn.create_channel()))?;
     amqp(
         "confirm.select",
         block_on(admin.confirm_select(ConfirmSelectOptions::default())),
     )?;
+    Ok(admin)
+}
+
+/// Runs the script on RabbitMQ, on a connection of its own, and returns
+/// its outcome lines.
+pub fn run(s: &Script) -> R<Vec<String>> {
+    let conn = connect()?;
+    let admin = admin_channel(&conn)?;
     let stem = s.file.trim_end_matches(".mqs");
     let mut run = Run {
         s,
         prefix: format!("mqlab-fidelity.{stem}"),
         admin,
         conn,
+        restarted: false,
         consumers: (0..s.consumers.len())
             .map(|_| Consumer {
                 channel: None,
@@ -644,6 +693,10 @@ pub fn run(conn: &Connection, s: &Script) -> R<Vec<String>> {
                         run.crash(i)?;
                     }
                     Action::Redrive { from, to } => run.redrive(from, to)?,
+                    Action::RestartBroker => run.restart_broker()?,
+                    Action::SetNx { .. } | Action::Exists { .. } => {
+                        return Err("a Redis step in a RabbitMQ script".to_string())
+                    }
                 },
             }
         }

@@ -4,14 +4,18 @@
 //! ```text
 //! # comment
 //! name     competing consumers, prefetch 1
+//! broker   rabbitmq | redis           (default rabbitmq)
 //! checks   1. each message to exactly one consumer; a slow consumer gets fewer
 //! queue    orders [max_length=N] [overflow=drop-head|reject-publish]
-//!                 [dlx=QUEUE] [quorum] [delivery_limit=N]
+//!                 [dlx=QUEUE] [quorum] [delivery_limit=N] [durable]
 //! consumer fast orders [prefetch=N] [ack=manual|auto] [work=TICKS]
 //!                 [then=ack|nack-requeue|reject] [until=TICK] [restart=TICKS]
 //! at 0 publish orders 12 [transient]
 //! at 5 crash fast
 //! at 9 redrive dead orders
+//! at 9 restart-broker
+//! at 0 setnx 7 ttl=5                 (redis: SET key NX PX ttl; prints ok|refused)
+//! at 3 exists 7                      (redis: EXISTS key; prints yes|no)
 //! run 40
 //! expect m3 acked-by fast
 //! differs  <engine line> => <broker line> | <why the engine simplifies>
@@ -46,6 +50,8 @@ pub struct QueueDecl {
     pub dlx: Option<String>,
     pub quorum: bool,
     pub delivery_limit: Option<u32>,
+    /// Survives a broker restart (quorum queues always are).
+    pub durable: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,6 +79,13 @@ pub struct ConsumerDecl {
     pub restart_ticks: u64,
 }
 
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Broker {
+    #[default]
+    Rabbit,
+    Redis,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     Publish {
@@ -87,6 +100,26 @@ pub enum Action {
         from: String,
         to: String,
     },
+    /// The broker stops and starts again (RabbitMQ: stop_app, start_app).
+    RestartBroker,
+    /// Redis `SET key 1 NX PX ttl` (the dedupe mark of the idempotence demo).
+    SetNx {
+        key: u64,
+        ttl_ticks: u64,
+    },
+    /// Redis `EXISTS key`.
+    Exists {
+        key: u64,
+    },
+}
+
+impl Action {
+    fn broker(&self) -> Broker {
+        match self {
+            Action::SetNx { .. } | Action::Exists { .. } => Broker::Redis,
+            _ => Broker::Rabbit,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,6 +139,7 @@ pub struct Difference {
 pub struct Script {
     pub file: String,
     pub name: String,
+    pub broker: Broker,
     pub checks: String,
     pub queues: Vec<QueueDecl>,
     pub consumers: Vec<ConsumerDecl>,
@@ -176,6 +210,13 @@ pub fn parse(file: &str, text: &str) -> Result<Script, ParseError> {
         match head {
             "name" => s.name = rest.into(),
             "checks" => s.checks = rest.into(),
+            "broker" => {
+                s.broker = match rest {
+                    "rabbitmq" => Broker::Rabbit,
+                    "redis" => Broker::Redis,
+                    _ => return Err(err(format!("broker {rest}: expected rabbitmq or redis"))),
+                }
+            }
             "queue" => s.queues.push(queue_decl(&words).map_err(err)?),
             "consumer" => {
                 let c = consumer_decl(&words).map_err(err)?;
@@ -189,6 +230,13 @@ pub fn parse(file: &str, text: &str) -> Result<Script, ParseError> {
             }
             "at" => {
                 let step = step(&s, &words).map_err(err)?;
+                if step.action.broker() != s.broker {
+                    return Err(err(format!(
+                        "this step is for {:?}, and the script's broker is {:?} (a `broker` line comes first)",
+                        step.action.broker(),
+                        s.broker
+                    )));
+                }
                 if s.steps.last().is_some_and(|l| l.tick > step.tick) {
                     return Err(err("steps must be in time order".into()));
                 }
@@ -207,9 +255,11 @@ pub fn parse(file: &str, text: &str) -> Result<Script, ParseError> {
                     why: why.trim().into(),
                 });
             }
-            other => return Err(err(format!(
+            other => {
+                return Err(err(format!(
                 "unknown word `{other}` (name, checks, queue, consumer, at, run, expect, differs)"
-            ))),
+            )))
+            }
         }
     }
     let end = |message: String| ParseError {
@@ -236,6 +286,25 @@ pub fn parse(file: &str, text: &str) -> Result<Script, ParseError> {
             }
         }
     }
+    if s.steps.iter().any(|st| st.action == Action::RestartBroker) {
+        // What a restart does to consumers' unacked messages and to
+        // non-durable queues is not modelled by the engine.
+        if !s.consumers.is_empty() {
+            return Err(end(
+                "restart-broker: only in a script without consumers".into()
+            ));
+        }
+        if let Some(q) = s
+            .queues
+            .iter()
+            .find(|q| !(q.durable || q.quorum) || q.max_length.is_some())
+        {
+            return Err(end(format!(
+                "restart-broker: queue {} must be durable and without max_length (a restart deletes a non-durable queue, which the engine does not model)",
+                q.name
+            )));
+        }
+    }
     for c in &s.consumers {
         let q = s.queue(&c.queue).expect("checked above");
         if c.then == Then::Reject && q.dlx.is_none() {
@@ -257,6 +326,7 @@ fn queue_decl(words: &[&str]) -> Result<QueueDecl, String> {
         dlx: None,
         quorum: false,
         delivery_limit: None,
+        durable: false,
     };
     for (k, v) in options(opts)? {
         match k {
@@ -274,9 +344,10 @@ fn queue_decl(words: &[&str]) -> Result<QueueDecl, String> {
             }
             "dlx" => q.dlx = Some(v.into()),
             "quorum" => q.quorum = true,
+            "durable" => q.durable = true,
             "delivery_limit" => q.delivery_limit = Some(num(k, v)?),
             _ => return Err(format!(
-                "queue option `{k}` is unknown (max_length, overflow, dlx, quorum, delivery_limit)"
+                "queue option `{k}` is unknown (max_length, overflow, dlx, quorum, delivery_limit, durable)"
             )),
         }
     }
@@ -374,9 +445,17 @@ fn step(s: &Script, words: &[&str]) -> Result<Step, String> {
                 to: (*to).into(),
             }
         }
+        ("restart-broker", []) => Action::RestartBroker,
+        ("setnx", [key, ttl]) => Action::SetNx {
+            key: num("key", key)?,
+            ttl_ticks: num("ttl", ttl.strip_prefix("ttl=").ok_or("setnx: expected `setnx KEY ttl=TICKS`")?)?,
+        },
+        ("exists", [key]) => Action::Exists {
+            key: num("key", key)?,
+        },
         _ => {
             return Err(format!(
-                "`{verb}`: expected publish QUEUE COUNT, crash CONSUMER or redrive FROM TO"
+                "`{verb}`: expected publish QUEUE COUNT, crash CONSUMER, redrive FROM TO, restart-broker, setnx KEY ttl=TICKS or exists KEY"
             ))
         }
     };
