@@ -18,8 +18,8 @@ use mqlab_engine::spec::{AckMode, Backoff, Overflow as EngineOverflow, RetrySpec
 use mqlab_engine::{Action as EngineAction, Cause, Command, Sim};
 
 use crate::outcome::{Fate, Recorder};
+use crate::redis_cmd::{line, EngineRedis};
 use crate::script::{Ack, Action, Broker, Overflow, Script, Then, TICK_US};
-use mqlab_engine::model::dedupe::TtlStore;
 
 /// One network hop in the engine runs (small against a tick).
 pub const HOP_US: u64 = 1_000;
@@ -138,9 +138,7 @@ pub fn translate(s: &Script) -> Result<(ScenarioSpec, Vec<Command>), String> {
                 group: consumer.clone(),
             },
             Action::RestartBroker => EngineAction::CrashBroker,
-            Action::SetNx { .. } | Action::Exists { .. } => {
-                return Err("a Redis step in a RabbitMQ script".into())
-            }
+            Action::Redis(_) => return Err("a Redis step in a RabbitMQ script".into()),
             Action::Redrive { from, to } => {
                 if !s.is_dead_letter_queue(from) {
                     return Err(format!(
@@ -156,38 +154,22 @@ pub fn translate(s: &Script) -> Result<(ScenarioSpec, Vec<Command>), String> {
     Ok((spec, commands))
 }
 
-/// One line per Redis step: what the command answered.
-pub fn redis_line(tick: u64, action: &Action, answer: bool) -> String {
-    match action {
-        Action::SetNx { key, .. } => {
-            format!(
-                "t={tick} setnx {key} {}",
-                if answer { "ok" } else { "refused" }
-            )
-        }
-        Action::Exists { key } => format!(
-            "t={tick} exists {key} {}",
-            if answer { "yes" } else { "no" }
-        ),
-        _ => String::new(),
-    }
-}
-
 /// A Redis script on the engine's key store (`model::dedupe::TtlStore`,
 /// the idempotence demo's `SET processed:<id> NX EX ttl`).
 fn run_redis(s: &Script) -> Result<Vec<String>, String> {
-    let mut store = TtlStore::default();
-    let mut out = Vec::new();
-    for st in &s.steps {
-        let now = st.tick * TICK_US;
-        let answer = match st.action {
-            Action::SetNx { key, ttl_ticks } => store.set_nx_ex(key, now, ttl_ticks * TICK_US),
-            Action::Exists { key } => store.exists(key, now),
-            _ => return Err("a RabbitMQ step in a Redis script".into()),
-        };
-        out.push(redis_line(st.tick, &st.action, answer));
-    }
-    Ok(out)
+    let mut redis = EngineRedis::default();
+    s.steps
+        .iter()
+        .map(|st| match &st.action {
+            Action::Redis(cmd) => Ok(line(
+                st.tick,
+                st.client.as_deref(),
+                cmd,
+                &redis.apply(st.tick, cmd),
+            )),
+            _ => Err("a RabbitMQ step in a Redis script".to_string()),
+        })
+        .collect()
 }
 
 /// Runs the script on the engine and returns its outcome lines.

@@ -6,6 +6,7 @@
 pub mod engine;
 pub mod outcome;
 pub mod rabbit;
+pub mod redis_cmd;
 pub mod redis_run;
 pub mod script;
 

@@ -694,9 +694,7 @@ pub fn run(s: &Script) -> R<Vec<String>> {
                     }
                     Action::Redrive { from, to } => run.redrive(from, to)?,
                     Action::RestartBroker => run.restart_broker()?,
-                    Action::SetNx { .. } | Action::Exists { .. } => {
-                        return Err("a Redis step in a RabbitMQ script".to_string())
-                    }
+                    Action::Redis(_) => return Err("a Redis step in a RabbitMQ script".to_string()),
                 },
             }
         }

@@ -5,11 +5,13 @@
 //! TTL of `N` ticks is `PX N × REDIS_TICK`. Scripts keep every step at
 //! least a tick away from an expiry, and the runner fails (rather than
 //! reporting a difference) if it fell so far behind that a step ran within
-//! half a tick of an expiry it should be before.
+//! half a tick of an expiry it should come before.
 
 use std::time::{Duration, Instant};
 
-use crate::engine::redis_line;
+use redis::{Connection, RedisError, Value};
+
+use crate::redis_cmd::{line, RedisCmd, Reply, TAKE_CHAPTER_LUA, TAKE_LUA};
 use crate::script::{Action, Script};
 
 /// Real time per tick for Redis scripts.
@@ -19,8 +21,98 @@ pub fn url() -> String {
     std::env::var("MQLAB_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:63790/".into())
 }
 
-fn redis_err(what: &str, e: redis::RedisError) -> String {
+fn redis_err(what: &str, e: RedisError) -> String {
     format!("Redis {what}: {e}")
+}
+
+/// Gives `cmd` to Redis (keys under `prefix`) and reads the reply.
+fn apply(
+    con: &mut Connection,
+    prefix: &str,
+    ttl_tick: Duration,
+    cmd: &RedisCmd,
+) -> Result<Reply, String> {
+    let key = format!("{prefix}{}", cmd.key());
+    let int =
+        |r: redis::RedisResult<i64>, what: &str| r.map(Reply::Int).map_err(|e| redis_err(what, e));
+    match cmd {
+        RedisCmd::SetNx { ttl_ticks, .. } => {
+            let px = (ttl_tick * *ttl_ticks as u32).as_millis() as u64;
+            let r: Option<String> = redis::cmd("SET")
+                .arg(&key)
+                .arg(1)
+                .arg("NX")
+                .arg("PX")
+                .arg(px)
+                .query(con)
+                .map_err(|e| redis_err("SET NX PX", e))?;
+            Ok(if r.is_some() {
+                Reply::Ok
+            } else {
+                Reply::Refused
+            })
+        }
+        RedisCmd::Exists { .. } => {
+            let n: i64 = redis::cmd("EXISTS")
+                .arg(&key)
+                .query(con)
+                .map_err(|e| redis_err("EXISTS", e))?;
+            Ok(if n == 1 { Reply::Yes } else { Reply::No })
+        }
+        RedisCmd::Set { value, .. } => {
+            let _: String = redis::cmd("SET")
+                .arg(&key)
+                .arg(value)
+                .query(con)
+                .map_err(|e| redis_err("SET", e))?;
+            Ok(Reply::Ok)
+        }
+        RedisCmd::Get { .. } => {
+            let v: Option<i64> = redis::cmd("GET")
+                .arg(&key)
+                .query(con)
+                .map_err(|e| redis_err("GET", e))?;
+            Ok(v.map_or(Reply::Nil, Reply::Int))
+        }
+        RedisCmd::Decr { .. } => int(redis::cmd("DECR").arg(&key).query(con), "DECR"),
+        RedisCmd::Take { .. } => int(
+            redis::cmd("EVAL").arg(TAKE_LUA).arg(1).arg(&key).query(con),
+            "EVAL",
+        ),
+        RedisCmd::TakeChapter { .. } => {
+            let r: redis::RedisResult<Value> = redis::cmd("EVAL")
+                .arg(TAKE_CHAPTER_LUA)
+                .arg(1)
+                .arg(&key)
+                .query(con);
+            match r {
+                Ok(Value::Int(n)) => Ok(Reply::Int(n)),
+                Ok(other) => Err(format!("EVAL: an unexpected reply {other:?}")),
+                Err(e) if e.to_string().contains("attempt to compare") => Ok(Reply::Error),
+                Err(e) => Err(redis_err("EVAL", e)),
+            }
+        }
+        RedisCmd::ZAdd { score, member, .. } => int(
+            redis::cmd("ZADD")
+                .arg(&key)
+                .arg(score)
+                .arg(member)
+                .query(con),
+            "ZADD",
+        ),
+        RedisCmd::ZDue { max, .. } => {
+            let m: Vec<String> = redis::cmd("ZRANGEBYSCORE")
+                .arg(&key)
+                .arg("-inf")
+                .arg(max)
+                .query(con)
+                .map_err(|e| redis_err("ZRANGEBYSCORE", e))?;
+            Ok(Reply::Members(m))
+        }
+        RedisCmd::ZRem { member, .. } => {
+            int(redis::cmd("ZREM").arg(&key).arg(member).query(con), "ZREM")
+        }
+    }
 }
 
 pub fn run(s: &Script) -> Result<Vec<String>, String> {
@@ -28,21 +120,23 @@ pub fn run(s: &Script) -> Result<Vec<String>, String> {
     let mut con = client
         .get_connection()
         .map_err(|e| redis_err(&format!("connect to {}", url()), e))?;
-    let stem = s.file.trim_end_matches(".mqs");
-    let key = |k: u64| format!("mqlab-fidelity:{stem}:{k}");
+    let prefix = format!("mqlab-fidelity:{}:", s.file.trim_end_matches(".mqs"));
     for st in &s.steps {
-        if let Action::SetNx { key: k, .. } | Action::Exists { key: k } = st.action {
-            redis::cmd("DEL")
-                .arg(key(k))
-                .query::<i64>(&mut con)
+        if let Action::Redis(cmd) = &st.action {
+            let _: i64 = redis::cmd("DEL")
+                .arg(format!("{prefix}{}", cmd.key()))
+                .query(&mut con)
                 .map_err(|e| redis_err("DEL", e))?;
         }
     }
-    // Expiry times of the keys set, in ticks (to check the runner kept up).
+    // When the keys set expire, in ticks (to check the runner kept up).
     let mut expiries: Vec<u64> = Vec::new();
     let start = Instant::now();
     let mut out = Vec::new();
     for st in &s.steps {
+        let Action::Redis(cmd) = &st.action else {
+            return Err("a RabbitMQ step in a Redis script".into());
+        };
         let due = start + REDIS_TICK * st.tick as u32;
         if let Some(wait) = due.checked_duration_since(Instant::now()) {
             std::thread::sleep(wait);
@@ -57,32 +151,11 @@ pub fn run(s: &Script) -> Result<Vec<String>, String> {
                 st.tick
             ));
         }
-        let answer = match st.action {
-            Action::SetNx { key: k, ttl_ticks } => {
-                let px = (REDIS_TICK * ttl_ticks as u32).as_millis() as u64;
-                let r: Option<String> = redis::cmd("SET")
-                    .arg(key(k))
-                    .arg(1)
-                    .arg("NX")
-                    .arg("PX")
-                    .arg(px)
-                    .query(&mut con)
-                    .map_err(|e| redis_err("SET NX PX", e))?;
-                if r.is_some() {
-                    expiries.push(st.tick + ttl_ticks);
-                }
-                r.is_some()
-            }
-            Action::Exists { key: k } => {
-                let n: i64 = redis::cmd("EXISTS")
-                    .arg(key(k))
-                    .query(&mut con)
-                    .map_err(|e| redis_err("EXISTS", e))?;
-                n == 1
-            }
-            _ => return Err("a RabbitMQ step in a Redis script".into()),
-        };
-        out.push(redis_line(st.tick, &st.action, answer));
+        let reply = apply(&mut con, &prefix, REDIS_TICK, cmd)?;
+        if let (RedisCmd::SetNx { ttl_ticks, .. }, Reply::Ok) = (cmd, &reply) {
+            expiries.push(st.tick + ttl_ticks);
+        }
+        out.push(line(st.tick, st.client.as_deref(), cmd, &reply));
     }
     Ok(out)
 }

@@ -14,8 +14,7 @@
 //! at 5 crash fast
 //! at 9 redrive dead orders
 //! at 9 restart-broker
-//! at 0 setnx 7 ttl=5                 (redis: SET key NX PX ttl; prints ok|refused)
-//! at 3 exists 7                      (redis: EXISTS key; prints yes|no)
+//! at 0 setnx 7 ttl=5 [as CLIENT]    (redis: the commands of `redis_cmd`)
 //! run 40
 //! expect m3 acked-by fast
 //! differs  <engine line> => <broker line> | <why the engine simplifies>
@@ -32,6 +31,8 @@
 //! when the engine no longer prints its line.
 
 use std::fmt;
+
+use crate::redis_cmd::RedisCmd;
 
 pub const TICK_US: u64 = 100_000;
 
@@ -102,21 +103,14 @@ pub enum Action {
     },
     /// The broker stops and starts again (RabbitMQ: stop_app, start_app).
     RestartBroker,
-    /// Redis `SET key 1 NX PX ttl` (the dedupe mark of the idempotence demo).
-    SetNx {
-        key: u64,
-        ttl_ticks: u64,
-    },
-    /// Redis `EXISTS key`.
-    Exists {
-        key: u64,
-    },
+    /// A Redis command (see `redis_cmd`).
+    Redis(RedisCmd),
 }
 
 impl Action {
     fn broker(&self) -> Broker {
         match self {
-            Action::SetNx { .. } | Action::Exists { .. } => Broker::Redis,
+            Action::Redis(_) => Broker::Redis,
             _ => Broker::Rabbit,
         }
     }
@@ -126,6 +120,8 @@ impl Action {
 pub struct Step {
     pub tick: u64,
     pub action: Action,
+    /// `as NAME`: the client that gives a Redis command (a label).
+    pub client: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -406,6 +402,10 @@ fn consumer_decl(words: &[&str]) -> Result<ConsumerDecl, String> {
 }
 
 fn step(s: &Script, words: &[&str]) -> Result<Step, String> {
+    let (words, client) = match words {
+        [rest @ .., "as", name] => (rest, Some(name.to_string())),
+        _ => (words, None),
+    };
     let [tick, verb, args @ ..] = words else {
         return Err("at: expected `at TICK VERB ...`".into());
     };
@@ -415,6 +415,13 @@ fn step(s: &Script, words: &[&str]) -> Result<Step, String> {
             .map(|_| ())
             .ok_or_else(|| format!("no queue {q} declared above"))
     };
+    if let Some(cmd) = RedisCmd::parse(verb, args) {
+        return Ok(Step {
+            tick,
+            action: Action::Redis(cmd?),
+            client,
+        });
+    }
     let action = match (*verb, args) {
         ("publish", [q, n, rest @ ..]) => {
             has_queue(q)?;
@@ -446,20 +453,17 @@ fn step(s: &Script, words: &[&str]) -> Result<Step, String> {
             }
         }
         ("restart-broker", []) => Action::RestartBroker,
-        ("setnx", [key, ttl]) => Action::SetNx {
-            key: num("key", key)?,
-            ttl_ticks: num("ttl", ttl.strip_prefix("ttl=").ok_or("setnx: expected `setnx KEY ttl=TICKS`")?)?,
-        },
-        ("exists", [key]) => Action::Exists {
-            key: num("key", key)?,
-        },
         _ => {
             return Err(format!(
-                "`{verb}`: expected publish QUEUE COUNT, crash CONSUMER, redrive FROM TO, restart-broker, setnx KEY ttl=TICKS or exists KEY"
+                "`{verb}`: expected publish QUEUE COUNT, crash CONSUMER, redrive FROM TO, restart-broker, or a Redis command (setnx, exists, set, get, decr, take, take-chapter, zadd, zdue, zrem)"
             ))
         }
     };
-    Ok(Step { tick, action })
+    Ok(Step {
+        tick,
+        action,
+        client,
+    })
 }
 
 /// Every script in `dir` (`*.mqs`), sorted by file name.
@@ -512,5 +516,19 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.line, 4);
+        let r = parse(
+            "t.mqs",
+            "name n\nbroker redis\nat 0 take stock as A\nrun 1\n",
+        )
+        .unwrap();
+        assert_eq!(r.steps[0].client.as_deref(), Some("A"));
+        let e = parse(
+            "t.mqs",
+            "name n\nbroker redis\nat 0 zadd due ten order-1\nrun 1\n",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("score ten"), "{e}");
+        let e = parse("t.mqs", "name n\nqueue q\nat 0 get stock\nrun 1\n").unwrap_err();
+        assert!(e.message.contains("broker"), "{e}");
     }
 }

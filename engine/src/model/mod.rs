@@ -5,7 +5,11 @@
 //! capacity, overflow, wait accounting, pacing, retention), `consumer`
 //! (groups of competing consumers with slots and crash epochs), `service`
 //! (workers, waiting line, refusal), `effects` (a consumer's effect per
-//! message id and the unique key on it) and `topic`'s `Topic`.
+//! message id and the unique key on it), `topic`'s `Topic`, and two Redis
+//! stores the delay and flash-sale scenarios build on, checked against a
+//! real Redis by the fidelity suite: `zset` (a sorted set polled as a
+//! delay queue) and `stock` (a stock counter, taken by GET-then-DECR or by
+//! a script).
 //!
 //! Capabilities, each owning its state and handling its own events and
 //! commands on the [`Sim`](crate::sim::Sim): `publish` (producer → broker,
@@ -32,7 +36,9 @@ pub mod queue;
 pub mod replication;
 pub mod retry;
 pub mod service;
+pub mod stock;
 pub mod topic;
+pub mod zset;
 
 use crate::ledger::Slot;
 
