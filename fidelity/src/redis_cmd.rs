@@ -12,6 +12,12 @@
 //! at 0 zadd due 10 order-1      ZADD                         → 1 | 0
 //! at 1 zdue due 15 as P1        ZRANGEBYSCORE due -inf 15    → [order-1]
 //! at 2 zrem due order-1 as P1   ZREM                         → 1 | 0
+//! at 0 xgroup s g               XGROUP CREATE s g 0 MKSTREAM → ok
+//! at 0 xadd s 1-0               XADD s 1-0 f v               → [1-0]
+//! at 1 xread s g c1 2           XREADGROUP GROUP g c1 COUNT 2 STREAMS s > → [1-0,2-0]
+//! at 2 xack s g 1-0             XACK                         → 1 | 0
+//! at 3 xpending s g             XPENDING s g - + 100         → [2-0@c1×1]
+//! at 7 xclaim s g c2 5 2-0      XCLAIM s g c2 <5 ticks> 2-0  → [2-0] | []
 //! ```
 //! `as NAME` only labels the line with the client that gave the command.
 
@@ -19,6 +25,7 @@ use std::collections::BTreeMap;
 
 use mqlab_engine::model::dedupe::TtlStore;
 use mqlab_engine::model::stock::StockCounter;
+use mqlab_engine::model::stream::StreamGroup;
 use mqlab_engine::model::zset::SortedSet;
 
 use crate::script::TICK_US;
@@ -61,6 +68,53 @@ pub enum RedisCmd {
         key: String,
         member: String,
     },
+    XGroup {
+        key: String,
+        group: String,
+    },
+    XAdd {
+        key: String,
+        id: (u64, u64),
+    },
+    XRead {
+        key: String,
+        group: String,
+        consumer: String,
+        count: usize,
+    },
+    XAck {
+        key: String,
+        group: String,
+        id: (u64, u64),
+    },
+    XPending {
+        key: String,
+        group: String,
+    },
+    XClaim {
+        key: String,
+        group: String,
+        consumer: String,
+        min_idle_ticks: u64,
+        id: (u64, u64),
+    },
+}
+
+/// `ms-seq` → (ms, seq).
+fn stream_id(v: &str) -> Result<(u64, u64), String> {
+    let (ms, seq) = v
+        .split_once('-')
+        .ok_or(format!("stream id {v}: expected MS-SEQ"))?;
+    Ok((num("stream id", ms)?, num("stream id", seq)?))
+}
+
+pub fn show_id(id: (u64, u64)) -> String {
+    format!("{}-{}", id.0, id.1)
+}
+
+/// One pending entry as a line shows it: `2-0@c1×2`.
+pub fn pending_entry(id: (u64, u64), consumer: &str, deliveries: u32) -> String {
+    format!("{}@{consumer}×{deliveries}", show_id(id))
 }
 
 /// A reply, as both runners print it.
@@ -124,9 +178,38 @@ impl RedisCmd {
                 key: key(k),
                 member: m.to_string(),
             }),
+            ("xgroup", [k, g]) => Ok(RedisCmd::XGroup {
+                key: key(k),
+                group: g.to_string(),
+            }),
+            ("xadd", [k, id]) => stream_id(id).map(|id| RedisCmd::XAdd { key: key(k), id }),
+            ("xread", [k, g, c, n]) => num("count", n).map(|count| RedisCmd::XRead {
+                key: key(k),
+                group: g.to_string(),
+                consumer: c.to_string(),
+                count,
+            }),
+            ("xack", [k, g, id]) => stream_id(id).map(|id| RedisCmd::XAck {
+                key: key(k),
+                group: g.to_string(),
+                id,
+            }),
+            ("xpending", [k, g]) => Ok(RedisCmd::XPending {
+                key: key(k),
+                group: g.to_string(),
+            }),
+            ("xclaim", [k, g, c, idle, id]) => (|| {
+                Ok(RedisCmd::XClaim {
+                    key: key(k),
+                    group: g.to_string(),
+                    consumer: c.to_string(),
+                    min_idle_ticks: num("min-idle", idle)?,
+                    id: stream_id(id)?,
+                })
+            })(),
             (
                 "setnx" | "exists" | "set" | "get" | "decr" | "take" | "take-chapter" | "zadd"
-                | "zdue" | "zrem",
+                | "zdue" | "zrem" | "xgroup" | "xadd" | "xread" | "xack" | "xpending" | "xclaim",
                 _,
             ) => Err(format!(
                 "{verb}: wrong arguments (see the redis_cmd module for each command's form)"
@@ -146,7 +229,13 @@ impl RedisCmd {
             | RedisCmd::TakeChapter { key }
             | RedisCmd::ZAdd { key, .. }
             | RedisCmd::ZDue { key, .. }
-            | RedisCmd::ZRem { key, .. } => key.clone(),
+            | RedisCmd::ZRem { key, .. }
+            | RedisCmd::XGroup { key, .. }
+            | RedisCmd::XAdd { key, .. }
+            | RedisCmd::XRead { key, .. }
+            | RedisCmd::XAck { key, .. }
+            | RedisCmd::XPending { key, .. }
+            | RedisCmd::XClaim { key, .. } => key.clone(),
         }
     }
 
@@ -163,6 +252,26 @@ impl RedisCmd {
             RedisCmd::ZAdd { key, score, member } => format!("zadd {key} {score} {member}"),
             RedisCmd::ZDue { key, max } => format!("zdue {key} {max}"),
             RedisCmd::ZRem { key, member } => format!("zrem {key} {member}"),
+            RedisCmd::XGroup { key, group } => format!("xgroup {key} {group}"),
+            RedisCmd::XAdd { key, id } => format!("xadd {key} {}", show_id(*id)),
+            RedisCmd::XRead {
+                key,
+                group,
+                consumer,
+                count,
+            } => format!("xread {key} {group} {consumer} {count}"),
+            RedisCmd::XAck { key, group, id } => format!("xack {key} {group} {}", show_id(*id)),
+            RedisCmd::XPending { key, group } => format!("xpending {key} {group}"),
+            RedisCmd::XClaim {
+                key,
+                group,
+                consumer,
+                min_idle_ticks,
+                id,
+            } => format!(
+                "xclaim {key} {group} {consumer} {min_idle_ticks} {}",
+                show_id(*id)
+            ),
         }
     }
 }
@@ -190,6 +299,7 @@ pub struct EngineRedis {
     ttl: TtlStore,
     stock: BTreeMap<String, StockCounter>,
     zsets: BTreeMap<String, SortedSet>,
+    streams: BTreeMap<String, StreamGroup>,
 }
 
 impl EngineRedis {
@@ -237,6 +347,55 @@ impl EngineRedis {
             }
             RedisCmd::ZRem { key, member } => {
                 Reply::Int(self.zsets.get_mut(key).map_or(0, |z| z.remove(member)))
+            }
+            RedisCmd::XGroup { key, .. } => {
+                self.streams.insert(key.clone(), StreamGroup::default());
+                Reply::Ok
+            }
+            RedisCmd::XAdd { key, id } => {
+                match self.streams.entry(key.clone()).or_default().add(*id) {
+                    Some(id) => Reply::Members(vec![show_id(id)]),
+                    None => Reply::Error,
+                }
+            }
+            RedisCmd::XRead {
+                key,
+                consumer,
+                count,
+                ..
+            } => {
+                let s = self.streams.entry(key.clone()).or_default();
+                Reply::Members(
+                    s.read_new(consumer, *count, now)
+                        .into_iter()
+                        .map(show_id)
+                        .collect(),
+                )
+            }
+            RedisCmd::XAck { key, id, .. } => {
+                Reply::Int(self.streams.get_mut(key).map_or(0, |s| s.ack(*id)))
+            }
+            RedisCmd::XPending { key, .. } => Reply::Members(
+                self.streams
+                    .get(key)
+                    .map(|s| {
+                        s.pending()
+                            .into_iter()
+                            .map(|(id, p)| pending_entry(id, &p.consumer, p.deliveries))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            ),
+            RedisCmd::XClaim {
+                key,
+                consumer,
+                min_idle_ticks,
+                id,
+                ..
+            } => {
+                let s = self.streams.entry(key.clone()).or_default();
+                let won = s.claim(consumer, min_idle_ticks * TICK_US, *id, now);
+                Reply::Members(if won { vec![show_id(*id)] } else { vec![] })
             }
         }
     }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use redis::{Connection, RedisError, Value};
 
-use crate::redis_cmd::{line, RedisCmd, Reply, TAKE_CHAPTER_LUA, TAKE_LUA};
+use crate::redis_cmd::{line, show_id, RedisCmd, Reply, TAKE_CHAPTER_LUA, TAKE_LUA};
 use crate::script::{Action, Script};
 
 /// Real time per tick for Redis scripts.
@@ -112,6 +112,124 @@ fn apply(
         RedisCmd::ZRem { member, .. } => {
             int(redis::cmd("ZREM").arg(&key).arg(member).query(con), "ZREM")
         }
+        RedisCmd::XGroup { group, .. } => {
+            let _: String = redis::cmd("XGROUP")
+                .arg("CREATE")
+                .arg(&key)
+                .arg(group)
+                .arg("0")
+                .arg("MKSTREAM")
+                .query(con)
+                .map_err(|e| redis_err("XGROUP CREATE", e))?;
+            Ok(Reply::Ok)
+        }
+        RedisCmd::XAdd { id, .. } => {
+            let r: redis::RedisResult<String> = redis::cmd("XADD")
+                .arg(&key)
+                .arg(show_id(*id))
+                .arg("f")
+                .arg("v")
+                .query(con);
+            match r {
+                Ok(id) => Ok(Reply::Members(vec![id])),
+                Err(e) if e.to_string().contains("equal or smaller") => Ok(Reply::Error),
+                Err(e) => Err(redis_err("XADD", e)),
+            }
+        }
+        RedisCmd::XRead {
+            group,
+            consumer,
+            count,
+            ..
+        } => {
+            let v: Value = redis::cmd("XREADGROUP")
+                .arg("GROUP")
+                .arg(group)
+                .arg(consumer)
+                .arg("COUNT")
+                .arg(count)
+                .arg("STREAMS")
+                .arg(&key)
+                .arg(">")
+                .query(con)
+                .map_err(|e| redis_err("XREADGROUP", e))?;
+            // [[key, [[id, [field, value]], ...]]] or nil.
+            let entries = items(&v)
+                .first()
+                .map(|s| items(&items(s)[1]).to_vec())
+                .unwrap_or_default();
+            Ok(Reply::Members(
+                entries.iter().map(|e| text(&items(e)[0])).collect(),
+            ))
+        }
+        RedisCmd::XAck { group, id, .. } => int(
+            redis::cmd("XACK")
+                .arg(&key)
+                .arg(group)
+                .arg(show_id(*id))
+                .query(con),
+            "XACK",
+        ),
+        RedisCmd::XPending { group, .. } => {
+            let v: Value = redis::cmd("XPENDING")
+                .arg(&key)
+                .arg(group)
+                .arg("-")
+                .arg("+")
+                .arg(100)
+                .query(con)
+                .map_err(|e| redis_err("XPENDING", e))?;
+            // [[id, consumer, idle ms, deliveries], ...]
+            let rows = items(&v)
+                .iter()
+                .map(|row| {
+                    let f = items(row);
+                    let id = text(&f[0]);
+                    let deliveries = match &f[3] {
+                        Value::Int(n) => *n,
+                        _ => -1,
+                    };
+                    format!("{id}@{}×{deliveries}", text(&f[1]))
+                })
+                .collect();
+            Ok(Reply::Members(rows))
+        }
+        RedisCmd::XClaim {
+            group,
+            consumer,
+            min_idle_ticks,
+            id,
+            ..
+        } => {
+            let min_idle_ms = (ttl_tick * *min_idle_ticks as u32).as_millis() as u64;
+            let v: Value = redis::cmd("XCLAIM")
+                .arg(&key)
+                .arg(group)
+                .arg(consumer)
+                .arg(min_idle_ms)
+                .arg(show_id(*id))
+                .query(con)
+                .map_err(|e| redis_err("XCLAIM", e))?;
+            Ok(Reply::Members(
+                items(&v).iter().map(|e| text(&items(e)[0])).collect(),
+            ))
+        }
+    }
+}
+
+/// The elements of an array reply (none for nil or anything else).
+fn items(v: &Value) -> &[Value] {
+    match v {
+        Value::Array(a) => a,
+        _ => &[],
+    }
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::BulkString(b) => String::from_utf8_lossy(b).into_owned(),
+        Value::SimpleString(s) => s.clone(),
+        other => format!("{other:?}"),
     }
 }
 
@@ -129,8 +247,10 @@ pub fn run(s: &Script) -> Result<Vec<String>, String> {
                 .map_err(|e| redis_err("DEL", e))?;
         }
     }
-    // When the keys set expire, in ticks (to check the runner kept up).
+    // When the keys set expire, in ticks, and when each stream entry was
+    // last delivered (tick, instant): to check the runner kept up.
     let mut expiries: Vec<u64> = Vec::new();
+    let mut delivered: std::collections::BTreeMap<(u64, u64), (u64, Instant)> = Default::default();
     let start = Instant::now();
     let mut out = Vec::new();
     for st in &s.steps {
@@ -151,7 +271,36 @@ pub fn run(s: &Script) -> Result<Vec<String>, String> {
                 st.tick
             ));
         }
+        if let RedisCmd::XClaim {
+            min_idle_ticks, id, ..
+        } = cmd
+        {
+            if let Some((tick, at)) = delivered.get(id) {
+                let idle_ticks = at.elapsed().as_secs_f64() / REDIS_TICK.as_secs_f64();
+                let logical = (st.tick - tick) as f64;
+                if (idle_ticks - *min_idle_ticks as f64).abs() < 0.5
+                    || (idle_ticks - logical).abs() > 0.5
+                {
+                    return Err(format!(
+                        "the runner fell behind: entry {} had been idle {idle_ticks:.2} ticks at tick {}, not {logical}",
+                        show_id(*id),
+                        st.tick
+                    ));
+                }
+            }
+        }
         let reply = apply(&mut con, &prefix, REDIS_TICK, cmd)?;
+        if let (RedisCmd::XRead { .. } | RedisCmd::XClaim { .. }, Reply::Members(ids)) =
+            (cmd, &reply)
+        {
+            for id in ids {
+                if let Some((ms, seq)) = id.split_once('-') {
+                    if let (Ok(ms), Ok(seq)) = (ms.parse(), seq.parse()) {
+                        delivered.insert((ms, seq), (st.tick, Instant::now()));
+                    }
+                }
+            }
+        }
         if let (RedisCmd::SetNx { ttl_ticks, .. }, Reply::Ok) = (cmd, &reply) {
             expiries.push(st.tick + ttl_ticks);
         }

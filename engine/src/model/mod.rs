@@ -8,8 +8,9 @@
 //! message id and the unique key on it), `topic`'s `Topic`, and two Redis
 //! stores the delay and flash-sale scenarios build on, checked against a
 //! real Redis by the fidelity suite: `zset` (a sorted set polled as a
-//! delay queue) and `stock` (a stock counter, taken by GET-then-DECR or by
-//! a script).
+//! delay queue), `stock` (a stock counter, taken by GET-then-DECR or by a
+//! script) and `stream` (a stream and its consumer group's pending
+//! entries).
 //!
 //! Capabilities, each owning its state and handling its own events and
 //! commands on the [`Sim`](crate::sim::Sim): `publish` (producer → broker,
@@ -37,6 +38,7 @@ pub mod replication;
 pub mod retry;
 pub mod service;
 pub mod stock;
+pub mod stream;
 pub mod topic;
 pub mod zset;
 
