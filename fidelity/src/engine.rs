@@ -11,6 +11,7 @@
 //! none), `reject` dead-letters it after its first delivery, and on a
 //! quorum queue `delivery_limit` is `max_retries`.
 
+use mqlab_engine::model::expiry::HeadExpiryQueue;
 use mqlab_engine::render::LogKind;
 use mqlab_engine::rng::Dist;
 use mqlab_engine::scenarios::kit;
@@ -120,6 +121,7 @@ pub fn translate(s: &Script) -> Result<(ScenarioSpec, Vec<Command>), String> {
                 queue,
                 count,
                 persistent,
+                ..
             } => {
                 let name = producer_name(queue, *persistent);
                 if !producers.contains(&name) {
@@ -138,6 +140,7 @@ pub fn translate(s: &Script) -> Result<(ScenarioSpec, Vec<Command>), String> {
                 group: consumer.clone(),
             },
             Action::RestartBroker => EngineAction::CrashBroker,
+            Action::Count { .. } => return Err("count: only in ttl scripts".into()),
             Action::Redis(_) => return Err("a Redis step in a RabbitMQ script".into()),
             Action::Redrive { from, to } => {
                 if !s.is_dead_letter_queue(from) {
@@ -172,10 +175,79 @@ fn run_redis(s: &Script) -> Result<Vec<String>, String> {
         .collect()
 }
 
+/// A script with per-message TTLs on `model::expiry` (no consumers):
+/// before each step, every queue expires from its head up to that moment
+/// (the engine runs its own events before a command at the same time).
+fn run_ttl(s: &Script) -> Result<Vec<String>, String> {
+    let mut queues: Vec<HeadExpiryQueue> = vec![HeadExpiryQueue::default(); s.queues.len()];
+    let mut rec = Recorder::default();
+    let mut published = 0u32;
+    let expire_all = |queues: &mut Vec<HeadExpiryQueue>, now: u64| {
+        for (qi, q) in s.queues.iter().enumerate() {
+            let gone = queues[qi].expire(now);
+            let Some(dlx) = &q.dlx else { continue };
+            let d = s
+                .queues
+                .iter()
+                .position(|x| &x.name == dlx)
+                .expect("parsed");
+            for id in gone {
+                queues[d].push(id, now, u64::MAX);
+            }
+        }
+    };
+    for st in &s.steps {
+        let now = st.tick * TICK_US;
+        expire_all(&mut queues, now);
+        let qi = |name: &str| {
+            s.queues
+                .iter()
+                .position(|q| q.name == name)
+                .expect("parsed")
+        };
+        match &st.action {
+            Action::Publish {
+                queue,
+                count,
+                ttl_ticks,
+                ..
+            } => {
+                for _ in 0..*count {
+                    published += 1;
+                    rec.published(published);
+                    let ttl = ttl_ticks.map_or(u64::MAX, |t| t * TICK_US);
+                    queues[qi(queue)].push(u64::from(published), now, ttl);
+                }
+            }
+            Action::Count { queue } => rec.note(format!(
+                "t={} count {queue} -> {}",
+                st.tick,
+                queues[qi(queue)].len()
+            )),
+            _ => return Err("ttl scripts have only publish and count steps".into()),
+        }
+    }
+    expire_all(&mut queues, s.run_ticks * TICK_US);
+    for (qi, q) in s.queues.iter().enumerate() {
+        for (pos, id) in queues[qi].ids().enumerate() {
+            let fate = if s.is_dead_letter_queue(&q.name) {
+                Fate::DeadLettered(1)
+            } else {
+                Fate::Queued(q.name.clone(), pos + 1)
+            };
+            rec.fate(id as u32, fate);
+        }
+    }
+    Ok(rec.lines())
+}
+
 /// Runs the script on the engine and returns its outcome lines.
 pub fn run(s: &Script) -> Result<Vec<String>, String> {
     if s.broker == Broker::Redis {
         return run_redis(s);
+    }
+    if s.has_ttl() {
+        return run_ttl(s);
     }
     let (spec, commands) = translate(s)?;
     let mut sim = Sim::new(&spec, 1).map_err(|e| format!("engine spec: {}", e.0))?;

@@ -35,6 +35,8 @@ pub struct Recorder {
     /// order seen.
     deliveries: Vec<(u64, usize, String, u32, bool)>,
     delivered: BTreeMap<u32, u32>,
+    /// Lines of observations at a moment (`t=3 count delay -> 2`).
+    notes: Vec<String>,
     fates: BTreeMap<u32, Fate>,
 }
 
@@ -62,6 +64,10 @@ impl Recorder {
         self.fates.insert(m, Fate::HeldBy(consumer.into()));
     }
 
+    pub fn note(&mut self, line: String) {
+        self.notes.push(line);
+    }
+
     pub fn times_delivered(&self, m: u32) -> u32 {
         self.delivered.get(&m).copied().unwrap_or(0)
     }
@@ -87,6 +93,7 @@ impl Recorder {
                 }
             })
             .collect();
+        out.extend(self.notes.iter().cloned());
         for (m, f) in &self.fates {
             out.push(match f {
                 Fate::AckedBy(c) => format!("m{m} acked-by {c}"),

@@ -22,7 +22,7 @@ use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, Exchange
 
 use crate::engine::HOP_US;
 use crate::outcome::{Fate, Recorder};
-use crate::script::{Ack, Action, Overflow, Script, Then, TICK_US};
+use crate::script::{Ack, Action, Overflow, Script, Then, REAL_TICK, TICK_US};
 
 /// How long the broker may take to settle after one action.
 const SETTLE_LIMIT: Duration = Duration::from_secs(10);
@@ -338,13 +338,17 @@ impl Run<'_> {
         Ok(true)
     }
 
-    fn publish(&mut self, queue: &str, persistent: bool) -> R<()> {
+    fn publish(&mut self, queue: &str, persistent: bool, ttl_ticks: Option<u64>) -> R<()> {
         self.published += 1;
         let m = self.published;
         self.rec.published(m);
-        let props = BasicProperties::default()
+        let mut props = BasicProperties::default()
             .with_message_id(ShortString::from(format!("m{m}")))
             .with_delivery_mode(if persistent { 2 } else { 1 });
+        if let Some(t) = ttl_ticks {
+            let ms = (REAL_TICK * t as u32).as_millis();
+            props = props.with_expiration(ShortString::from(ms.to_string()));
+        }
         let confirm = amqp(
             "basic.publish",
             block_on(self.admin.basic_publish(
@@ -664,8 +668,28 @@ pub fn run(s: &Script) -> R<Vec<String>> {
             run.push(s.steps[i].tick * TICK_US, Ev::Step(i));
         }
         let end = s.run_ticks * TICK_US;
+        // Per-message TTLs expire on RabbitMQ's clock: such a script runs
+        // in real time, REAL_TICK a tick, and fails if the runner falls
+        // half a tick behind.
+        let start = Instant::now();
+        let keep_time = |t: u64| -> R<()> {
+            if !s.has_ttl() {
+                return Ok(());
+            }
+            let due = start + REAL_TICK.mul_f64(t as f64 / TICK_US as f64);
+            if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                std::thread::sleep(wait);
+            } else if Instant::now() - due > REAL_TICK / 2 {
+                return Err(format!(
+                    "the runner fell behind real time at tick {}",
+                    t / TICK_US
+                ));
+            }
+            Ok(())
+        };
         while !run.events.is_empty() && run.events[0].0 <= end {
             let (t, _, ev) = run.events.remove(0);
+            keep_time(t)?;
             run.now = t;
             match ev {
                 Ev::WorkDone(i) => run.work_done(i)?,
@@ -678,11 +702,17 @@ pub fn run(s: &Script) -> R<Vec<String>> {
                         queue,
                         count,
                         persistent,
+                        ttl_ticks,
                     } => {
                         for _ in 0..*count {
-                            run.publish(queue, *persistent)?;
+                            run.publish(queue, *persistent, *ttl_ticks)?;
                             run.settle(2)?;
                         }
+                    }
+                    Action::Count { queue } => {
+                        let n = run.ready(queue)?;
+                        run.rec
+                            .note(format!("t={} count {queue} -> {n}", t / TICK_US));
                     }
                     Action::Crash { consumer } => {
                         let i = s
@@ -698,6 +728,7 @@ pub fn run(s: &Script) -> R<Vec<String>> {
                 },
             }
         }
+        keep_time(end)?;
         run.finish()
     })();
     run.cleanup();

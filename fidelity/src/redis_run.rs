@@ -12,10 +12,10 @@ use std::time::{Duration, Instant};
 use redis::{Connection, RedisError, Value};
 
 use crate::redis_cmd::{line, show_id, RedisCmd, Reply, TAKE_CHAPTER_LUA, TAKE_LUA};
-use crate::script::{Action, Script};
+use crate::script::{Action, Script, REAL_TICK};
 
 /// Real time per tick for Redis scripts.
-pub const REDIS_TICK: Duration = Duration::from_millis(200);
+pub const REDIS_TICK: Duration = REAL_TICK;
 
 pub fn url() -> String {
     std::env::var("MQLAB_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:63790/".into())

@@ -10,7 +10,8 @@
 //!                 [dlx=QUEUE] [quorum] [delivery_limit=N] [durable]
 //! consumer fast orders [prefetch=N] [ack=manual|auto] [work=TICKS]
 //!                 [then=ack|nack-requeue|reject] [until=TICK] [restart=TICKS]
-//! at 0 publish orders 12 [transient]
+//! at 0 publish orders 12 [transient] [ttl=TICKS]
+//! at 3 count orders                  (prints how many are ready)
 //! at 5 crash fast
 //! at 9 redrive dead orders
 //! at 9 restart-broker
@@ -35,6 +36,10 @@ use std::fmt;
 use crate::redis_cmd::RedisCmd;
 
 pub const TICK_US: u64 = 100_000;
+
+/// Real time per tick where a real server's own clock matters (Redis
+/// TTLs and idle times, RabbitMQ message TTLs).
+pub const REAL_TICK: std::time::Duration = std::time::Duration::from_millis(200);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Overflow {
@@ -93,6 +98,12 @@ pub enum Action {
         queue: String,
         count: u32,
         persistent: bool,
+        /// Per-message TTL (the `expiration` property), in ticks.
+        ttl_ticks: Option<u64>,
+    },
+    /// Prints how many messages `queue` holds ready.
+    Count {
+        queue: String,
     },
     Crash {
         consumer: String,
@@ -161,6 +172,20 @@ impl fmt::Display for ParseError {
 impl Script {
     pub fn queue(&self, name: &str) -> Option<&QueueDecl> {
         self.queues.iter().find(|q| q.name == name)
+    }
+
+    /// Whether a publish sets a per-message TTL: the script then runs in
+    /// real time on RabbitMQ (`REAL_TICK` a tick).
+    pub fn has_ttl(&self) -> bool {
+        self.steps.iter().any(|st| {
+            matches!(
+                st.action,
+                Action::Publish {
+                    ttl_ticks: Some(_),
+                    ..
+                }
+            )
+        })
     }
 
     /// The queues that are some queue's dead-letter target.
@@ -280,6 +305,22 @@ pub fn parse(file: &str, text: &str) -> Result<Script, ParseError> {
                     q.name
                 )));
             }
+        }
+    }
+    if !s.has_ttl()
+        && s.steps
+            .iter()
+            .any(|st| matches!(st.action, Action::Count { .. }))
+    {
+        return Err(end("count: only in a script with ttl= publishes (the others print where every message ended)".into()));
+    }
+    if s.has_ttl() {
+        // Per-message TTLs run in real time; the engine's side is
+        // `model::expiry` alone.
+        if !s.consumers.is_empty() || s.steps.iter().any(|st| st.action == Action::RestartBroker) {
+            return Err(end(
+                "ttl=: only in a script without consumers or restarts".into()
+            ));
         }
     }
     if s.steps.iter().any(|st| st.action == Action::RestartBroker) {
@@ -425,15 +466,29 @@ fn step(s: &Script, words: &[&str]) -> Result<Step, String> {
     let action = match (*verb, args) {
         ("publish", [q, n, rest @ ..]) => {
             has_queue(q)?;
-            let persistent = match rest {
-                [] => true,
-                ["transient"] => false,
-                _ => return Err("publish: expected `publish QUEUE COUNT [transient]`".into()),
-            };
+            let (mut persistent, mut ttl_ticks) = (true, None);
+            for w in rest {
+                match w.split_once('=') {
+                    None if *w == "transient" => persistent = false,
+                    Some(("ttl", v)) => ttl_ticks = Some(num("ttl", v)?),
+                    _ => {
+                        return Err(
+                            "publish: expected `publish QUEUE COUNT [transient] [ttl=TICKS]`".into(),
+                        )
+                    }
+                }
+            }
             Action::Publish {
                 queue: (*q).into(),
                 count: num("count", n)?,
                 persistent,
+                ttl_ticks,
+            }
+        }
+        ("count", [q]) => {
+            has_queue(q)?;
+            Action::Count {
+                queue: (*q).into(),
             }
         }
         ("crash", [c]) => {

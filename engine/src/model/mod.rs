@@ -10,7 +10,8 @@
 //! real Redis by the fidelity suite: `zset` (a sorted set polled as a
 //! delay queue), `stock` (a stock counter, taken by GET-then-DECR or by a
 //! script) and `stream` (a stream and its consumer group's pending
-//! entries).
+//! entries); and `expiry`, a classic RabbitMQ queue's per-message TTL,
+//! which expires only at the head.
 //!
 //! Capabilities, each owning its state and handling its own events and
 //! commands on the [`Sim`](crate::sim::Sim): `publish` (producer → broker,
@@ -30,6 +31,7 @@ pub mod consumer;
 pub mod dedupe;
 pub mod delivery;
 pub mod effects;
+pub mod expiry;
 pub mod ordering;
 pub mod producer;
 pub mod publish;
