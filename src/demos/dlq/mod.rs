@@ -65,7 +65,7 @@ static TRY: [Text; 4] = [
     ),
 ];
 
-static NOTICE: [Text; 4] = [
+static NOTICE: [Text; 5] = [
     text!(
         "重试救得了偶发失败，救不了毒消息：对毒消息，重试只是在烧处理时间。死信队列让它们离开主队列，又不会丢。",
         "Retrying saves the passing failures, not the poison: for poison, every retry only burns worker time. A dead-letter queue takes it out of the main queue without losing it.",
@@ -81,6 +81,10 @@ static NOTICE: [Text; 4] = [
     text!(
         "原文的示例用了 x-max-retries 队列参数，RabbitMQ 并没有这个参数：普通队列的重试次数要由消费者自己数（或读 x-death），仲裁队列用 x-delivery-limit。死信队列本身也有上限，满了就会丢消息。",
         "The chapter's sketch sets an x-max-retries queue argument; RabbitMQ has no such argument. On a classic queue the consumer counts retries itself (or reads x-death); a quorum queue uses x-delivery-limit. A dead-letter queue has a limit too, and drops messages once full.",
+    ),
+    text!(
+        "与真实的 RabbitMQ 3.10 对照过（fidelity 测试）：nack 并重新入队的消息立刻回到队首，带 redelivered 标记；reject 不重新入队的消息经死信交换机进入死信队列，重新投递后再失败一次，x-death 计数变成 2；仲裁队列设 x-delivery-limit=2，第 3 次投递失败后转入死信。",
+        "Checked against a real RabbitMQ 3.10 (the fidelity suite): a nack with requeue comes straight back to the head, flagged redelivered; a reject without requeue goes through the dead-letter exchange to the DLQ, and after a redrive and a second failure its x-death count is 2; a quorum queue with x-delivery-limit 2 dead-letters after the third failed delivery.",
     ),
 ];
 
