@@ -12,7 +12,7 @@
 #   - wasm-bindgen-cli = the wasm-bindgen version in Cargo.lock
 #                                        (cargo install, NOT --locked; ~4 min)
 #   - tests/e2e/node_modules via `npm ci`: binaryen 132 (wasm-opt),
-#     playwright-core, axe-core          (~5 s)
+#     playwright-core, axe-core, esbuild (~5 s)
 #   - crates for offline builds          (cargo fetch)
 #   - --test only: Debian chromium, chromium-driver, fonts-wqy-microhei,
 #     rabbitmq-server 3.10, redis-server 7.0 (for the fidelity suite; none is
@@ -120,9 +120,9 @@ _stamp_file="$_e2e/node_modules/.mqlab-install-stamp"
 _stamp="$(cat "$_e2e/package.json" "$_e2e/package-lock.json" | sha256sum | cut -d' ' -f1)"
 if [ -f "$_stamp_file" ] && [ "$(cat "$_stamp_file")" = "$_stamp" ] &&
   [ -x "$NODE_BIN/wasm-opt" ] && [ -d "$_e2e/node_modules/playwright-core" ]; then
-  _setup_log "npm packages (binaryen, playwright-core, axe-core): present"
+  _setup_log "npm packages (binaryen, playwright-core, axe-core, esbuild): present"
 else
-  _setup_log "npm packages (binaryen, playwright-core, axe-core): npm ci in tests/e2e"
+  _setup_log "npm packages (binaryen, playwright-core, axe-core, esbuild): npm ci in tests/e2e"
   (cd "$_e2e" && npm ci --no-audit --no-fund --loglevel=error)
   echo "$_stamp" >"$_stamp_file"
 fi

@@ -98,7 +98,11 @@ if [ "${SIZE_SKIP_BASE:-0}" != 1 ]; then
   wasm-bindgen --target web --no-typescript --out-dir "$out/bindgen" \
     "$ROOT/target/wasm32-unknown-unknown/release/mqlab.wasm"
   wasm-opt -Oz --low-memory-unused "$out/bindgen/mqlab_bg.wasm" -o "$out/site/mqlab_bg.wasm"
-  cp "$out/bindgen/mqlab.js" "$out/site/"
+  # Minified as scripts/minify.mjs minifies dist/'s glue.
+  node -e 'const e = require(process.argv[1]); const fs = require("fs");
+    fs.writeFileSync(process.argv[3], e.transformSync(fs.readFileSync(process.argv[2], "utf8"),
+      { loader: "js", minify: true, format: "esm", target: "es2020", legalComments: "none" }).code)' \
+    "$ROOT/tests/e2e/node_modules/esbuild" "$out/bindgen/mqlab.js" "$out/site/mqlab.js"
   node "$ROOT/scripts/text-pack.mjs" --out "$out/site" --only-demo intro >/dev/null
   # The styles and embed.js are shared as they are: count dist/'s.
   find "$DIST" -type f \( -name '*.css' -o -name 'embed.js' \) -exec cp {} "$out/site/" \;
