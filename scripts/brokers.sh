@@ -129,6 +129,7 @@ env HOME="$DATA/rabbit" \
   RABBITMQ_ENABLED_PLUGINS_FILE="$DATA/rabbit/enabled_plugins" \
   RABBITMQ_CONFIG_FILE="$DATA/rabbit/rabbitmq" \
   RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
+  ERL_CRASH_DUMP="$DATA/rabbit/erl_crash.dump" \
   setsid /usr/lib/rabbitmq/bin/rabbitmq-server >"$DATA/rabbit/console.log" 2>&1 &
 RABBIT_PID=$!
 
