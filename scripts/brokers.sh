@@ -84,7 +84,7 @@ trap 'cleanup' EXIT
 fail_start() {
   local what="$1"
   shift
-  echo "brokers: $what did not start within $START_LIMIT_S s; its log:" >&2
+  echo "brokers: $what; its log:" >&2
   cat "$@" 2>/dev/null | tail -n 40 >&2 || true
   exit 1
 }
@@ -95,8 +95,8 @@ wait_port() {
   local name="$1" pid="$2" port="$3" t0=$SECONDS
   shift 3
   until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
-    alive "$pid" || fail_start "$name (it exited)" "$@"
-    [ $((SECONDS - t0)) -lt "$START_LIMIT_S" ] || fail_start "$name" "$@"
+    alive "$pid" || fail_start "$name exited before it answered" "$@"
+    [ $((SECONDS - t0)) -lt "$START_LIMIT_S" ] || fail_start "$name did not answer within $START_LIMIT_S s" "$@"
     sleep 0.05
   done
 }
@@ -139,7 +139,7 @@ REDIS_PID=$!
 
 wait_port Redis "$REDIS_PID" "$REDIS_PORT" "$DATA/redis.log"
 until [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; do
-  alive "$REDIS_PID" || fail_start "Redis (it exited)" "$DATA/redis.log"
+  alive "$REDIS_PID" || fail_start "Redis exited before it answered" "$DATA/redis.log"
   sleep 0.05
 done
 wait_port RabbitMQ "$RABBIT_PID" "$AMQP_PORT" "$DATA/rabbit/console.log" "$DATA/rabbit/log/$NODE.log"
