@@ -401,7 +401,7 @@ pub fn report(
         .iter()
         .map(|(s, n)| (s.as_str().to_string(), json!(n)))
         .collect();
-    let causes = |m: &std::collections::BTreeMap<crate::Cause, u64>| -> Map<String, Value> {
+    let causes = |m: &crate::vec_map::VecMap<crate::Cause, u64>| -> Map<String, Value> {
         m.iter()
             .map(|(c, n)| (c.as_str().to_string(), json!(n)))
             .collect()

@@ -4,7 +4,7 @@
 //! message that reaches a terminal state frees its slot and is only counted,
 //! so memory is bounded by the number of live messages, not by run length.
 
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -268,17 +268,17 @@ pub struct Ledger {
     free: Vec<Slot>,
     counts: [u64; 10],
     total: u64,
-    rejected_by_cause: BTreeMap<Cause, u64>,
-    lost_by_cause: BTreeMap<Cause, u64>,
+    rejected_by_cause: VecMap<Cause, u64>,
+    lost_by_cause: VecMap<Cause, u64>,
 }
 
 /// Plain-data view of the ledger.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct LedgerCounts {
     pub total: u64,
-    pub by_state: BTreeMap<MsgState, u64>,
-    pub rejected_by_cause: BTreeMap<Cause, u64>,
-    pub lost_by_cause: BTreeMap<Cause, u64>,
+    pub by_state: VecMap<MsgState, u64>,
+    pub rejected_by_cause: VecMap<Cause, u64>,
+    pub lost_by_cause: VecMap<Cause, u64>,
 }
 
 impl LedgerCounts {
@@ -385,7 +385,7 @@ impl Ledger {
         } else {
             &mut self.lost_by_cause
         };
-        *map.entry(cause).or_insert(0) += 1;
+        *map.get_or_insert_with(cause, || 0) += 1;
         trace.word(cause as u64 + 0x5eed);
         self.finish(slot, state, trace)
     }
@@ -412,9 +412,7 @@ impl Ledger {
     }
 
     pub fn counts(&self) -> LedgerCounts {
-        // Inserted one by one, not collected: BTreeMap's FromIterator sorts,
-        // and each sort instance is several KB of wasm.
-        let mut by_state = BTreeMap::new();
+        let mut by_state = VecMap::new();
         for s in MsgState::ALL {
             by_state.insert(s, self.counts[s.index()]);
         }

@@ -24,6 +24,7 @@ pub mod spec;
 pub mod text;
 pub mod time;
 pub mod trace;
+pub mod vec_map;
 
 pub use command::{Action, Command};
 pub use facts::FactDef;

@@ -5,7 +5,7 @@
 //! `describe` prints them, so both always agree on ranges and defaults.
 
 use crate::text::Text;
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 use crate::command::Action;
 pub use crate::facts::FactDef;
@@ -256,14 +256,12 @@ impl ParamDef {
 /// Values for a scenario's parameters (every key present).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Params {
-    values: BTreeMap<&'static str, f64>,
+    values: VecMap<&'static str, f64>,
 }
 
 impl Params {
     pub fn defaults(defs: &[ParamDef]) -> Self {
-        // Inserted one by one: collecting into a BTreeMap sorts first, and
-        // that sort is several KB of wasm per element type.
-        let mut values = BTreeMap::new();
+        let mut values = VecMap::new();
         for d in defs {
             values.insert(d.key, d.default);
         }

@@ -8,8 +8,6 @@
 // Native only: proptest does not build for wasm32-unknown-unknown.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::collections::BTreeMap;
-
 use mqlab_engine::invariants::check_full;
 use mqlab_engine::rng::Dist;
 use mqlab_engine::spec::*;
@@ -550,7 +548,7 @@ fn check_counts(sim: &Sim, spec: &ScenarioSpec, cmds: &[Command]) -> Result<(), 
     if l.by_state.len() != MsgState::ALL.len() {
         return Err("by_state misses a state".into());
     }
-    let by_cause = |m: &BTreeMap<Cause, u64>| m.values().sum::<u64>();
+    let by_cause = |m: &mqlab_engine::vec_map::VecMap<Cause, u64>| m.values().sum::<u64>();
     if by_cause(&l.rejected_by_cause) != l.count(MsgState::Rejected) {
         return Err(format!("rejections without a cause: {l:?}"));
     }

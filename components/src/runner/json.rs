@@ -5,7 +5,7 @@
 //! Reads untrusted text: depth, size and number handling are bounded, and
 //! it never panics.
 
-use std::collections::BTreeMap;
+use mqlab_engine::vec_map::VecMap;
 
 /// A parsed JSON value. Object keys keep their text order in a map sorted
 /// by key (duplicate keys: the last wins, as most readers do).
@@ -16,7 +16,7 @@ pub enum Json {
     Num(f64),
     Str(String),
     Arr(Vec<Json>),
-    Obj(BTreeMap<String, Json>),
+    Obj(VecMap<String, Json>),
 }
 
 /// Deepest nesting accepted (a link is shallow; this stops stack abuse).
@@ -71,7 +71,7 @@ impl Json {
         }
     }
 
-    pub fn as_object(&self) -> Option<&BTreeMap<String, Json>> {
+    pub fn as_object(&self) -> Option<&VecMap<String, Json>> {
         match self {
             Json::Obj(m) => Some(m),
             _ => None,
@@ -130,7 +130,7 @@ impl Parser<'_> {
             }
             b'{' => {
                 self.i += 1;
-                let mut map = BTreeMap::new();
+                let mut map = VecMap::new();
                 self.ws();
                 if self.eat(b"}") {
                     return Some(Json::Obj(map));

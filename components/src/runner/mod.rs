@@ -270,8 +270,7 @@ impl DemoRun {
     pub fn share_state(&self) -> String {
         let defaults = self.def.defaults();
         self.timeline.with_value(|tl| {
-            // Inserted, not collected: BTreeMap's FromIterator sorts (KBs of wasm).
-            let mut p = std::collections::BTreeMap::new();
+            let mut p = mqlab_engine::vec_map::VecMap::new();
             for (k, v) in tl.base_params.iter() {
                 if defaults.get(k) != v {
                     p.insert(k.to_string(), v);

@@ -10,7 +10,7 @@
 //! opened): base64url of JSON.
 //! Decoding never panics; anything unusable is dropped and reported.
 
-use std::collections::BTreeMap;
+use mqlab_engine::vec_map::VecMap;
 
 use mqlab_engine::command::{verb_def, FieldKind, FieldValue};
 use mqlab_engine::{Action, ScenarioDef, TimeUs};
@@ -32,7 +32,7 @@ pub struct SharedRun {
     /// Seed.
     pub s: u64,
     /// Parameters at the start that differ from the defaults.
-    pub p: BTreeMap<String, f64>,
+    pub p: VecMap<String, f64>,
     /// The input log.
     pub i: Vec<RunInput>,
     /// The moment shown.
@@ -474,7 +474,7 @@ mod tests {
     #[test]
     fn a_run_round_trips_through_a_string() {
         let def = find("peak-shaving").unwrap();
-        let mut p = BTreeMap::new();
+        let mut p = VecMap::new();
         p.insert("db_rate_per_s".to_string(), 2000.0);
         let run = SharedRun {
             s: 42,
@@ -546,7 +546,7 @@ mod tests {
     const V1_LINK: &str = "1.eyJzIjo0MiwicCI6eyJjb25zdW1lcnMiOjAuNSwiZGJfcmF0ZV9wZXJfcyI6MjAwMC4wfSwiaSI6W3sidCI6NTAwMDAwMCwicCI6WyJjb25zdW1lcnMiLDIwLjBdLCJhIjpbeyJkbyI6InNldF9jb25zdW1lcnMiLCJncm91cCI6IndvcmtlcnMiLCJjb3VudCI6MjB9LG51bGxdfSx7InQiOjYwMDAwMDAsImEiOlt7ImRvIjoiY3Jhc2hfYnJva2VyIn0seyJkbyI6InNldF9yYXRlIiwicHJvZHVjZXIiOiJ1c2VycyIsInJhdGVfcGVyX3MiOjEyLjV9XX0seyJ0Ijo3MDAwMDAwLCJhIjpbeyJkbyI6InNldF9zZXJ2aWNlX3VwIiwic2VydmljZSI6ImRiIFwieFwiIiwidXAiOmZhbHNlfSx7ImRvIjoic2V0X2NvbnN1bWVyX3dvcmsiLCJncm91cCI6InciLCJtZWFuX3VzIjoxNTAwfV19XSwidCI6NzAwMDAwMX0";
 
     fn v1_run() -> SharedRun {
-        let mut p = BTreeMap::new();
+        let mut p = VecMap::new();
         p.insert("db_rate_per_s".to_string(), 2000.0);
         p.insert("consumers".to_string(), 1.0); // 0.5 in the link, clamped
         SharedRun {

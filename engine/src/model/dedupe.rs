@@ -37,7 +37,7 @@
 //! [`Sim::copy_ended`]. Without an idempotence spec every hook returns at
 //! once and nothing is drawn, so other scenarios' traces do not change.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::vec_map::{VecMap, VecSet};
 
 use crate::ledger::{Cause, MsgState};
 use crate::model::effects::EffectStore;
@@ -66,9 +66,9 @@ pub const KEYS_SHOWN: usize = 8;
 #[derive(Clone, Debug, Default)]
 pub struct TtlStore {
     /// Key → when it expires.
-    keys: BTreeMap<u64, TimeUs>,
+    keys: VecMap<u64, TimeUs>,
     /// (expiry, key), soonest first.
-    expiry: BTreeSet<(TimeUs, u64)>,
+    expiry: VecSet<(TimeUs, u64)>,
     /// Everything expiring at or before this was removed.
     purged_to: TimeUs,
     /// Keys set so far.
@@ -133,7 +133,7 @@ impl TtlStore {
 
     /// Keys that exist at `now`, without removing anything (for reading).
     pub fn live_len(&self, now: TimeUs) -> usize {
-        self.expiry.range((now + 1, 0)..).count()
+        self.expiry.count_from(&(now + 1, 0))
     }
 
     /// The `n` keys that expire last (the newest for one TTL), latest first,

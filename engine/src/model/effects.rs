@@ -16,7 +16,7 @@
 //! (`INSERT INTO processed(msg_id) ...; UPDATE account SET points = points
 //! + 10`), so "the row exists" and "the effect was applied" are one fact.
 
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 /// What is known about one order (message id).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -36,7 +36,7 @@ pub struct Order {
 /// The account, the unique-key table and the running totals.
 #[derive(Clone, Debug, Default)]
 pub struct EffectStore {
-    orders: BTreeMap<u64, Order>,
+    orders: VecMap<u64, Order>,
     /// Effects applied, repeats included.
     pub applied: u64,
     /// Orders whose effect was applied at least once.
@@ -54,7 +54,7 @@ impl EffectStore {
     /// the live message that brings it up (any other copy would have been
     /// counted when it was made).
     pub fn touch(&mut self, origin: u64) -> &mut Order {
-        self.orders.entry(origin).or_insert(Order {
+        self.orders.get_or_insert_with(origin, || Order {
             outstanding: 1,
             ..Order::default()
         })

@@ -36,7 +36,9 @@
 //! spec every hook returns at once and nothing is drawn, so other
 //! scenarios' traces do not change.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
+
+use crate::vec_map::VecMap;
 
 use crate::ledger::{Cause, MsgRecord, MsgState};
 use crate::model::Handle;
@@ -103,7 +105,7 @@ pub struct Retry {
     /// The dead-letter queue, oldest first.
     pub dlq: VecDeque<DeadLetter>,
     /// Messages waiting out their backoff, by id.
-    pub waiting: BTreeMap<u64, Handle>,
+    pub waiting: VecMap<u64, Handle>,
     /// Failed deliveries sent back for another try.
     pub retries: u64,
     /// Times a message was dead-lettered (a redriven one may count again).
@@ -146,7 +148,7 @@ impl Retry {
             policy,
             fixed: false,
             dlq: VecDeque::new(),
-            waiting: BTreeMap::new(),
+            waiting: VecMap::new(),
             retries: 0,
             dead_lettered: 0,
             dropped: 0,
