@@ -5,6 +5,7 @@ pub mod async_register;
 pub mod comparison;
 pub mod components;
 pub mod coupling;
+pub mod data_demo;
 pub mod dlq;
 pub mod idempotence;
 pub mod intro;

@@ -5,15 +5,13 @@
 //! goes wrong (written too early, expired too soon).
 
 use leptos::prelude::*;
-use mqlab_components::i18n::{use_lang, words};
+use mqlab_components::i18n::words;
 use mqlab_components::text;
-use mqlab_components::{
-    ActionButton, NodeSpot, PanelDef, ParamChoice, ParamSlider, StageLayout, Text,
-};
+use mqlab_components::{NodeSpot, PanelDef, StageLayout, Text};
 use mqlab_engine::scenarios::idempotence::{BROKER, CONSUMER, PRODUCER};
 use mqlab_engine::Action;
 
-use super::{Captions, DemoFrame, FactCard, LossesByCause, Panel};
+use super::data_demo::{data_demo, Button, Control, DemoData, Group};
 use crate::i18n;
 
 static PANELS: [PanelDef; 1] = [PanelDef {
@@ -85,67 +83,84 @@ static NOTICE: [Text; 5] = [
     ),
 ];
 
-const GUARD: Text = text!(
-    "积分服务怎样识别重复",
-    "How the points service spots a repeat",
-);
-const SOURCES: Text = text!("重复从哪里来", "Where duplicates come from");
-const MARK_HINT: Text = text!(
-    "只对 Redis 去重键有效。原文的示例是“处理前写”。",
-    "Only for the Redis dedupe key. The chapter's sketch writes it before the work.",
-);
 const SECONDS: Text = text!("秒", "s");
+
+fn crash() -> Action {
+    Action::CrashConsumer {
+        group: CONSUMER.into(),
+    }
+}
+
+fn drop_confirm() -> Action {
+    Action::DropNextConfirm {
+        producer: PRODUCER.into(),
+    }
+}
+
+static DATA: DemoData = DemoData {
+    id: "idempotence",
+    title: TITLE,
+    lede: LEDE,
+    panels: &PANELS,
+    layout: &LAYOUT,
+    speed: 1.0,
+    legs: &[
+        Group {
+            title: text!("重复从哪里来", "Where duplicates come from"),
+            controls: &[
+                Control::Slider { key: "duplicate_rate", label: text!("网络重复投递的比例", "Orders the network delivers twice"), unit: text!("%", "%") },
+                Control::Slider { key: "redelivery_delay_s", label: text!("重复到达的延迟", "Delay until the duplicate arrives"), unit: SECONDS },
+                Control::Buttons(&[
+                    Button {
+                        name: "drop-next-confirm",
+                        fault: true,
+                        label: text!("丢掉下一个确认", "Drop the next confirm"),
+                        hint: text!("队列存下了订单，但确认丢了：生产者会重发同一个订单", "The queue stored the order but its confirm is lost: the producer sends the same order again"),
+                        action: drop_confirm,
+                    },
+                    Button {
+                        name: "crash-consumer",
+                        fault: true,
+                        label: text!("消费者崩溃", "Consumer crashes"),
+                        hint: text!("积分服务在处理中途崩溃，未确认的订单稍后重投", "The points service crashes mid-work; the unacked order is delivered again later"),
+                        action: crash,
+                    },
+                ]),
+            ],
+        },
+        Group {
+            title: text!("积分服务怎样识别重复", "How the points service spots a repeat"),
+            controls: &[
+                Control::Choice { key: "strategy", label: text!("幂等方案", "Strategy") },
+                Control::Choice { key: "mark", label: text!("去重键何时写入", "When the dedupe key is written") },
+                Control::Hint { text: text!("只对 Redis 去重键有效。原文的示例是“处理前写”。", "Only for the Redis dedupe key. The chapter's sketch writes it before the work."), link: None },
+                Control::Slider { key: "ttl_s", label: text!("去重键有效期（EX）", "Dedupe key lifetime (EX)"), unit: SECONDS },
+            ],
+        },
+    ],
+    controls: Group {
+        title: i18n::CONTROLS,
+        controls: &[
+            Control::Slider { key: "rate_per_s", label: text!("下单速率", "Order rate"), unit: words::PER_S },
+            Control::Slider { key: "work_ms", label: text!("每单处理时间", "Work per order"), unit: text!("毫秒", "ms") },
+        ],
+    },
+    facts: &[
+        ("points_expected", false),
+        ("points_actual", false),
+        ("double_applied", true),
+        ("lost_effects", true),
+        ("unique_messages", false),
+        ("effects_applied", false),
+        ("skipped_duplicates", false),
+        ("dedupe_keys", false),
+    ],
+    losses: true,
+    try_this: &TRY,
+    notice: &NOTICE,
+};
 
 #[component]
 pub fn IdempotenceDemo() -> impl IntoView {
-    let lang = use_lang();
-    let def = mqlab_engine::scenario::find("idempotence").expect("built-in scenario");
-    let run = super::make_run(def, &PANELS, 1.0);
-    let fault = move |a: fn() -> Action| Callback::new(move |_| run.act(|_| Some(a())));
-    view! {
-        <DemoFrame id="idempotence" title=TITLE lede=LEDE run=run>
-            <div class="legs">
-                <section class="leg" aria-label=move || SOURCES.get(lang.get())>
-                    <h2>{move || SOURCES.get(lang.get())}</h2>
-                    <ParamSlider run=run key="duplicate_rate" label=text!("网络重复投递的比例", "Orders the network delivers twice") unit=text!("%", "%")/>
-                    <ParamSlider run=run key="redelivery_delay_s" label=text!("重复到达的延迟", "Delay until the duplicate arrives") unit=SECONDS/>
-                    <div class="actions">
-                        <ActionButton name="drop-next-confirm" fault=true
-                            label=text!("丢掉下一个确认", "Drop the next confirm")
-                            hint=text!("队列存下了订单，但确认丢了：生产者会重发同一个订单", "The queue stored the order but its confirm is lost: the producer sends the same order again")
-                            on_press=fault(|| Action::DropNextConfirm { producer: PRODUCER.into() })/>
-                        <ActionButton name="crash-consumer" fault=true
-                            label=text!("消费者崩溃", "Consumer crashes")
-                            hint=text!("积分服务在处理中途崩溃，未确认的订单稍后重投", "The points service crashes mid-work; the unacked order is delivered again later")
-                            on_press=fault(|| Action::CrashConsumer { group: CONSUMER.into() })/>
-                    </div>
-                </section>
-                <section class="leg" aria-label=move || GUARD.get(lang.get())>
-                    <h2>{move || GUARD.get(lang.get())}</h2>
-                    <ParamChoice run=run key="strategy" label=text!("幂等方案", "Strategy")/>
-                    <ParamChoice run=run key="mark" label=text!("去重键何时写入", "When the dedupe key is written")/>
-                    <p class="hint">{move || MARK_HINT.get(lang.get())}</p>
-                    <ParamSlider run=run key="ttl_s" label=text!("去重键有效期（EX）", "Dedupe key lifetime (EX)") unit=SECONDS/>
-                </section>
-            </div>
-            <section class="controls" aria-label=move || i18n::CONTROLS.get(lang.get())>
-                <ParamSlider run=run key="rate_per_s" label=text!("下单速率", "Order rate") unit=words::PER_S/>
-                <ParamSlider run=run key="work_ms" label=text!("每单处理时间", "Work per order") unit=text!("毫秒", "ms")/>
-            </section>
-            <div class="panels one">
-                <Panel run=run index=0 layout=&LAYOUT untitled=true>
-                    <FactCard run=run index=0 key="points_expected"/>
-                    <FactCard run=run index=0 key="points_actual"/>
-                    <FactCard run=run index=0 key="double_applied" alarm=true/>
-                    <FactCard run=run index=0 key="lost_effects" alarm=true/>
-                    <FactCard run=run index=0 key="unique_messages"/>
-                    <FactCard run=run index=0 key="effects_applied"/>
-                    <FactCard run=run index=0 key="skipped_duplicates"/>
-                    <FactCard run=run index=0 key="dedupe_keys"/>
-                    <LossesByCause run=run index=0/>
-                </Panel>
-            </div>
-            <Captions try_this=&TRY notice=&NOTICE/>
-        </DemoFrame>
-    }
+    data_demo(&DATA, None)
 }

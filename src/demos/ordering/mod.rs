@@ -5,16 +5,14 @@
 //! works only if it waits for gaps.
 
 use leptos::prelude::*;
-use mqlab_components::i18n::{use_lang, words};
+use mqlab_components::i18n::words;
 use mqlab_components::text;
-use mqlab_components::{
-    ActionButton, NodeSpot, PanelDef, ParamChoice, ParamSlider, StageLayout, Text,
-};
+use mqlab_components::{NodeSpot, PanelDef, StageLayout, Text};
 use mqlab_engine::scenarios::ordering::{CONSUMERS, PRODUCER, QUEUE};
 use mqlab_engine::time::US_PER_S;
 use mqlab_engine::Action;
 
-use super::{Captions, DemoFrame, FactCard, Panel};
+use super::data_demo::{data_demo, Button, Control, DemoData, Group};
 use crate::i18n;
 
 static PANELS: [PanelDef; 1] = [PanelDef {
@@ -129,65 +127,73 @@ static NOTICE: [Text; 4] = [
     ),
 ];
 
-const HOW: Text = text!("怎样保证顺序", "How order is kept");
-const LOAD: Text = text!("负载与消费者", "Load and consumers");
 const MS: Text = text!("毫秒", "ms");
 const COUNT: Text = text!("个", "");
 
+fn hold_next_step() -> Action {
+    Action::DelayNextPublish {
+        producer: PRODUCER.into(),
+        delay_us: 3 * US_PER_S,
+    }
+}
+
+static DATA: DemoData = DemoData {
+    id: "ordering",
+    title: TITLE,
+    lede: LEDE,
+    panels: &PANELS,
+    layout: &LAYOUT,
+    speed: 1.0,
+    legs: &[
+        Group {
+            title: text!("怎样保证顺序", "How order is kept"),
+            controls: &[
+                Control::Choice { key: "strategy", label: text!("策略", "Strategy") },
+                Control::Choice { key: "key", label: text!("分区键（按键分区时）", "Partition key (partition by key)") },
+                Control::Buttons(&[Button {
+                    name: "delay-next-publish",
+                    fault: true,
+                    label: text!("网络耽搁下一步 3 秒", "Network holds up the next step for 3 s"),
+                    hint: text!("下单服务发出的下一条消息在网络上多走 3 秒，同一用户后面的步骤会赶到它前面", "The shop's next message spends 3 more seconds on the network, so the user's later steps overtake it"),
+                    action: hold_next_step,
+                }]),
+            ],
+        },
+        Group {
+            title: text!("负载与消费者", "Load and consumers"),
+            controls: &[
+                Control::Slider { key: "consumers", label: text!("消费者数（一个队列时）", "Consumers (one queue)"), unit: COUNT },
+                Control::Slider { key: "partitions", label: text!("分区数", "Partitions"), unit: COUNT },
+                Control::Slider { key: "rate_per_s", label: text!("发送速率", "Send rate"), unit: words::PER_S },
+                Control::Slider { key: "work_ms", label: text!("每步平均处理时间", "Mean work per step"), unit: MS },
+            ],
+        },
+    ],
+    controls: Group {
+        title: i18n::CONTROLS,
+        controls: &[
+            Control::Slider { key: "users", label: text!("用户数", "Users"), unit: COUNT },
+            Control::Slider { key: "batch_ms", label: text!("排序间隔（不等缺口）", "Sort every (no waiting)"), unit: MS },
+            Control::Slider { key: "gap_timeout_ms", label: text!("等待缺口的超时", "Gap wait timeout"), unit: MS },
+        ],
+    },
+    facts: &[
+        ("order_violations", true),
+        ("order_violation_pct", false),
+        ("throughput_per_s", false),
+        ("done", false),
+        ("queued", false),
+        ("latency_ms", false),
+        ("reorder_wait_us_p99", false),
+        ("reorder_timeouts", true),
+        ("reorder_parked", false),
+    ],
+    losses: false,
+    try_this: &TRY,
+    notice: &NOTICE,
+};
+
 #[component]
 pub fn OrderingDemo() -> impl IntoView {
-    let lang = use_lang();
-    let def = mqlab_engine::scenario::find("ordering").expect("built-in scenario");
-    let run = super::make_run(def, &PANELS, 1.0);
-    let hold = Callback::new(move |_| {
-        run.act(|_| {
-            Some(Action::DelayNextPublish {
-                producer: PRODUCER.into(),
-                delay_us: 3 * US_PER_S,
-            })
-        })
-    });
-    view! {
-        <DemoFrame id="ordering" title=TITLE lede=LEDE run=run>
-            <div class="legs">
-                <section class="leg" aria-label=move || HOW.get(lang.get())>
-                    <h2>{move || HOW.get(lang.get())}</h2>
-                    <ParamChoice run=run key="strategy" label=text!("策略", "Strategy")/>
-                    <ParamChoice run=run key="key" label=text!("分区键（按键分区时）", "Partition key (partition by key)")/>
-                    <div class="actions">
-                        <ActionButton name="delay-next-publish" fault=true
-                            label=text!("网络耽搁下一步 3 秒", "Network holds up the next step for 3 s")
-                            hint=text!("下单服务发出的下一条消息在网络上多走 3 秒，同一用户后面的步骤会赶到它前面", "The shop's next message spends 3 more seconds on the network, so the user's later steps overtake it")
-                            on_press=hold/>
-                    </div>
-                </section>
-                <section class="leg" aria-label=move || LOAD.get(lang.get())>
-                    <h2>{move || LOAD.get(lang.get())}</h2>
-                    <ParamSlider run=run key="consumers" label=text!("消费者数（一个队列时）", "Consumers (one queue)") unit=COUNT/>
-                    <ParamSlider run=run key="partitions" label=text!("分区数", "Partitions") unit=COUNT/>
-                    <ParamSlider run=run key="rate_per_s" label=text!("发送速率", "Send rate") unit=words::PER_S/>
-                    <ParamSlider run=run key="work_ms" label=text!("每步平均处理时间", "Mean work per step") unit=MS/>
-                </section>
-            </div>
-            <section class="controls" aria-label=move || i18n::CONTROLS.get(lang.get())>
-                <ParamSlider run=run key="users" label=text!("用户数", "Users") unit=COUNT/>
-                <ParamSlider run=run key="batch_ms" label=text!("排序间隔（不等缺口）", "Sort every (no waiting)") unit=MS/>
-                <ParamSlider run=run key="gap_timeout_ms" label=text!("等待缺口的超时", "Gap wait timeout") unit=MS/>
-            </section>
-            <div class="panels one">
-                <Panel run=run index=0 layout=&LAYOUT untitled=true>
-                    <FactCard run=run index=0 key="order_violations" alarm=true/>
-                    <FactCard run=run index=0 key="order_violation_pct"/>
-                    <FactCard run=run index=0 key="throughput_per_s"/>
-                    <FactCard run=run index=0 key="done"/>
-                    <FactCard run=run index=0 key="queued"/>
-                    <FactCard run=run index=0 key="latency_ms"/>
-                    <FactCard run=run index=0 key="reorder_wait_us_p99"/>
-                    <FactCard run=run index=0 key="reorder_timeouts" alarm=true/>
-                    <FactCard run=run index=0 key="reorder_parked"/>
-                </Panel>
-            </div>
-            <Captions try_this=&TRY notice=&NOTICE/>
-        </DemoFrame>
-    }
+    data_demo(&DATA, None)
 }
