@@ -139,7 +139,7 @@ pub static DEMOS: [DemoInfo; 16] = [
             "30 分钟未支付自动取消订单。",
             "Cancel an unpaid order after 30 minutes.",
         ),
-        ready: false,
+        ready: true,
     },
     DemoInfo {
         id: "transaction",

@@ -254,6 +254,12 @@ pub enum LogKind {
         queue: NodeId,
         deliveries: u16,
     },
+    /// `pollers` pollers of `group` read the same due member of a sorted
+    /// set and none checked its `ZREM`: each of them handled it.
+    ClaimedTwice {
+        group: NodeId,
+        pollers: u16,
+    },
     /// `count` messages moved from the dead-letter queue back to `queue`.
     Redriven {
         queue: NodeId,

@@ -374,7 +374,7 @@ pub fn builtins() -> &'static [ScenarioDef] {
     &BUILTINS
 }
 
-static BUILTINS: [ScenarioDef; 12] = [
+static BUILTINS: [ScenarioDef; 13] = [
     crate::scenarios::intro::DEF,
     crate::scenarios::peak_shaving::DEF,
     crate::scenarios::components::DEF,
@@ -387,6 +387,7 @@ static BUILTINS: [ScenarioDef; 12] = [
     crate::scenarios::idempotence::DEF,
     crate::scenarios::ordering::DEF,
     crate::scenarios::dlq::DEF,
+    crate::scenarios::delay::DEF,
 ];
 
 pub fn find(id: &str) -> Option<&'static ScenarioDef> {

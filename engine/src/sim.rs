@@ -15,7 +15,9 @@
 //! (duplicates, a consumer's effect, unique keys and dedupe keys with a
 //! TTL), `retry` (delivery counts, backoff, the dead-letter queue,
 //! redrive), `ordering` (per-user steps, partitions by key, re-ordering by
-//! sequence number) and `calls` (synchronous services and call chains).
+//! sequence number), `delay` (due times: delay levels, a timer, a polled
+//! sorted set, TTL at the head) and `calls` (synchronous services and call
+//! chains).
 
 use crate::command::{Action, Command};
 use crate::event::EventQueue;
@@ -25,6 +27,7 @@ use crate::model::broker::Broker;
 use crate::model::calls::Calls;
 use crate::model::consumer::ConsumerGroup;
 use crate::model::dedupe::Idempotence;
+use crate::model::delay::Delay;
 use crate::model::delivery::Delivery;
 use crate::model::ordering::Ordering;
 use crate::model::producer::Producer;
@@ -168,6 +171,11 @@ pub(crate) enum Ev {
         user: u32,
         token: u32,
     },
+    // delay: the pollers of a sorted set
+    /// The pollers read delaying queue `q`'s due members.
+    DelayPoll {
+        q: u16,
+    },
     // the loop itself
     Command(u32),
     Sample,
@@ -202,6 +210,7 @@ impl Ev {
             Ev::ReorderFlush => 22,
             Ev::ReorderTimeout { .. } => 23,
             Ev::RetryDue { .. } => 25,
+            Ev::DelayPoll { .. } => 26,
         }
     }
 }
@@ -261,6 +270,7 @@ pub struct Sim {
     pub(crate) idempotence: Idempotence,
     pub(crate) retry: Retry,
     pub(crate) ordering: Ordering,
+    pub(crate) delay: Delay,
     pub(crate) calls: Calls,
     pub(crate) stats: RunStats,
     pub(crate) nodes: Vec<NodeView>,
@@ -388,6 +398,27 @@ impl Sim {
             (o, p.unwrap_or(0) as u16, parts.map(|q| q as u16).collect())
         });
 
+        let delay_spec = spec.delay.as_ref();
+        let producer_idx = |n: &str| spec.producers.iter().position(|p| p.name == n);
+        let delay = Delay::new(
+            delay_spec,
+            delay_spec
+                .and_then(|d| queue_idx(&d.queue))
+                .map(|q| q as u16),
+            delay_spec
+                .and_then(|d| producer_idx(&d.orders))
+                .unwrap_or(0) as u16,
+            spec.producers
+                .iter()
+                .map(|p| {
+                    delay_spec
+                        .and_then(|d| d.due.iter().find(|(n, _)| *n == p.name))
+                        .map_or(crate::spec::Due::After(0), |(_, due)| *due)
+                })
+                .collect(),
+            seed,
+        );
+
         let mut sim = Sim {
             spec: spec.clone(),
             seed,
@@ -409,6 +440,7 @@ impl Sim {
             idempotence: Idempotence::new(watched, watched_group, seed),
             retry: Retry::new(retry_spec, retry_queue, seed),
             ordering: Ordering::new(ordered, seed),
+            delay,
             calls: Calls::new(services),
             stats: RunStats::new(window, SERIES_POINTS),
             nodes,
@@ -848,6 +880,7 @@ impl Sim {
             Ev::DuplicateSent { p, msg } => self.on_duplicate_sent(p, msg),
             Ev::DuplicateArrive { p, msg } => self.on_duplicate_arrive(p, msg),
             Ev::RetryDue { q, msg } => self.on_retry_due(q, msg),
+            Ev::DelayPoll { q } => self.on_delay_poll(q),
             Ev::ReorderFlush => self.on_reorder_flush(),
             Ev::ReorderTimeout { user, token } => self.on_reorder_timeout(user, token),
             Ev::Command(i) => {

@@ -64,6 +64,76 @@ pub struct ScenarioSpec {
     /// whether consumers re-order them; `None` when order is not watched.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ordering: Option<OrderingSpec>,
+    /// A queue that holds each message until it is due (delay levels, a
+    /// timer, a polled sorted set, or TTL + dead-lettering), and the order
+    /// checks it carries; `None` when nothing is delayed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay: Option<DelaySpec>,
+}
+
+/// Delayed delivery on the queue `queue` (see `model::delay`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DelaySpec {
+    pub queue: String,
+    pub method: DelayMethod,
+    /// When each producer's messages ask to be delivered, by producer
+    /// name; a producer not listed asks for no delay.
+    #[serde(default)]
+    pub due: Vec<(String, Due)>,
+    /// `levels`: the RocketMQ 4.x delay level (1 to 18) every message takes.
+    #[serde(default = "default_level")]
+    pub level: u32,
+    /// `zset`: how often the pollers read the sorted set.
+    #[serde(default = "default_poll")]
+    pub poll_us: TimeUs,
+    /// `zset`: whether a poller claims a member atomically (a Lua script,
+    /// or acting only when `ZREM` returns 1).
+    #[serde(default)]
+    pub atomic_claim: bool,
+    /// The producer whose messages are order checks (the others' are
+    /// reminders).
+    pub orders: String,
+    /// Share of users (0 to 1) who pay for their order.
+    #[serde(default)]
+    pub pay_rate: f64,
+    /// Mean time from the order to the payment of those who pay
+    /// (exponentially distributed).
+    #[serde(default)]
+    pub pay_mean_us: TimeUs,
+}
+
+/// How a delaying queue keeps its due times.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DelayMethod {
+    /// RocketMQ 4.x fixed delay levels.
+    Levels,
+    /// RocketMQ 5.x arbitrary delivery time.
+    Timer,
+    /// A Redis sorted set scored by due time, polled.
+    Zset,
+    /// RabbitMQ per-message TTL and a dead-letter exchange (expiry at the
+    /// head only).
+    TtlDlx,
+}
+
+/// When a message asks to be delivered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Due {
+    /// This long after it was created.
+    After(TimeUs),
+    /// The next time the clock shows this time of day (µs after midnight;
+    /// the simulation starts at midnight).
+    At(TimeUs),
+}
+
+fn default_level() -> u32 {
+    16
+}
+fn default_poll() -> TimeUs {
+    crate::time::US_PER_S
 }
 
 /// One retry policy, for the queue `queue` and every consumer group that
@@ -683,7 +753,8 @@ impl ScenarioSpec {
             .ordering
             .as_ref()
             .is_some_and(|o| o.key == OrderKey::Random && o.partitions.len() > 1);
-        poisson || work || pacing || duplicates || failures || keys
+        let pays = self.delay.as_ref().is_some_and(|d| d.pay_rate > 0.0);
+        poisson || work || pacing || duplicates || failures || keys || pays
     }
 
     /// Checks names, references and ranges; the error names the field.
@@ -981,6 +1052,39 @@ impl ScenarioSpec {
             if r.dlq_capacity > MAX_QUEUE_CAPACITY {
                 return Err(SpecError("retry.dlq_capacity is too large".into()));
             }
+        }
+        if let Some(d) = &self.delay {
+            if !is_queue(&d.queue) {
+                return Err(SpecError(format!(
+                    "delay.queue: no queue named '{}'",
+                    d.queue
+                )));
+            }
+            let is_producer = |n: &str| self.producers.iter().any(|p| p.name == n);
+            if let Some((n, _)) = d.due.iter().find(|(n, _)| !is_producer(n)) {
+                return Err(SpecError(format!("delay.due: no producer named '{n}'")));
+            }
+            if !is_producer(&d.orders) {
+                return Err(SpecError(format!(
+                    "delay.orders: no producer named '{}'",
+                    d.orders
+                )));
+            }
+            if !(1..=18).contains(&d.level) {
+                return Err(SpecError("delay.level must be between 1 and 18".into()));
+            }
+            check_duration("delay.poll_us", d.poll_us)?;
+            if d.poll_us == 0 {
+                return Err(SpecError("delay.poll_us must be more than 0".into()));
+            }
+            for (_, due) in &d.due {
+                let (Due::After(us) | Due::At(us)) = *due;
+                check_duration("delay.due", us)?;
+            }
+            if !(d.pay_rate.is_finite() && (0.0..=1.0).contains(&d.pay_rate)) {
+                return Err(SpecError("delay.pay_rate must be between 0 and 1".into()));
+            }
+            check_duration("delay.pay_mean_us", d.pay_mean_us)?;
         }
         if let Some(o) = &self.ordering {
             if !self.producers.iter().any(|p| p.name == o.producer) {

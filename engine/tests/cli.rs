@@ -104,7 +104,8 @@ fn list_prints_every_builtin() {
             "reliability",
             "idempotence",
             "ordering",
-            "dlq"
+            "dlq",
+            "delay"
         ]
     );
 }
@@ -370,6 +371,22 @@ const FACT_CONTRACT: &[(&str, &[&str])] = &[
             "done",
             "queued",
             "lost",
+        ],
+    ),
+    (
+        "delay",
+        &[
+            "delay_us",
+            "lateness_us_p99",
+            "lateness_us_max",
+            "early",
+            "double_claimed",
+            "cancelled",
+            "paid",
+            "wrongly_cancelled",
+            "reminders",
+            "waiting",
+            "orders",
         ],
     ),
 ];

@@ -184,6 +184,20 @@ fn ordering() -> impl Strategy<Value = (u32, usize, u8, u8, TimeUs, TimeUs, u32)
     )
 }
 
+/// A delay spec: its queue, method, level, poll interval, atomic claim,
+/// the first producer's delay, and the share of users who pay.
+fn delay() -> impl Strategy<Value = (usize, u8, u32, TimeUs, bool, TimeUs, f64)> {
+    (
+        0..2usize,
+        0..4u8,
+        1..=18u32,
+        1..2 * US_PER_S,
+        any::<bool>(),
+        0..20 * US_PER_S,
+        0.0..=1.0f64,
+    )
+}
+
 fn service() -> impl Strategy<Value = (f64, u32, u32, TimeUs, bool)> {
     (
         prop_oneof![Just(0.001), 1.0..5_000.0],
@@ -207,7 +221,7 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
         prop_oneof![Just(0.0), 0.0..0.5f64],
         prop::option::of(idempotence()),
         prop::option::of(retry()),
-        prop::option::of(ordering()),
+        (prop::option::of(ordering()), prop::option::of(delay())),
     )
         .prop_map(
             |(
@@ -222,7 +236,7 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
                 fail_rate,
                 idem,
                 retry,
-                ord,
+                (ord, dly),
             )| {
                 let qname = |i: usize| format!("q{i}");
                 let sname = |i: usize| format!("s{i}");
@@ -253,7 +267,7 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
                         },
                     )
                     .collect();
-                let producers = ps
+                let producers: Vec<ProducerSpec> = ps
                     .into_iter()
                     .enumerate()
                     .map(|(i, p)| {
@@ -352,7 +366,34 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
                         buffer,
                     },
                 );
+                // The first producer's messages are order checks; a second
+                // producer's (if any) reminders at a time of day.
+                let delay = dly.map(
+                    |(q, method, level, poll_us, atomic_claim, after, pay_rate)| DelaySpec {
+                        queue: qname(q % qs.len()),
+                        method: [
+                            DelayMethod::Levels,
+                            DelayMethod::Timer,
+                            DelayMethod::Zset,
+                            DelayMethod::TtlDlx,
+                        ][method as usize],
+                        due: vec![
+                            ("p0".into(), Due::After(after)),
+                            ("p1".into(), Due::At(after / 2)),
+                        ]
+                        .into_iter()
+                        .filter(|(n, _)| producers.iter().any(|p: &ProducerSpec| &p.name == n))
+                        .collect(),
+                        level,
+                        poll_us,
+                        atomic_claim,
+                        orders: "p0".into(),
+                        pay_rate,
+                        pay_mean_us: after,
+                    },
+                );
                 ScenarioSpec {
+                    delay,
                     topics: Default::default(),
                     idempotence,
                     retry,
@@ -677,6 +718,7 @@ fn the_cause_check_catches_an_unexplained_loss() {
         idempotence: None,
         retry: None,
         ordering: None,
+        delay: None,
         name: "t".into(),
         description: String::new(),
         link_latency_us: US_PER_MS,

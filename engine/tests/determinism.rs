@@ -17,6 +17,7 @@ fn random_spec() -> ScenarioSpec {
         idempotence: None,
         retry: None,
         ordering: None,
+        delay: None,
         name: "random".into(),
         description: String::new(),
         link_latency_us: 2 * US_PER_MS,

@@ -69,6 +69,8 @@ pub struct DemoData {
     pub layout: &'static StageLayout,
     /// The speed the transport starts at.
     pub speed: f64,
+    /// Simulated seconds per real second at 1× (see `DemoRun::time_scale`).
+    pub time_scale: f64,
     /// Groups of controls side by side.
     pub legs: &'static [Group],
     /// The row of general controls under them (load, rates).
@@ -85,7 +87,8 @@ pub struct DemoData {
 /// the fact cards.
 pub fn data_demo(data: &'static DemoData, extra: Option<fn(DemoRun) -> AnyView>) -> AnyView {
     let def = mqlab_engine::scenario::find(data.id).expect("built-in scenario");
-    let run = super::make_run(def, data.panels, data.speed);
+    let mut run = super::make_run(def, data.panels, data.speed);
+    run.time_scale = data.time_scale;
     view! {
         <DemoFrame id=data.id title=data.title lede=data.lede run=run>
             <div class="legs">

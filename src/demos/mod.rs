@@ -6,6 +6,7 @@ pub mod comparison;
 pub mod components;
 pub mod coupling;
 pub mod data_demo;
+pub mod delay;
 pub mod dlq;
 pub mod idempotence;
 pub mod intro;
@@ -106,6 +107,7 @@ pub fn demo_page(id: &str) -> AnyView {
         "idempotence" => view! { <idempotence::IdempotenceDemo/> }.into_any(),
         "ordering" => view! { <ordering::OrderingDemo/> }.into_any(),
         "dlq" => view! { <dlq::DlqDemo/> }.into_any(),
+        "delay" => view! { <delay::DelayDemo/> }.into_any(),
         other => view! { <ComingSoon id=other.to_string()/> }.into_any(),
     }
 }

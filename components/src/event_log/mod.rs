@@ -434,6 +434,19 @@ pub fn sentence(e: &LogEntry, layout: &StageLayout, nodes: &[NodeView], lang: La
                 )
             }
         }
+        LogKind::ClaimedTwice { group, pollers } => {
+            if zh {
+                format!(
+                    "{}的 {pollers} 个实例同时读到这一单，都没检查 ZREM 的结果：订单被取消了 {pollers} 次",
+                    name(*group)
+                )
+            } else {
+                format!(
+                    "{pollers} instances of {} read this order at the same moment and none checked ZREM's result: it was cancelled {pollers} times",
+                    name(*group)
+                )
+            }
+        }
         LogKind::Redriven { queue, count } => {
             if zh {
                 format!("死信队列的 {count} 条消息重新放回{}", name(*queue))
@@ -496,7 +509,7 @@ fn severity(k: &LogKind) -> &'static str {
         | LogKind::ConsumerCrashed { .. }
         | LogKind::BrokerCrashed { .. } => "bad",
         LogKind::EffectApplied { times, .. } if *times > 1 => "bad",
-        LogKind::DeadLettered { .. } => "bad",
+        LogKind::DeadLettered { .. } | LogKind::ClaimedTwice { .. } => "bad",
         LogKind::RetryLater { .. } => "warn",
         LogKind::OutOfOrder { .. } => "bad",
         LogKind::ServiceUp { up: false, .. }

@@ -156,6 +156,10 @@ pub struct DemoRun {
     pub seed: RwSignal<u64>,
     pub playing: RwSignal<bool>,
     pub speed: RwSignal<f64>,
+    /// Simulated time per real time at speed 1× (1 for most demos; a demo
+    /// of hours-long delays runs a minute a second). The transport shows
+    /// speed × scale; `speed` itself stays one of [`SPEEDS`].
+    pub time_scale: f64,
     pub frames: RwSignal<Vec<PanelFrame>>,
     pub series: RwSignal<Vec<Vec<SeriesPoint>>>,
     pub logs: RwSignal<Vec<Vec<LogEntry>>>,
@@ -204,6 +208,7 @@ impl DemoRun {
             seed: RwSignal::new(seed),
             playing: RwSignal::new(false),
             speed: RwSignal::new(speed),
+            time_scale: 1.0,
             frames: RwSignal::new(Vec::new()),
             series: RwSignal::new(Vec::new()),
             logs: RwSignal::new(Vec::new()),
@@ -491,7 +496,7 @@ impl DemoRun {
         } else {
             0.0
         };
-        let dt = (real_ms * 1_000.0 * self.speed.get_untracked()) as TimeUs;
+        let dt = (real_ms * 1_000.0 * self.speed.get_untracked() * self.time_scale) as TimeUs;
         if dt == 0 {
             return 0.0;
         }

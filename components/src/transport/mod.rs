@@ -78,7 +78,7 @@ pub fn Transport(
                         .iter()
                         .map(|s| {
                             let v = mqlab_engine::num::short(*s);
-                            view! { <option value=v.clone() selected=move || run.speed.get() == *s>{format!("{}×", mqlab_engine::num::short(*s))}</option> }
+                            view! { <option value=v.clone() selected=move || run.speed.get() == *s>{format!("{}×", mqlab_engine::num::short(*s * run.time_scale))}</option> }
                         })
                         .collect_view()}
                 </select>

@@ -79,6 +79,7 @@ impl Sim {
         rec.ready_us = ready;
         let len = self.broker.queues[q as usize].len();
         self.note(Some(msg.id), LogKind::Enqueued { queue: node, len });
+        self.delay_stored(q, msg);
         self.dispatch(q);
         true
     }
@@ -88,7 +89,10 @@ impl Sim {
     /// scheduled for when it is ready (unless an earlier one is pending).
     pub(crate) fn head_waits_for_broker(&mut self, q: u16, head: Handle) -> bool {
         let qi = q as usize;
-        if self.broker.queues[qi].pacing.is_none() && !self.replication.replicated() {
+        if self.broker.queues[qi].pacing.is_none()
+            && !self.replication.replicated()
+            && !self.delay.holds(q)
+        {
             return false;
         }
         let ready = self.ledger.get(head.slot).ready_us;

@@ -80,7 +80,8 @@ impl Delivery {
 impl Sim {
     /// Hands queued messages to free consumers, round-robin.
     pub(crate) fn dispatch(&mut self, q: u16) {
-        if !self.broker.up {
+        // A polled queue (a sorted set) is read by its pollers, not pushed.
+        if !self.broker.up || self.delay.polled(q) {
             return;
         }
         let qi = q as usize;
@@ -93,14 +94,25 @@ impl Sim {
                 return;
             };
             self.broker.queues[qi].rr = pos + 1;
-            let now = self.now;
-            let msg = self.broker.queues[qi].pop(now).expect("non-empty");
+            let msg = self.broker.queues[qi].pop(self.now).expect("non-empty");
+            self.hand_out(q, g, m, msg);
+        }
+    }
+
+    /// Hands `msg`, just taken from queue `q`, to consumer `m` of group `g`.
+    pub(crate) fn hand_out(&mut self, q: u16, g: u16, m: u16, msg: Handle) {
+        let qi = q as usize;
+        let now = self.now;
+        {
             self.ledger
                 .set_state(msg.slot, MsgState::InFlight, &mut self.trace);
             let rec = self.ledger.get_mut(msg.slot);
             let entered = rec.enqueued_us;
             // The redelivered flag: this message was handed out before.
             let redelivered = std::mem::replace(&mut rec.dispatched, true);
+            if !redelivered {
+                self.delay_released(q, msg);
+            }
             self.broker.queues[qi].note_left(entered, now);
             self.stats.wait.record(now - entered);
             let grp = &mut self.delivery.groups[g as usize];
@@ -254,6 +266,7 @@ impl Sim {
             }
             let latency = self.now - rec.created_us;
             self.retry_done(q, &rec, latency);
+            self.delay_done(q, &rec);
             self.stats.latency.record(latency);
             self.stats.note_done(self.now);
             self.note(

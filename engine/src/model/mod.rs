@@ -29,6 +29,7 @@ pub mod broker;
 pub mod calls;
 pub mod consumer;
 pub mod dedupe;
+pub mod delay;
 pub mod delivery;
 pub mod effects;
 pub mod expiry;

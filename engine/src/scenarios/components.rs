@@ -86,6 +86,7 @@ fn build(p: &Params) -> ScenarioSpec {
         idempotence: None,
         retry: None,
         ordering: None,
+        delay: None,
         name: "components".into(),
         description: DEF.summary.into(),
         link_latency_us: 400 * US_PER_MS,

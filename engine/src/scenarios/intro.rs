@@ -105,6 +105,7 @@ fn build(p: &Params) -> ScenarioSpec {
         idempotence: None,
         retry: None,
         ordering: None,
+        delay: None,
         name: "intro".into(),
         description: DEF.summary.into(),
         link_latency_us: 300 * US_PER_MS,

@@ -29,6 +29,7 @@ pub fn spec(name: &str, summary: &str, link_latency_us: TimeUs) -> ScenarioSpec 
         idempotence: None,
         retry: None,
         ordering: None,
+        delay: None,
     }
 }
 

@@ -4,6 +4,7 @@ pub mod async_register;
 pub mod comparison;
 pub mod components;
 pub mod coupling;
+pub mod delay;
 pub mod dlq;
 pub mod idempotence;
 pub mod intro;

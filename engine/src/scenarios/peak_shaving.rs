@@ -140,6 +140,7 @@ fn build(p: &Params) -> ScenarioSpec {
         idempotence: None,
         retry: None,
         ordering: None,
+        delay: None,
         name: "peak-shaving".into(),
         description: DEF.summary.into(),
         link_latency_us: US_PER_MS,

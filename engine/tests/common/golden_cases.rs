@@ -42,6 +42,7 @@ pub fn random_spec() -> ScenarioSpec {
         idempotence: None,
         retry: None,
         ordering: None,
+        delay: None,
         name: "golden-random".into(),
         description: String::new(),
         link_latency_us: 1_500,
@@ -137,14 +138,35 @@ pub fn cases() -> Vec<Case> {
     // Every built-in at its defaults, two seeds.
     for def in builtins() {
         for seed in [1, 42] {
+            let spec = builtin(def.id, &[]);
+            // Delayed messages come due after 30 minutes: run past that.
+            let until_us = if spec.delay.is_some() { 35 * 60 } else { 20 } * US_PER_S;
             out.push(Case {
                 name: format!("{}@{seed}", def.id),
-                spec: builtin(def.id, &[]),
+                spec,
                 seed,
                 commands: vec![],
-                until_us: 20 * US_PER_S,
+                until_us,
             });
         }
+    }
+    for (name, settings) in [
+        (
+            "delay-zset-racing-pollers@3",
+            &[("method", "zset"), ("pollers", "3")][..],
+        ),
+        (
+            "delay-ttl-dlx@4",
+            &[("method", "ttl_dlx"), ("cancel_after_min", "1")][..],
+        ),
+    ] {
+        out.push(Case {
+            name: name.into(),
+            spec: builtin("delay", settings),
+            seed: name.as_bytes()[name.len() - 1] as u64 - b'0' as u64,
+            commands: vec![],
+            until_us: 5 * 60 * US_PER_S,
+        });
     }
     out.push(Case {
         name: "intro-async@1".into(),

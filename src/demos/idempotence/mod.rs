@@ -104,6 +104,7 @@ static DATA: DemoData = DemoData {
     panels: &PANELS,
     layout: &LAYOUT,
     speed: 1.0,
+    time_scale: 1.0,
     legs: &[
         Group {
             title: text!("重复从哪里来", "Where duplicates come from"),

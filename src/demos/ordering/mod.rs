@@ -144,6 +144,7 @@ static DATA: DemoData = DemoData {
     panels: &PANELS,
     layout: &LAYOUT,
     speed: 1.0,
+    time_scale: 1.0,
     legs: &[
         Group {
             title: text!("怎样保证顺序", "How order is kept"),
