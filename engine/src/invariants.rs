@@ -165,6 +165,7 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
     }
     check_idempotence(sim)?;
     check_retry(sim)?;
+    check_flash_sale(sim)?;
     check_ordering(sim)
 }
 
@@ -173,6 +174,37 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
 /// delivery (`max_retries + 1`); the delayed retries are `Delayed`; and no
 /// message of the queue has been delivered more than `max_retries + 1`
 /// times without being dead-lettered.
+/// A flash sale never sells what it does not have: the orders created and
+/// the stock left add up to the stock, the counter never goes below zero,
+/// and the flag is up exactly when nothing is left once a request took the
+/// last item.
+fn check_flash_sale(sim: &Sim) -> Result<(), String> {
+    let s = &sim.sale;
+    let Some(p) = &s.policy else {
+        return Ok(());
+    };
+    if s.stock.get().is_some_and(|v| v < 0) {
+        return Err("flash sale: the stock counter went below zero".into());
+    }
+    if s.orders_created + s.stock_left() != p.stock {
+        return Err(format!(
+            "flash sale: {} orders created and {} items left, of a stock of {}",
+            s.orders_created,
+            s.stock_left(),
+            p.stock
+        ));
+    }
+    if s.sold_out && s.stock_left() > 0 {
+        return Err("flash sale: sold out with items left".into());
+    }
+    if s.sold_out_at_gate > 0 && !(p.gate && s.sold_out) {
+        return Err(
+            "flash sale: a request was refused at the gate before the stock ran out".into(),
+        );
+    }
+    Ok(())
+}
+
 fn check_retry(sim: &Sim) -> Result<(), String> {
     let r = &sim.retry;
     let Some(p) = r.policy else {

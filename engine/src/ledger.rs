@@ -118,11 +118,13 @@ pub enum Cause {
     /// its length limit: the broker dropped it (RabbitMQ's dead-lettering
     /// is at-most-once by default: nobody is told).
     DeadLetterQueueFull,
+    /// A flash sale's sold-out flag turned the request away at the gate.
+    SoldOut,
 }
 
 impl Cause {
     /// Every cause, for exhaustive checks and translation tables.
-    pub const ALL: [Cause; 14] = [
+    pub const ALL: [Cause; 15] = [
         Cause::QueueFull,
         Cause::QueueOverflowDropOldest,
         Cause::ServiceOverCapacity,
@@ -137,6 +139,7 @@ impl Cause {
         Cause::AutoAckProcessingFailure,
         Cause::DedupeKeyBeforeCrash,
         Cause::DeadLetterQueueFull,
+        Cause::SoldOut,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -155,6 +158,7 @@ impl Cause {
             Cause::AutoAckProcessingFailure => "auto_ack_processing_failure",
             Cause::DedupeKeyBeforeCrash => "dedupe_key_before_crash",
             Cause::DeadLetterQueueFull => "dead_letter_queue_full",
+            Cause::SoldOut => "sold_out",
         }
     }
 
@@ -191,6 +195,7 @@ impl Cause {
             Cause::DeadLetterQueueFull => {
                 "it was to be dead-lettered but the dead-letter queue was full, so the broker dropped it"
             }
+            Cause::SoldOut => "the sale was sold out, and the gate said so at once",
         }
     }
 
@@ -201,7 +206,8 @@ impl Cause {
             | Cause::ServiceOverCapacity
             | Cause::ServiceTimeout
             | Cause::ServiceDown
-            | Cause::BrokerDown => MsgState::Rejected,
+            | Cause::BrokerDown
+            | Cause::SoldOut => MsgState::Rejected,
             Cause::QueueOverflowDropOldest
             | Cause::AutoAckConsumerCrash
             | Cause::NoConfirmNetworkDrop

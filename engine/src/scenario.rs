@@ -374,7 +374,7 @@ pub fn builtins() -> &'static [ScenarioDef] {
     &BUILTINS
 }
 
-static BUILTINS: [ScenarioDef; 13] = [
+static BUILTINS: [ScenarioDef; 14] = [
     crate::scenarios::intro::DEF,
     crate::scenarios::peak_shaving::DEF,
     crate::scenarios::components::DEF,
@@ -388,6 +388,7 @@ static BUILTINS: [ScenarioDef; 13] = [
     crate::scenarios::ordering::DEF,
     crate::scenarios::dlq::DEF,
     crate::scenarios::delay::DEF,
+    crate::scenarios::seckill_queue::DEF,
 ];
 
 pub fn find(id: &str) -> Option<&'static ScenarioDef> {

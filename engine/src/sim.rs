@@ -16,7 +16,8 @@
 //! TTL), `retry` (delivery counts, backoff, the dead-letter queue,
 //! redrive), `ordering` (per-user steps, partitions by key, re-ordering by
 //! sequence number), `delay` (due times: delay levels, a timer, a polled
-//! sorted set, TTL at the head) and `calls` (synchronous services and call
+//! sorted set, TTL at the head), `flash_sale` (a sold-out flag at the gate,
+//! stock taken per request) and `calls` (synchronous services and call
 //! chains).
 
 use crate::command::{Action, Command};
@@ -29,6 +30,7 @@ use crate::model::consumer::ConsumerGroup;
 use crate::model::dedupe::Idempotence;
 use crate::model::delay::Delay;
 use crate::model::delivery::Delivery;
+use crate::model::flash_sale::FlashSale;
 use crate::model::ordering::Ordering;
 use crate::model::producer::Producer;
 use crate::model::publish::Publishing;
@@ -271,6 +273,7 @@ pub struct Sim {
     pub(crate) retry: Retry,
     pub(crate) ordering: Ordering,
     pub(crate) delay: Delay,
+    pub(crate) sale: FlashSale,
     pub(crate) calls: Calls,
     pub(crate) stats: RunStats,
     pub(crate) nodes: Vec<NodeView>,
@@ -441,6 +444,13 @@ impl Sim {
             retry: Retry::new(retry_spec, retry_queue, seed),
             ordering: Ordering::new(ordered, seed),
             delay,
+            sale: FlashSale::new(
+                spec.flash_sale.as_ref(),
+                spec.flash_sale
+                    .as_ref()
+                    .and_then(|f| queue_idx(&f.queue))
+                    .map(|q| q as u16),
+            ),
             calls: Calls::new(services),
             stats: RunStats::new(window, SERIES_POINTS),
             nodes,

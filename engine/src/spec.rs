@@ -69,6 +69,28 @@ pub struct ScenarioSpec {
     /// checks it carries; `None` when nothing is delayed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delay: Option<DelaySpec>,
+    /// A flash sale on one queue: its stock, taken by the queue's
+    /// consumers, and a sold-out flag at the gate; `None` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flash_sale: Option<FlashSaleSpec>,
+}
+
+/// A flash sale queued in front of the order service (see
+/// `model::flash_sale`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlashSaleSpec {
+    /// The queue requests wait in; its consumers take the stock.
+    pub queue: String,
+    /// Items for sale.
+    pub stock: u64,
+    /// Whether a sold-out flag in front of the queue turns requests away
+    /// once the stock is gone.
+    #[serde(default = "default_true")]
+    pub sold_out_flag: bool,
+    /// How often a buyer's page asks for the result.
+    #[serde(default = "default_poll")]
+    pub poll_us: TimeUs,
 }
 
 /// Delayed delivery on the queue `queue` (see `model::delay`).
@@ -1085,6 +1107,21 @@ impl ScenarioSpec {
                 return Err(SpecError("delay.pay_rate must be between 0 and 1".into()));
             }
             check_duration("delay.pay_mean_us", d.pay_mean_us)?;
+        }
+        if let Some(f) = &self.flash_sale {
+            if !is_queue(&f.queue) {
+                return Err(SpecError(format!(
+                    "flash_sale.queue: no queue named '{}'",
+                    f.queue
+                )));
+            }
+            if f.stock > MAX_QUEUE_CAPACITY {
+                return Err(SpecError("flash_sale.stock is too large".into()));
+            }
+            check_duration("flash_sale.poll_us", f.poll_us)?;
+            if f.poll_us == 0 {
+                return Err(SpecError("flash_sale.poll_us must be more than 0".into()));
+            }
         }
         if let Some(o) = &self.ordering {
             if !self.producers.iter().any(|p| p.name == o.producer) {

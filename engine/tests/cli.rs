@@ -105,7 +105,8 @@ fn list_prints_every_builtin() {
             "idempotence",
             "ordering",
             "dlq",
-            "delay"
+            "delay",
+            "seckill-queue"
         ]
     );
 }
@@ -387,6 +388,19 @@ const FACT_CONTRACT: &[(&str, &[&str])] = &[
             "reminders",
             "waiting",
             "orders",
+        ],
+    ),
+    (
+        "seckill-queue",
+        &[
+            "orders_created",
+            "sold_out_rejected",
+            "sold_out_after_queue",
+            "queued_ack_us_p50",
+            "confirmed_us_p50",
+            "stock_left",
+            "requests",
+            "queued",
         ],
     ),
 ];

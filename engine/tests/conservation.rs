@@ -221,7 +221,11 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
         prop_oneof![Just(0.0), 0.0..0.5f64],
         prop::option::of(idempotence()),
         prop::option::of(retry()),
-        (prop::option::of(ordering()), prop::option::of(delay())),
+        (
+            prop::option::of(ordering()),
+            prop::option::of(delay()),
+            prop::option::of((0..2usize, 0..50u64, any::<bool>(), 1..2 * US_PER_S)),
+        ),
     )
         .prop_map(
             |(
@@ -236,7 +240,7 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
                 fail_rate,
                 idem,
                 retry,
-                (ord, dly),
+                (ord, dly, sale),
             )| {
                 let qname = |i: usize| format!("q{i}");
                 let sname = |i: usize| format!("s{i}");
@@ -394,6 +398,12 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
                 );
                 ScenarioSpec {
                     delay,
+                    flash_sale: sale.map(|(q, stock, sold_out_flag, poll_us)| FlashSaleSpec {
+                        queue: qname(q % qs.len()),
+                        stock,
+                        sold_out_flag,
+                        poll_us,
+                    }),
                     topics: Default::default(),
                     idempotence,
                     retry,
@@ -546,6 +556,7 @@ fn cause_allowed(spec: &ScenarioSpec, cmds: &[Command], cause: Cause) -> bool {
                 || has(&|a| matches!(a, Action::SetServiceUp { up: false, .. }))
         }
         Cause::BrokerDown => crash_broker,
+        Cause::SoldOut => spec.flash_sale.as_ref().is_some_and(|f| f.sold_out_flag),
         Cause::AutoAckConsumerCrash => {
             spec.consumers.iter().any(|c| c.ack == AckMode::Auto)
                 && has(&|a| matches!(a, Action::CrashConsumer { .. }))
@@ -702,6 +713,10 @@ proptest! {
                 c.fail_rate = 0.0;
             }
         }
+        // A sold-out flag answers "sold out": a rejection by design.
+        if let Some(f) = &mut spec.flash_sale {
+            f.sold_out_flag = false;
+        }
         let sim = run_case(&spec, seed, &[]).map_err(TestCaseError::fail)?;
         let l = sim.ledger();
         prop_assert_eq!(l.count(MsgState::Lost), 0, "{:?}", l);
@@ -719,6 +734,7 @@ fn the_cause_check_catches_an_unexplained_loss() {
         retry: None,
         ordering: None,
         delay: None,
+        flash_sale: None,
         name: "t".into(),
         description: String::new(),
         link_latency_us: US_PER_MS,

@@ -18,6 +18,7 @@ fn random_spec() -> ScenarioSpec {
         retry: None,
         ordering: None,
         delay: None,
+        flash_sale: None,
         name: "random".into(),
         description: String::new(),
         link_latency_us: 2 * US_PER_MS,

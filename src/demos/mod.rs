@@ -15,6 +15,7 @@ pub mod p2p_vs_pubsub;
 pub mod peak_shaving;
 pub mod pubsub;
 pub mod reliability;
+pub mod seckill_queue;
 
 use leptos::prelude::*;
 use mqlab_components::format::thousands;
@@ -108,6 +109,7 @@ pub fn demo_page(id: &str) -> AnyView {
         "ordering" => view! { <ordering::OrderingDemo/> }.into_any(),
         "dlq" => view! { <dlq::DlqDemo/> }.into_any(),
         "delay" => view! { <delay::DelayDemo/> }.into_any(),
+        "seckill-queue" => view! { <seckill_queue::SeckillQueueDemo/> }.into_any(),
         other => view! { <ComingSoon id=other.to_string()/> }.into_any(),
     }
 }

@@ -56,6 +56,10 @@ pub fn cause_text(c: Cause) -> Text {
             "该进死信队列，但死信队列已满，被丢弃",
             "due for the dead-letter queue, but it was full, so it was dropped",
         ),
+        Cause::SoldOut => text!(
+            "已售罄：售罄标记在入口直接拒绝，不进队列",
+            "sold out: the sold-out flag turned it away at the gate, before the queue",
+        ),
     }
 }
 

@@ -267,6 +267,7 @@ impl Sim {
             let latency = self.now - rec.created_us;
             self.retry_done(q, &rec, latency);
             self.delay_done(q, &rec);
+            self.sale_done(q, &rec);
             self.stats.latency.record(latency);
             self.stats.note_done(self.now);
             self.note(

@@ -33,6 +33,7 @@ pub mod delay;
 pub mod delivery;
 pub mod effects;
 pub mod expiry;
+pub mod flash_sale;
 pub mod ordering;
 pub mod producer;
 pub mod publish;

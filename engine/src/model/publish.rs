@@ -186,6 +186,9 @@ impl Sim {
             self.fail(msg, node, Cause::BrokerDown);
             return;
         }
+        if self.sale_refused(target, msg) {
+            return;
+        }
         let created = self.ledger.get(msg.slot).created_us;
         if self.route(target, msg) {
             // The sender's wait ends when the broker's acknowledgement gets
@@ -195,6 +198,7 @@ impl Sim {
                 response += self.replication.lag_us;
             }
             self.stats.response.record(response);
+            self.sale_queued(target, response);
             self.confirm_lost_maybe(p, msg);
             self.network_duplicate_maybe(p, msg);
         }

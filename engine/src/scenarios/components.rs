@@ -87,6 +87,7 @@ fn build(p: &Params) -> ScenarioSpec {
         retry: None,
         ordering: None,
         delay: None,
+        flash_sale: None,
         name: "components".into(),
         description: DEF.summary.into(),
         link_latency_us: 400 * US_PER_MS,

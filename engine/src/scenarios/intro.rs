@@ -106,6 +106,7 @@ fn build(p: &Params) -> ScenarioSpec {
         retry: None,
         ordering: None,
         delay: None,
+        flash_sale: None,
         name: "intro".into(),
         description: DEF.summary.into(),
         link_latency_us: 300 * US_PER_MS,

@@ -30,6 +30,7 @@ pub fn spec(name: &str, summary: &str, link_latency_us: TimeUs) -> ScenarioSpec 
         retry: None,
         ordering: None,
         delay: None,
+        flash_sale: None,
     }
 }
 

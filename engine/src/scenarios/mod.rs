@@ -14,3 +14,4 @@ pub mod p2p_vs_pubsub;
 pub mod peak_shaving;
 pub mod pubsub;
 pub mod reliability;
+pub mod seckill_queue;

@@ -141,6 +141,7 @@ fn build(p: &Params) -> ScenarioSpec {
         retry: None,
         ordering: None,
         delay: None,
+        flash_sale: None,
         name: "peak-shaving".into(),
         description: DEF.summary.into(),
         link_latency_us: US_PER_MS,

@@ -43,6 +43,7 @@ pub fn random_spec() -> ScenarioSpec {
         retry: None,
         ordering: None,
         delay: None,
+        flash_sale: None,
         name: "golden-random".into(),
         description: String::new(),
         link_latency_us: 1_500,
