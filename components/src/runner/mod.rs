@@ -695,6 +695,10 @@ impl DemoRun {
             self.timeline.update_value(|tl| tl.mark_events(&sims));
             self.sims.set_value(sims);
             self.notice.set(Some(words::FORK_NOTICE));
+            // An input in the past is not new work for a run that had
+            // stopped at its end: the fork stays at the moment viewed
+            // (resuming here made it start later than that moment).
+            self.auto_paused.set(false);
         }
         self.redo.update_value(Vec::clear);
         let input = RunInput {
