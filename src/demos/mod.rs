@@ -395,9 +395,10 @@ fn copy_shown(
     select: impl FnOnce() + 'static,
 ) {
     status.set(None);
+    // The answer may come after the reader has left the demo (the
+    // clipboard is asynchronous): then there is nothing left to update.
     copy_to_clipboard(text, move |ok| {
-        status.set(Some(which(ok)));
-        if !ok {
+        if status.try_set(Some(which(ok))).is_none() && !ok {
             request_animation_frame(select);
         }
     });
@@ -428,7 +429,7 @@ fn SharePanel(id: &'static str, run: DemoRun) -> impl IntoView {
         );
         link.set(url.clone());
         copy_shown(&url, status, Copied::Link, move || {
-            if let Some(f) = link_field.get_untracked() {
+            if let Some(f) = link_field.try_get_untracked().flatten() {
                 let _ = f.focus();
                 f.select();
             }
@@ -447,7 +448,7 @@ fn SharePanel(id: &'static str, run: DemoRun) -> impl IntoView {
         );
         embed.set(code.clone());
         copy_shown(&code, status, Copied::Embed, move || {
-            if let Some(f) = embed_field.get_untracked() {
+            if let Some(f) = embed_field.try_get_untracked().flatten() {
                 let _ = f.focus();
                 f.select();
             }

@@ -105,3 +105,31 @@ for (const lang of ['en', 'zh-CN']) {
     }
   });
 }
+
+// The clipboard answers asynchronously: a reader who copies and at once
+// opens another demo must not meet a panic when the (late) answer comes
+// for a demo that is gone. The test holds the answer until the next demo
+// is shown, then releases it, both refused and granted.
+for (const outcome of ['refused', 'granted']) {
+  app.pageTest(`share: a copy answered (${outcome}) after the reader left the demo changes nothing and does not panic`, async ({ page, open }) => {
+    await page.addInitScript((outcome) => {
+      window.__mqlabClipboard = [];
+      navigator.clipboard.writeText = () => new Promise((ok, fail) => {
+        window.__mqlabClipboard.push(() => (outcome === 'granted' ? ok() : fail(new DOMException('refused', 'NotAllowedError'))));
+      });
+    }, outcome);
+    await open('/demo/intro', { lang: 'en' });
+    const root = await waitForDemo(page, 'intro');
+    for (const button of ['copy-link', 'copy-embed']) await page.locator(`${root} ${tid(button)}`).click();
+    await waitFor(page, () => window.__mqlabClipboard.length === 2, undefined, { what: 'both copies asked for' });
+    // Leave by a hash change (same document, so the held answers survive).
+    await page.evaluate(() => { location.hash = '#/demo/peak-shaving?lang=en'; });
+    const next = await waitForDemo(page, 'peak-shaving');
+    await page.locator(tid('demo-intro')).waitFor({ state: 'detached' });
+    await page.evaluate(() => window.__mqlabClipboard.forEach((answer) => answer()));
+    // Two frames: the refusal path selects the field after the next frame.
+    await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(ok, 0)))));
+    assert.equal(await page.locator(`${next} ${tid('copy-status')}`).getAttribute('data-copied'), '',
+      'the new demo shows no copy status of the old one');
+  });
+}
