@@ -73,7 +73,7 @@ pub static DEMOS: [DemoInfo; 16] = [
             "先告诉用户“排队中”，订单稍后创建。",
             "Tell the user \"queued\" at once; create the order later.",
         ),
-        ready: false,
+        ready: true,
     },
     DemoInfo {
         id: "coupling",

@@ -288,8 +288,10 @@ export async function transportScope(page, scope, fallback) {
 
 /**
  * Selects a speed and makes the transport in `scope` play. The app pauses by
- * itself when nothing is left to happen, so "playing" is confirmed by either
- * aria-pressed="true" or the clock moving.
+ * itself when nothing is left to happen, so "playing" is confirmed by
+ * aria-pressed="true", the clock moving, or the transport's "nothing left to
+ * happen" badge (a run that has ended and whose last input added no work:
+ * Play cannot move it, and the app says so).
  */
 export async function play(page, scope, speed) {
   if (speed !== undefined) {
@@ -297,15 +299,17 @@ export async function play(page, scope, speed) {
   }
   const playSel = `${scope} ${tid('play')}`;
   const timeSel = `${scope} ${tid('sim-time')}`;
+  const idleSel = `${scope} ${tid('idle')}`;
   const t0 = await readNumber(page, timeSel, 'data-time-us');
   const btn = page.locator(playSel).first();
   if ((await btn.getAttribute('aria-pressed')) !== 'true') await btn.click();
   await waitFor(
     page,
-    ([p, t, before]) =>
+    ([p, t, idle, before]) =>
       document.querySelector(p)?.getAttribute('aria-pressed') === 'true' ||
-      Number(document.querySelector(t)?.getAttribute('data-time-us')) !== before,
-    [playSel, timeSel, t0],
+      Number(document.querySelector(t)?.getAttribute('data-time-us')) !== before ||
+      document.querySelector(idle) !== null,
+    [playSel, timeSel, idleSel, t0],
     { what: `${scope} to play` },
   );
 }

@@ -130,7 +130,7 @@ pub fn Transport(
                 <span class="badge warn" role="status">{t(words::BEHIND)}</span>
             </Show>
             <Show when=move || run.idle.get()>
-                <span class="badge" role="status">{t(words::IDLE)}</span>
+                <span class="badge" role="status" data-testid="idle">{t(words::IDLE)}</span>
             </Show>
         </div>
     }
