@@ -103,45 +103,43 @@ impl Sim {
     pub(crate) fn hand_out(&mut self, q: u16, g: u16, m: u16, msg: Handle) {
         let qi = q as usize;
         let now = self.now;
-        {
-            self.ledger
-                .set_state(msg.slot, MsgState::InFlight, &mut self.trace);
-            let rec = self.ledger.get_mut(msg.slot);
-            let entered = rec.enqueued_us;
-            // The redelivered flag: this message was handed out before.
-            let redelivered = std::mem::replace(&mut rec.dispatched, true);
-            if !redelivered {
-                self.delay_released(q, msg);
-            }
-            self.broker.queues[qi].note_left(entered, now);
-            self.stats.wait.record(now - entered);
-            let grp = &mut self.delivery.groups[g as usize];
-            if redelivered {
-                grp.redelivered += 1;
-            }
-            let epoch = grp.members[m as usize].epoch;
-            grp.members[m as usize].held.push(msg);
-            let (from, to) = (self.queue_node(q), self.group_node(g));
-            self.record_move(msg, from, to, m, MoveKind::Deliver);
-            self.note(
-                Some(msg.id),
-                LogKind::Delivered {
-                    queue: from,
-                    group: to,
-                    consumer: m,
-                    redelivered,
-                },
-            );
-            self.push(
-                now + self.hop(),
-                Ev::DeliverArrive {
-                    g,
-                    member: m,
-                    epoch,
-                    msg,
-                },
-            );
+        self.ledger
+            .set_state(msg.slot, MsgState::InFlight, &mut self.trace);
+        let rec = self.ledger.get_mut(msg.slot);
+        let entered = rec.enqueued_us;
+        // The redelivered flag: this message was handed out before.
+        let redelivered = std::mem::replace(&mut rec.dispatched, true);
+        if !redelivered {
+            self.delay_released(q, msg);
         }
+        self.broker.queues[qi].note_left(entered, now);
+        self.stats.wait.record(now - entered);
+        let grp = &mut self.delivery.groups[g as usize];
+        if redelivered {
+            grp.redelivered += 1;
+        }
+        let epoch = grp.members[m as usize].epoch;
+        grp.members[m as usize].held.push(msg);
+        let (from, to) = (self.queue_node(q), self.group_node(g));
+        self.record_move(msg, from, to, m, MoveKind::Deliver);
+        self.note(
+            Some(msg.id),
+            LogKind::Delivered {
+                queue: from,
+                group: to,
+                consumer: m,
+                redelivered,
+            },
+        );
+        self.push(
+            now + self.hop(),
+            Ev::DeliverArrive {
+                g,
+                member: m,
+                epoch,
+                msg,
+            },
+        );
     }
 
     /// Whether consumer `member` of group `g`, in incarnation `epoch`, still
