@@ -12,7 +12,7 @@
 #       wasm     wasm-bindgen tests in headless Chromium:
 #                  -p mqlab-engine --test wasm_golden, -p mqlab-components --test browser
 #       build    trunk build --release                       (into dist/)
-#       size     scripts/size-budget.sh   (gzip budgets: total 350 KB, base 285 KB)
+#       size     scripts/size-budget.sh   (gzip budgets: total 350 KB, base 280 KB)
 #       e2e      node --test in tests/e2e, every *.test.mjs  (Playwright + Chromium)
 #   bash scripts/test.sh e2e          # only the named steps (any of the above);
 #   bash scripts/test.sh build e2e    # e2e alone uses the dist/ already built
