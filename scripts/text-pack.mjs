@@ -164,11 +164,34 @@ export function packFile(texts, lang) {
   // Sorted by id, as the app looks texts up: it reads the pack as it is
   // and needs no sort in the browser build (a general sort costs KBs of
   // wasm; gzip's 32 KB window finds the repeats whatever the order).
-  return [...texts.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([id, t]) => id.toString(16).padStart(8, "0") + t[lang].replace(/\\/g, "\\\\").replace(/\n/g, "\\n"))
+  // Each line carries only as many hex digits of its id as tell it from
+  // its neighbours (a digit 1-8 saying how many, then the digits): full
+  // ids are random and cost gzip ~5 KB a pack; the app binary-searches on
+  // the same prefixes (mqlab_engine::text::pack).
+  const sorted = [...texts.entries()].sort(([a], [b]) => a - b);
+  const hex = sorted.map(([id]) => id.toString(16).padStart(8, "0"));
+  const shared = (a, b) => {
+    let n = 0;
+    while (a && b && n < 8 && a[n] === b[n]) n++;
+    return n;
+  };
+  return sorted
+    .map(([, t], i) => {
+      const len = Math.max(shared(hex[i], hex[i - 1]), shared(hex[i], hex[i + 1])) + 1;
+      const words = t[lang].replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+      return `${len}${hex[i].slice(0, len)}${words}`;
+    })
     .join("\n")
     .concat("\n");
+}
+
+/// The id prefixes of a pack's lines, as numbers with their digit counts
+/// (for tests).
+export function packPrefixes(body) {
+  return body
+    .trim()
+    .split("\n")
+    .map((l) => ({ digits: Number(l[0]), prefix: parseInt(l.slice(1, 1 + Number(l[0])), 16) }));
 }
 
 /// Writes text-zh-HASH.txt and text-en-HASH.txt into `dir`; returns their

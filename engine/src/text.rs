@@ -128,9 +128,10 @@ impl Text {
     }
 }
 
-/// The text packs the browser app fetches: one file per language, each line
-/// `{id as 8 hex digits}{words}` with `\\` and `\n` escaped, in source
-/// order (sorted by id once read).
+/// The text packs the browser app fetches: one file per language, one line
+/// per text in ascending id order: a digit `n` (1 to 8), the first `n` hex
+/// digits of the id (just enough to tell it from the lines beside it), then
+/// the words, with `\\` and `\n` escaped.
 pub mod pack {
     use super::Lang;
     use std::sync::OnceLock;
@@ -139,9 +140,33 @@ pub mod pack {
     /// untranslated-text check catches).
     pub const MISSING: &str = "⟦?⟧";
 
-    static PACKS: [OnceLock<Vec<(u32, &'static str)>>; 2] = [OnceLock::new(), OnceLock::new()];
+    /// One line of a pack: the first `digits` hex digits of an id, as a
+    /// number, and the words.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct Entry {
+        pub prefix: u32,
+        pub digits: u8,
+        pub words: &'static str,
+    }
 
-    fn slot(lang: Lang) -> &'static OnceLock<Vec<(u32, &'static str)>> {
+    impl Entry {
+        /// Where `id` stands against this line: equal when the id starts
+        /// with the line's digits.
+        fn cmp_id(&self, id: u32) -> std::cmp::Ordering {
+            let shift = 32 - 4 * self.digits as u32;
+            let head = if shift >= 32 { 0 } else { id >> shift };
+            self.prefix.cmp(&head)
+        }
+
+        /// The prefix as the top bits of an id (for the order check).
+        fn as_id(&self) -> u64 {
+            (self.prefix as u64) << (32 - 4 * self.digits as u32)
+        }
+    }
+
+    static PACKS: [OnceLock<Vec<Entry>>; 2] = [OnceLock::new(), OnceLock::new()];
+
+    fn slot(lang: Lang) -> &'static OnceLock<Vec<Entry>> {
         &PACKS[match lang {
             Lang::Zh => 0,
             Lang::En => 1,
@@ -154,17 +179,23 @@ pub mod pack {
     }
 
     /// Parses a pack file. Errors name the first bad line.
-    pub fn parse(text: &'static str) -> Result<Vec<(u32, &'static str)>, String> {
-        let mut out = Vec::new();
+    pub fn parse(text: &'static str) -> Result<Vec<Entry>, String> {
+        let mut out: Vec<Entry> = Vec::new();
         for (n, line) in text.lines().enumerate() {
             if line.is_empty() {
                 continue;
             }
-            let id = line
-                .get(..8)
+            let digits = line
+                .get(..1)
+                .and_then(|d| d.parse::<u8>().ok())
+                .filter(|d| (1..=8).contains(d))
+                .ok_or_else(|| format!("line {}: no id", n + 1))?;
+            let end = 1 + digits as usize;
+            let prefix = line
+                .get(1..end)
                 .and_then(|h| u32::from_str_radix(h, 16).ok())
                 .ok_or_else(|| format!("line {}: no id", n + 1))?;
-            let words = &line[8..];
+            let words = &line[end..];
             let words: &'static str = if words.contains('\\') {
                 let mut s = String::with_capacity(words.len());
                 let mut chars = words.chars();
@@ -183,12 +214,17 @@ pub mod pack {
             } else {
                 words
             };
+            let entry = Entry {
+                prefix,
+                digits,
+                words,
+            };
             // Written sorted (scripts/text-pack.mjs), so lookups can
             // binary-search without a sort in the browser build.
-            if out.last().is_some_and(|(last, _)| *last >= id) {
+            if out.last().is_some_and(|last| last.as_id() >= entry.as_id()) {
                 return Err(format!("line {}: ids out of order", n + 1));
             }
-            out.push((id, words));
+            out.push(entry);
         }
         Ok(out)
     }
@@ -206,8 +242,12 @@ pub mod pack {
         let Some(entries) = slot(lang).get() else {
             return MISSING;
         };
-        match entries.binary_search_by_key(&id, |e| e.0) {
-            Ok(i) => entries[i].1,
+        // The lines' prefixes tell each id in the pack from every other,
+        // so a search by prefix finds it (an id not in the pack may meet a
+        // line that shares its prefix: the pack is built from the same
+        // sources, so every text asked for is in it).
+        match entries.binary_search_by(|e| e.cmp_id(id)) {
+            Ok(i) => entries[i].words,
             Err(_) => MISSING,
         }
     }
@@ -235,26 +275,41 @@ mod tests {
 
     #[test]
     fn packs_parse_escapes_and_refuse_ids_out_of_order() {
-        let file = "0000000afirst\n0000000bsecond\\nline\\\\x\n\n";
+        let file = "80000000afirst\n80000000bsecond\\nline\\\\x\n\n";
         let entries = pack::parse(file).unwrap();
-        assert_eq!(entries, vec![(10, "first"), (11, "second\nline\\x")]);
-        assert!(pack::parse("0000000bb\n0000000aa\n")
+        let got: Vec<_> = entries
+            .iter()
+            .map(|e| (e.prefix, e.digits, e.words))
+            .collect();
+        assert_eq!(got, vec![(10, 8, "first"), (11, 8, "second\nline\\x")]);
+        // Short prefixes compare by the bits they stand for.
+        assert!(pack::parse("1aone\n2b0two\n").is_ok());
+        assert!(pack::parse("2b0two\n1aone\n")
             .unwrap_err()
             .contains("line 2: ids out of order"));
-        assert!(pack::parse("zzzzzzzzwords\n")
+        assert!(pack::parse("80000000bb\n80000000aa\n")
+            .unwrap_err()
+            .contains("line 2: ids out of order"));
+        assert!(pack::parse("8zzzzzzzzwords\n")
             .unwrap_err()
             .contains("line 1"));
-        assert!(pack::parse("0000000abad \\q\n")
+        assert!(pack::parse("9000000000nine digits\n").is_err());
+        assert!(pack::parse("0words\n").is_err());
+        assert!(pack::parse("80000000abad \\q\n")
             .unwrap_err()
             .contains("escape"));
-        assert!(pack::parse("00ab\n").is_err());
+        assert!(pack::parse("400ab\n").is_ok(), "four digits, no words");
+        assert!(
+            pack::parse("800ab\n").is_err(),
+            "eight digits promised, four given"
+        );
     }
 
     #[test]
     fn a_pack_answers_what_it_holds_and_marks_the_rest() {
         assert!(!pack::is_loaded(Lang::Zh));
         assert_eq!(pack::lookup(Lang::Zh, 7), pack::MISSING);
-        pack::install(Lang::Zh, "00000003三\n00000007七\n".to_string()).unwrap();
+        pack::install(Lang::Zh, "800000003三\n800000007七\n".to_string()).unwrap();
         assert!(pack::is_loaded(Lang::Zh));
         assert_eq!(pack::lookup(Lang::Zh, 7), "七");
         assert_eq!(pack::lookup(Lang::Zh, 3), "三");
@@ -263,6 +318,13 @@ mod tests {
             !pack::is_loaded(Lang::En),
             "one language's pack is not the other's"
         );
+        // Prefixes: an id is found by the digits its line carries.
+        pack::install(Lang::En, "13three\n27aseven-a\n27bseven-b\n".to_string()).unwrap();
+        assert_eq!(pack::lookup(Lang::En, 0x3123_4567), "three");
+        assert_eq!(pack::lookup(Lang::En, 0x7a00_0001), "seven-a");
+        assert_eq!(pack::lookup(Lang::En, 0x7bff_ffff), "seven-b");
+        assert_eq!(pack::lookup(Lang::En, 0x5000_0000), pack::MISSING);
+        assert_eq!(pack::lookup(Lang::En, 0x7c00_0000), pack::MISSING);
     }
 
     #[test]

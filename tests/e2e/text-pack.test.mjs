@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { packFile, scan, textId, writePacks } from '../../scripts/text-pack.mjs';
+import { packFile, packPrefixes, scan, textId, writePacks } from '../../scripts/text-pack.mjs';
 
 const roots = [];
 after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
@@ -76,9 +76,10 @@ test('only-demo leaves the other demos out and keeps the shared text', () => {
 test('packs escape newlines and backslashes and name files by content', () => {
   const root = tree({ 'src/a.rs': String.raw`const A: Text = Text::new("一\n二", "a\\b");` + '\n' });
   const { texts } = scan({ root });
-  const id = textId('一\n二', 'a\\b').toString(16).padStart(8, '0');
-  assert.equal(packFile(texts, 'zh'), `${id}一\\n二\n`);
-  assert.equal(packFile(texts, 'en'), `${id}a\\\\b\n`);
+  // Alone in its pack, one hex digit of its id tells it apart.
+  const id = textId('一\n二', 'a\\b').toString(16).padStart(8, '0').slice(0, 1);
+  assert.equal(packFile(texts, 'zh'), `1${id}一\\n二\n`);
+  assert.equal(packFile(texts, 'en'), `1${id}a\\\\b\n`);
   const out = mkdtempSync(join(tmpdir(), 'mqlab-textpack-out-'));
   roots.push(out);
   const names = writePacks(out, texts);
@@ -93,8 +94,28 @@ test('a pack lists its texts by ascending id, as the app reads it without sortin
     'src/a.rs': words.map((w, i) => `const T${i}: Text = Text::new("${w}", "w${i}");\n`).join(''),
   });
   const { texts } = scan({ root });
-  const ids = packFile(texts, 'zh').trim().split('\n').map((l) => parseInt(l.slice(0, 8), 16));
-  assert.equal(ids.length, words.length);
-  assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'ascending');
-  assert.notDeepEqual(ids, [...texts.keys()], 'the source order was not already sorted, so the test sorts');
+  const lines = packPrefixes(packFile(texts, 'zh'));
+  assert.equal(lines.length, words.length);
+  // Each line's digits are the start of its id; the ids ascend.
+  const full = [...texts.keys()].sort((a, b) => a - b);
+  lines.forEach((l, i) => assert.equal(l.prefix, full[i] >>> (32 - 4 * l.digits), `line ${i}`));
+  assert.notDeepEqual(full, [...texts.keys()], 'the source order was not already sorted, so the test sorts');
+});
+
+test('each line carries just enough of its id to tell it from its neighbours', () => {
+  const words = Array.from({ length: 300 }, (_, i) => `w${i}`);
+  const root = tree({
+    'src/a.rs': words.map((w, i) => `const T${i}: Text = Text::new("字${i}", "${w}");\n`).join(''),
+  });
+  const { texts } = scan({ root });
+  const lines = packPrefixes(packFile(texts, 'en'));
+  const hex = [...texts.keys()].sort((a, b) => a - b).map((id) => id.toString(16).padStart(8, '0'));
+  const shared = (a, b) => { let n = 0; while (a && b && a[n] === b[n]) n++; return n; };
+  lines.forEach((l, i) => {
+    const need = Math.max(shared(hex[i], hex[i - 1]), shared(hex[i], hex[i + 1])) + 1;
+    assert.equal(l.digits, need, `line ${i}: ${hex[i]} beside ${hex[i - 1]} and ${hex[i + 1]}`);
+  });
+  // Shorter than the 8 digits of a full id, on average by far.
+  const mean = lines.reduce((s, l) => s + l.digits, 0) / lines.length;
+  assert.ok(mean < 4, `mean digits ${mean}`);
 });
