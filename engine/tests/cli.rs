@@ -318,6 +318,7 @@ const FACT_CONTRACT: &[(&str, &[&str])] = &[
             "done",
             "lost",
             "rejected",
+            "queued",
             "redelivered",
             "duplicates",
             "nacked",

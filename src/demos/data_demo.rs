@@ -50,6 +50,8 @@ pub struct Button {
     pub fault: bool,
     /// The command it gives.
     pub action: fn() -> Action,
+    /// When it cannot do anything now (greyed out): read from the run.
+    pub disabled: Option<fn(DemoRun) -> bool>,
 }
 
 /// A titled group of controls. `legs` groups sit side by side (`.legs`);
@@ -143,9 +145,10 @@ fn control(run: DemoRun, c: &'static Control) -> AnyView {
                 {buttons
                     .iter()
                     .map(|b| {
-                        let act = b.action;
+                        let (act, off) = (b.action, b.disabled);
+                        let disabled = Signal::derive(move || off.is_some_and(|f| f(run)));
                         view! {
-                            <ActionButton name=b.name fault=b.fault label=b.label hint=b.hint
+                            <ActionButton name=b.name fault=b.fault label=b.label hint=b.hint disabled=disabled
                                 on_press=Callback::new(move |_| run.act(|_| Some(act())))/>
                         }
                     })

@@ -128,7 +128,7 @@ static PARAMS: [ParamDef; 9] = [
     ),
 ];
 
-static FACTS: [FactDef; 8] = [
+static FACTS: [FactDef; 9] = [
     FactDef {
         explained_en: crate::cli_only("Messages the producer sent (a re-send after a lost confirm is a duplicate, not counted here)."),
         ..facts::PRODUCED
@@ -145,6 +145,11 @@ static FACTS: [FactDef; 8] = [
     FactDef {
         explained_en: crate::cli_only("Messages the broker refused while it was down (the producer was told)."),
         ..facts::REJECTED
+    },
+    FactDef {
+        label: Text::new("代理中等待", "Waiting in broker"),
+        explained_en: crate::cli_only("Messages stored in the broker, not yet delivered."),
+        ..facts::QUEUED
     },
     facts::REDELIVERED,
     facts::DUPLICATES,

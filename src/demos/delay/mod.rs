@@ -140,6 +140,7 @@ static DATA: DemoData = DemoData {
                     label: text!("明早 9:00 提醒我", "Remind me at 9:00 tomorrow"),
                     hint: text!("发一条明早 9:00（运行 13 小时后）投递的提醒", "Sends a reminder due at 9:00 tomorrow, 13 hours into the run"),
                     action: remind,
+                    disabled: None,
                 }]),
             ],
         },

@@ -9,14 +9,12 @@ use leptos::prelude::*;
 use mqlab_components::format::thousands;
 use mqlab_components::i18n::{use_lang, words};
 use mqlab_components::text;
-use mqlab_components::{
-    ActionButton, NodeSpot, PanelDef, ParamChoice, ParamSlider, ParamToggle, StageLayout, Text,
-};
+use mqlab_components::{DemoRun, NodeSpot, PanelDef, StageLayout, Text};
 use mqlab_engine::render::RetryView;
 use mqlab_engine::scenarios::dlq::{CONSUMER, PRODUCER, QUEUE};
 use mqlab_engine::Action;
 
-use super::{Captions, DemoFrame, FactCard, LossesByCause, Panel};
+use super::data_demo::{data_demo, Button, Control, DemoData, Group};
 use crate::i18n;
 
 static PANELS: [PanelDef; 1] = [PanelDef {
@@ -99,85 +97,108 @@ const DLQ_OFF: Text = text!(
 );
 const FIXED: Text = text!("已部署修复", "Fix deployed");
 
-/// The panel's retry view, if any (the scenario always has one).
-fn retry_of(run: mqlab_components::DemoRun) -> Option<RetryView> {
-    run.frames
-        .with(|f| f.first().and_then(|p| p.snap.retry.clone()))
+fn deploy_fix() -> Action {
+    Action::DeployFix {
+        group: CONSUMER.into(),
+    }
 }
+
+fn redrive() -> Action {
+    Action::Redrive {
+        queue: QUEUE.into(),
+    }
+}
+
+/// Reads the panel's retry view (the scenario always has one).
+fn with_retry<T>(run: DemoRun, f: impl FnOnce(Option<&RetryView>) -> T) -> T {
+    run.frames
+        .with(|fr| f(fr.first().and_then(|p| p.snap.retry.as_ref())))
+}
+
+fn fixed(run: DemoRun) -> bool {
+    with_retry(run, |r| r.is_some_and(|r| r.fixed))
+}
+
+fn dlq_empty(run: DemoRun) -> bool {
+    with_retry(run, |r| r.is_none_or(|r| r.dlq_len == 0))
+}
+
+static DATA: DemoData = DemoData {
+    id: "dlq",
+    title: TITLE,
+    lede: LEDE,
+    panels: &PANELS,
+    layout: &LAYOUT,
+    speed: 1.0,
+    time_scale: 1.0,
+    legs: &[
+        Group {
+            title: FAILURES,
+            controls: &[
+                Control::Slider { key: "poison_rate", label: text!("毒消息比例（每次都失败）", "Poison orders (fail every time)"), unit: PCT },
+                Control::Slider { key: "transient_rate", label: text!("偶发失败比例（重试会好）", "Passing failures (a retry works)"), unit: PCT },
+                Control::Buttons(&[Button {
+                    name: "deploy-fix",
+                    fault: false,
+                    label: text!("部署修复", "Deploy the fix"),
+                    hint: text!("新代码能处理毒消息：从现在起它们会成功（已部署后按钮变灰）", "The new code handles the poison orders: from now on they succeed (greyed out once deployed)"),
+                    action: deploy_fix,
+                    disabled: Some(fixed),
+                }]),
+            ],
+        },
+        Group {
+            title: POLICY,
+            controls: &[
+                Control::Slider { key: "max_retries", label: text!("最多重试次数", "Max retries"), unit: text!("次", "") },
+                Control::Choice { key: "backoff", label: text!("重试间隔", "Backoff") },
+                Control::Toggle { key: "dlq", label: text!("死信队列", "Dead-letter queue") },
+                Control::Buttons(&[Button {
+                    name: "redrive",
+                    fault: false,
+                    label: text!("重新投递", "Redrive"),
+                    hint: text!("把死信队列里的订单放回订单队列队尾，投递次数从零算起（死信队列为空时不可用）", "Moves the orders in the dead-letter queue back to the tail of the orders queue, their delivery count from zero (unavailable while it is empty)"),
+                    action: redrive,
+                    disabled: Some(dlq_empty),
+                }]),
+            ],
+        },
+    ],
+    controls: Group {
+        title: i18n::CONTROLS,
+        controls: &[
+            Control::Slider { key: "rate_per_s", label: text!("下单速率", "Order rate"), unit: words::PER_S },
+            Control::Slider { key: "work_ms", label: text!("每次处理时间", "Work per delivery"), unit: text!("毫秒", "ms") },
+            Control::Slider { key: "consumers", label: text!("处理服务实例", "Workers"), unit: text!("个", "") },
+        ],
+    },
+    facts: &[
+        ("healthy_done", false),
+        ("healthy_latency_ms", false),
+        ("dead_lettered", false),
+        ("dlq_len", false),
+        ("dead_letter_deliveries_min", false),
+        ("dead_letter_deliveries_max", false),
+        ("retries", false),
+        ("poison_deliveries", true),
+        ("redriven", false),
+        ("redriven_done", false),
+    ],
+    losses: true,
+    try_this: &TRY,
+    notice: &NOTICE,
+};
 
 #[component]
 pub fn DlqDemo() -> impl IntoView {
-    let lang = use_lang();
-    let def = mqlab_engine::scenario::find("dlq").expect("built-in scenario");
-    let run = super::make_run(def, &PANELS, 1.0);
-    let act = move |a: fn() -> Action| Callback::new(move |_| run.act(|_| Some(a())));
-    let view_now = Memo::new(move |_| retry_of(run));
-    let dlq_empty =
-        Signal::derive(move || view_now.with(|v| v.as_ref().is_none_or(|r| r.dlq_len == 0)));
-    let fixed = Signal::derive(move || view_now.with(|v| v.as_ref().is_some_and(|r| r.fixed)));
-    view! {
-        <DemoFrame id="dlq" title=TITLE lede=LEDE run=run>
-            <div class="legs">
-                <section class="leg" aria-label=move || FAILURES.get(lang.get())>
-                    <h2>{move || FAILURES.get(lang.get())}</h2>
-                    <ParamSlider run=run key="poison_rate" label=text!("毒消息比例（每次都失败）", "Poison orders (fail every time)") unit=PCT/>
-                    <ParamSlider run=run key="transient_rate" label=text!("偶发失败比例（重试会好）", "Passing failures (a retry works)") unit=PCT/>
-                    <div class="actions">
-                        <ActionButton name="deploy-fix"
-                            label=text!("部署修复", "Deploy the fix")
-                            hint=text!("新代码能处理毒消息：从现在起它们会成功（已部署后按钮变灰）", "The new code handles the poison orders: from now on they succeed (greyed out once deployed)")
-                            disabled=fixed
-                            on_press=act(|| Action::DeployFix { group: CONSUMER.into() })/>
-                    </div>
-                    <Show when=move || fixed.get()>
-                        <p class="hint" data-testid="fix-deployed">{move || FIXED.get(lang.get())}</p>
-                    </Show>
-                </section>
-                <section class="leg" aria-label=move || POLICY.get(lang.get())>
-                    <h2>{move || POLICY.get(lang.get())}</h2>
-                    <ParamSlider run=run key="max_retries" label=text!("最多重试次数", "Max retries") unit=text!("次", "")/>
-                    <ParamChoice run=run key="backoff" label=text!("重试间隔", "Backoff")/>
-                    <ParamToggle run=run key="dlq" label=text!("死信队列", "Dead-letter queue")/>
-                    <div class="actions">
-                        <ActionButton name="redrive"
-                            label=text!("重新投递", "Redrive")
-                            hint=text!("把死信队列里的订单放回订单队列队尾，投递次数从零算起（死信队列为空时不可用）", "Moves the orders in the dead-letter queue back to the tail of the orders queue, their delivery count from zero (unavailable while it is empty)")
-                            disabled=dlq_empty
-                            on_press=act(|| Action::Redrive { queue: QUEUE.into() })/>
-                    </div>
-                </section>
-            </div>
-            <section class="controls" aria-label=move || i18n::CONTROLS.get(lang.get())>
-                <ParamSlider run=run key="rate_per_s" label=text!("下单速率", "Order rate") unit=words::PER_S/>
-                <ParamSlider run=run key="work_ms" label=text!("每次处理时间", "Work per delivery") unit=text!("毫秒", "ms")/>
-                <ParamSlider run=run key="consumers" label=text!("处理服务实例", "Workers") unit=text!("个", "")/>
-            </section>
-            <div class="panels one">
-                <Panel run=run index=0 layout=&LAYOUT untitled=true>
-                    <FactCard run=run index=0 key="healthy_done"/>
-                    <FactCard run=run index=0 key="healthy_latency_ms"/>
-                    <FactCard run=run index=0 key="dead_lettered"/>
-                    <FactCard run=run index=0 key="dlq_len"/>
-                    <FactCard run=run index=0 key="dead_letter_deliveries_min"/>
-                    <FactCard run=run index=0 key="dead_letter_deliveries_max"/>
-                    <FactCard run=run index=0 key="retries"/>
-                    <FactCard run=run index=0 key="poison_deliveries" alarm=true/>
-                    <FactCard run=run index=0 key="redriven"/>
-                    <FactCard run=run index=0 key="redriven_done"/>
-                    <DeadLetters view=view_now/>
-                    <LossesByCause run=run index=0/>
-                </Panel>
-            </div>
-            <Captions try_this=&TRY notice=&NOTICE/>
-        </DemoFrame>
-    }
+    data_demo(&DATA, Some(dead_letters))
 }
 
 /// The dead-letter queue: how full, and its newest messages, each with
 /// its delivery count and how often it was dead-lettered (`x-death`).
-#[component]
-fn DeadLetters(view: Memo<Option<RetryView>>) -> impl IntoView {
+fn dead_letters(run: DemoRun) -> AnyView {
     let lang = use_lang();
+    let view = Memo::new(move |_| with_retry(run, |r| r.cloned()));
     let zh = move || lang.get() == mqlab_components::Lang::Zh;
     let head = move || {
         view.with(|v| {
@@ -218,7 +239,11 @@ fn DeadLetters(view: Memo<Option<RetryView>>) -> impl IntoView {
         <section class="losses" data-testid="dlq-list" aria-live="polite">
             <h3>{head}</h3>
             <p class="none">{note}</p>
+            <Show when=move || fixed(run)>
+                <p class="hint" data-testid="fix-deployed">{move || FIXED.get(lang.get())}</p>
+            </Show>
             <ul>{rows}</ul>
         </section>
     }
+    .into_any()
 }

@@ -118,6 +118,7 @@ static DATA: DemoData = DemoData {
                         label: text!("丢掉下一个确认", "Drop the next confirm"),
                         hint: text!("队列存下了订单，但确认丢了：生产者会重发同一个订单", "The queue stored the order but its confirm is lost: the producer sends the same order again"),
                         action: drop_confirm,
+                        disabled: None,
                     },
                     Button {
                         name: "crash-consumer",
@@ -125,6 +126,7 @@ static DATA: DemoData = DemoData {
                         label: text!("消费者崩溃", "Consumer crashes"),
                         hint: text!("积分服务在处理中途崩溃，未确认的订单稍后重投", "The points service crashes mid-work; the unacked order is delivered again later"),
                         action: crash,
+                        disabled: None,
                     },
                 ]),
             ],

@@ -157,6 +157,7 @@ static DATA: DemoData = DemoData {
                     label: text!("网络耽搁下一步 3 秒", "Network holds up the next step for 3 s"),
                     hint: text!("下单服务发出的下一条消息在网络上多走 3 秒，同一用户后面的步骤会赶到它前面", "The shop's next message spends 3 more seconds on the network, so the user's later steps overtake it"),
                     action: hold_next_step,
+                    disabled: None,
                 }]),
             ],
         },

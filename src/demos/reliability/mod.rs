@@ -4,15 +4,13 @@
 //! fix it and break it again.
 
 use leptos::prelude::*;
-use mqlab_components::i18n::{use_lang, words};
+use mqlab_components::i18n::words;
 use mqlab_components::text;
-use mqlab_components::{
-    ActionButton, NodeSpot, PanelDef, ParamChoice, ParamSlider, ParamToggle, StageLayout, Text,
-};
+use mqlab_components::{NodeSpot, PanelDef, StageLayout, Text};
 use mqlab_engine::scenarios::reliability::{BROKER, CONSUMER, PRODUCER};
 use mqlab_engine::Action;
 
-use super::{read, Captions, CountCard, DemoFrame, FactCard, LossesByCause, Panel};
+use super::data_demo::{data_demo, Button, Control, DemoData, Group};
 
 static PANELS: [PanelDef; 1] = [PanelDef {
     id: "main",
@@ -94,79 +92,119 @@ const SEE_IDEMPOTENCE: Text = text!(
 
 const TO_IDEMPOTENCE: Text = text!("幂等性 →", "Idempotence →");
 
-fn producer() -> String {
-    PRODUCER.into()
+fn drop_next_publish() -> Action {
+    Action::DropNextPublish {
+        producer: PRODUCER.into(),
+    }
 }
+
+fn drop_next_confirm() -> Action {
+    Action::DropNextConfirm {
+        producer: PRODUCER.into(),
+    }
+}
+
+fn crash_broker() -> Action {
+    Action::CrashBroker
+}
+
+fn crash_consumer() -> Action {
+    Action::CrashConsumer {
+        group: CONSUMER.into(),
+    }
+}
+
+static DATA: DemoData = DemoData {
+    id: "reliability",
+    title: TITLE,
+    lede: LEDE,
+    panels: &PANELS,
+    layout: &LAYOUT,
+    speed: 1.0,
+    time_scale: 1.0,
+    legs: &[
+        Group {
+            title: LEG_PRODUCER,
+            controls: &[
+                Control::Toggle { key: "confirm", label: text!("发布确认（没收到确认就重发）", "Publisher confirms (send again if none comes)") },
+                Control::Buttons(&[
+                    Button {
+                        name: "drop-next-publish",
+                        fault: true,
+                        label: text!("网络丢掉下一条发布", "Network drops the next publish"),
+                        hint: text!("生产者发出的下一条消息在路上丢失", "The producer's next message is lost on the way to the broker"),
+                        action: drop_next_publish,
+                        disabled: None,
+                    },
+                    Button {
+                        name: "drop-next-confirm",
+                        fault: true,
+                        label: text!("丢掉下一个确认", "Drop the next confirm"),
+                        hint: text!("代理存下了消息，但给生产者的确认丢了", "The broker stored the message, but its confirm to the producer is lost"),
+                        action: drop_next_confirm,
+                        disabled: None,
+                    },
+                ]),
+                Control::Hint { text: SEE_IDEMPOTENCE, link: Some(("#/demo/idempotence", TO_IDEMPOTENCE)) },
+            ],
+        },
+        Group {
+            title: LEG_BROKER,
+            controls: &[
+                Control::Toggle { key: "persistent", label: text!("持久化（写到磁盘）", "Persistent (written to disk)") },
+                Control::Choice { key: "flush", label: text!("刷盘方式", "Flush to disk") },
+                Control::Slider { key: "replicas", label: text!("副本数", "Replicas"), unit: text!("个", "") },
+                Control::Choice { key: "acks", label: text!("生产者何时算发送成功", "When the producer is told") },
+                Control::Buttons(&[Button {
+                    name: "crash-broker",
+                    fault: true,
+                    label: text!("代理崩溃", "Broker crashes"),
+                    hint: text!("代理（主副本）崩溃后重启；有从副本时由从副本接替", "The broker (the leader) crashes and restarts; with replicas, a follower takes over"),
+                    action: crash_broker,
+                    disabled: None,
+                }]),
+            ],
+        },
+        Group {
+            title: LEG_CONSUMER,
+            controls: &[
+                Control::Choice { key: "ack_mode", label: text!("确认方式", "Acknowledgement") },
+                Control::Slider { key: "fail_pct", label: text!("处理失败的比例", "Processing that fails"), unit: text!("%", "%") },
+                Control::Buttons(&[Button {
+                    name: "crash-consumer",
+                    fault: true,
+                    label: text!("消费者崩溃", "Consumer crashes"),
+                    hint: text!("消费者在处理中途崩溃，稍后重启", "The consumer crashes in the middle of its work and restarts a little later"),
+                    action: crash_consumer,
+                    disabled: None,
+                }]),
+            ],
+        },
+    ],
+    controls: Group {
+        title: LOAD,
+        controls: &[
+            Control::Slider { key: "rate_per_s", label: text!("发送速率", "Send rate"), unit: words::PER_S },
+            Control::Slider { key: "work_ms", label: text!("每条处理时间", "Work per message"), unit: text!("毫秒", "ms") },
+        ],
+    },
+    facts: &[
+        ("produced", false),
+        ("queued", false),
+        ("done", false),
+        ("lost", true),
+        ("rejected", false),
+        ("redelivered", false),
+        ("duplicates", true),
+        ("nacked", false),
+        ("failovers", false),
+    ],
+    losses: true,
+    try_this: &TRY,
+    notice: &NOTICE,
+};
 
 #[component]
 pub fn ReliabilityDemo() -> impl IntoView {
-    let lang = use_lang();
-    let def = mqlab_engine::scenario::find("reliability").expect("built-in scenario");
-    let run = super::make_run(def, &PANELS, 1.0);
-    let fault = move |a: fn() -> Action| Callback::new(move |_| run.act(|_| Some(a())));
-    let ms = text!("毫秒", "ms");
-    view! {
-        <DemoFrame id="reliability" title=TITLE lede=LEDE run=run>
-            <div class="legs">
-                <section class="leg" aria-label=move || LEG_PRODUCER.get(lang.get())>
-                    <h2>{move || LEG_PRODUCER.get(lang.get())}</h2>
-                    <ParamToggle run=run key="confirm" label=text!("发布确认（没收到确认就重发）", "Publisher confirms (send again if none comes)")/>
-                    <div class="actions">
-                        <ActionButton name="drop-next-publish" fault=true
-                            label=text!("网络丢掉下一条发布", "Network drops the next publish")
-                            hint=text!("生产者发出的下一条消息在路上丢失", "The producer's next message is lost on the way to the broker")
-                            on_press=fault(|| Action::DropNextPublish { producer: producer() })/>
-                        <ActionButton name="drop-next-confirm" fault=true
-                            label=text!("丢掉下一个确认", "Drop the next confirm")
-                            hint=text!("代理存下了消息，但给生产者的确认丢了", "The broker stored the message, but its confirm to the producer is lost")
-                            on_press=fault(|| Action::DropNextConfirm { producer: producer() })/>
-                    </div>
-                    <p class="hint">{move || SEE_IDEMPOTENCE.get(lang.get())} " " <a href="#/demo/idempotence">{move || TO_IDEMPOTENCE.get(lang.get())}</a></p>
-                </section>
-                <section class="leg" aria-label=move || LEG_BROKER.get(lang.get())>
-                    <h2>{move || LEG_BROKER.get(lang.get())}</h2>
-                    <ParamToggle run=run key="persistent" label=text!("持久化（写到磁盘）", "Persistent (written to disk)")/>
-                    <ParamChoice run=run key="flush" label=text!("刷盘方式", "Flush to disk")/>
-                    <ParamSlider run=run key="replicas" label=text!("副本数", "Replicas") unit=text!("个", "")/>
-                    <ParamChoice run=run key="acks" label=text!("生产者何时算发送成功", "When the producer is told")/>
-                    <div class="actions">
-                        <ActionButton name="crash-broker" fault=true
-                            label=text!("代理崩溃", "Broker crashes")
-                            hint=text!("代理（主副本）崩溃后重启；有从副本时由从副本接替", "The broker (the leader) crashes and restarts; with replicas, a follower takes over")
-                            on_press=fault(|| Action::CrashBroker)/>
-                    </div>
-                </section>
-                <section class="leg" aria-label=move || LEG_CONSUMER.get(lang.get())>
-                    <h2>{move || LEG_CONSUMER.get(lang.get())}</h2>
-                    <ParamChoice run=run key="ack_mode" label=text!("确认方式", "Acknowledgement")/>
-                    <ParamSlider run=run key="fail_pct" label=text!("处理失败的比例", "Processing that fails") unit=text!("%", "%")/>
-                    <div class="actions">
-                        <ActionButton name="crash-consumer" fault=true
-                            label=text!("消费者崩溃", "Consumer crashes")
-                            hint=text!("消费者在处理中途崩溃，稍后重启", "The consumer crashes in the middle of its work and restarts a little later")
-                            on_press=fault(|| Action::CrashConsumer { group: CONSUMER.into() })/>
-                    </div>
-                </section>
-            </div>
-            <section class="controls" aria-label=move || LOAD.get(lang.get())>
-                <ParamSlider run=run key="rate_per_s" label=text!("发送速率", "Send rate") unit=words::PER_S/>
-                <ParamSlider run=run key="work_ms" label=text!("每条处理时间", "Work per message") unit=ms/>
-            </section>
-            <div class="panels one">
-                <Panel run=run index=0 layout=&LAYOUT untitled=true>
-                    <FactCard run=run index=0 key="produced"/>
-                    <CountCard run=run index=0 name="queued" label=text!("代理中等待", "Waiting in broker") read=read::queued/>
-                    <FactCard run=run index=0 key="done"/>
-                    <FactCard run=run index=0 key="lost" alarm=true/>
-                    <FactCard run=run index=0 key="rejected"/>
-                    <FactCard run=run index=0 key="redelivered"/>
-                    <FactCard run=run index=0 key="duplicates" alarm=true/>
-                    <FactCard run=run index=0 key="nacked"/>
-                    <FactCard run=run index=0 key="failovers"/>
-                    <LossesByCause run=run index=0/>
-                </Panel>
-            </div>
-            <Captions try_this=&TRY notice=&NOTICE/>
-        </DemoFrame>
-    }
+    data_demo(&DATA, None)
 }
