@@ -148,7 +148,7 @@ pub static DEMOS: [DemoInfo; 16] = [
             "本地事务和消息发送要么都成功，要么都不做。",
             "The local transaction and the message succeed or fail together.",
         ),
-        ready: false,
+        ready: true,
     },
     DemoInfo {
         id: "seckill-system",

@@ -66,6 +66,15 @@ pub enum Action {
     /// Moves every message in the dead-letter queue of queue `queue` back to
     /// the tail of `queue`, each with a fresh delivery count.
     Redrive { queue: String },
+    /// Fault: the producer instance handling the next order crashes right
+    /// after its database write (before it sends or commits anything).
+    CrashProducerAfterDb { producer: String },
+    /// Fault: the producer instance handling the next order crashes right
+    /// after it sent the message (or the half message).
+    CrashProducerAfterSend { producer: String },
+    /// Fault: the next order's local transaction fails (the insert is
+    /// rolled back).
+    FailLocalTx { producer: String },
 }
 
 /// The stable verb indices of the newer verbs (an action travels as its
@@ -75,6 +84,9 @@ pub enum Action {
 pub const DELAY_NEXT_PUBLISH: usize = 14;
 pub const DEPLOY_FIX: usize = 15;
 pub const REDRIVE: usize = 16;
+pub const CRASH_PRODUCER_AFTER_DB: usize = 17;
+pub const CRASH_PRODUCER_AFTER_SEND: usize = 18;
+pub const FAIL_LOCAL_TX: usize = 19;
 
 /// The kind of one field of an [`Action`] (for compact encodings that do
 /// not carry field names, such as share links).
@@ -199,6 +211,21 @@ pub const VERBS: &[VerbDef] = &[
         verb: "redrive",
         fields: &[("queue", K::Str)],
     },
+    VerbDef {
+        index: CRASH_PRODUCER_AFTER_DB,
+        verb: "crash_producer_after_db",
+        fields: &[("producer", K::Str)],
+    },
+    VerbDef {
+        index: CRASH_PRODUCER_AFTER_SEND,
+        verb: "crash_producer_after_send",
+        fields: &[("producer", K::Str)],
+    },
+    VerbDef {
+        index: FAIL_LOCAL_TX,
+        verb: "fail_local_tx",
+        fields: &[("producer", K::Str)],
+    },
 ];
 
 impl Action {
@@ -222,6 +249,9 @@ impl Action {
             Action::DelayNextPublish { .. } => DELAY_NEXT_PUBLISH,
             Action::DeployFix { .. } => DEPLOY_FIX,
             Action::Redrive { .. } => REDRIVE,
+            Action::CrashProducerAfterDb { .. } => CRASH_PRODUCER_AFTER_DB,
+            Action::CrashProducerAfterSend { .. } => CRASH_PRODUCER_AFTER_SEND,
+            Action::FailLocalTx { .. } => FAIL_LOCAL_TX,
         }
     }
 
@@ -251,9 +281,11 @@ impl Action {
             }
             Action::SetServiceUp { service, up } => vec![s(service), Bool(*up)],
             Action::CrashConsumer { group } | Action::DeployFix { group } => vec![s(group)],
-            Action::DropNextPublish { producer } | Action::DropNextConfirm { producer } => {
-                vec![s(producer)]
-            }
+            Action::DropNextPublish { producer }
+            | Action::DropNextConfirm { producer }
+            | Action::CrashProducerAfterDb { producer }
+            | Action::CrashProducerAfterSend { producer }
+            | Action::FailLocalTx { producer } => vec![s(producer)],
             Action::CrashBroker => vec![],
             Action::Subscribe { topic, queue } | Action::Unsubscribe { topic, queue } => {
                 vec![s(topic), s(queue)]
@@ -343,6 +375,15 @@ impl Action {
             },
             REDRIVE => Action::Redrive {
                 queue: next()?.str(),
+            },
+            CRASH_PRODUCER_AFTER_DB => Action::CrashProducerAfterDb {
+                producer: next()?.str(),
+            },
+            CRASH_PRODUCER_AFTER_SEND => Action::CrashProducerAfterSend {
+                producer: next()?.str(),
+            },
+            FAIL_LOCAL_TX => Action::FailLocalTx {
+                producer: next()?.str(),
             },
             _ => unreachable!("index checked against VERBS above"),
         };

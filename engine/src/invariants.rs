@@ -166,7 +166,52 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
     check_idempotence(sim)?;
     check_retry(sim)?;
     check_flash_sale(sim)?;
+    check_txn(sim)?;
     check_ordering(sim)
+}
+
+/// Orders and their messages: only `send_then_db` sends a message before
+/// its order exists, so no other method ever has a message processed for
+/// an order that was never written; every half message the broker holds
+/// is a live message no consumer has; the stock service processes at
+/// most one message per order written, plus those without one and those
+/// still in progress.
+fn check_txn(sim: &Sim) -> Result<(), String> {
+    let t = &sim.txn;
+    let Some(p) = &t.policy else {
+        return Ok(());
+    };
+    if p.method != crate::spec::TxnMethod::SendThenDb && t.message_without_order > 0 {
+        return Err(format!(
+            "txn: {:?} processed a message for an order that was never written",
+            p.method
+        ));
+    }
+    for &id in t.half.iter() {
+        let live = sim
+            .ledger
+            .live_records()
+            .any(|r| r.id == id && r.state == MsgState::Half);
+        if !live {
+            return Err(format!(
+                "txn: half message #{id} is not a live half message"
+            ));
+        }
+    }
+    if sim.ledger.count(MsgState::Half) != t.half.len() as u64 {
+        return Err("txn: the ledger's half messages are not the broker's".into());
+    }
+    // (`send_then_db` may process a message before its insert ends.)
+    if t.messages_delivered > t.orders + t.message_without_order + t.in_progress() {
+        return Err(format!(
+            "txn: {} messages processed for {} orders, {} without one and {} in progress",
+            t.messages_delivered,
+            t.orders,
+            t.message_without_order,
+            t.in_progress()
+        ));
+    }
+    Ok(())
 }
 
 /// Retries: the dead-letter queue holds exactly the dead-lettered

@@ -120,11 +120,17 @@ pub enum Cause {
     DeadLetterQueueFull,
     /// A flash sale's sold-out flag turned the request away at the gate.
     SoldOut,
+    /// The producer instance crashed after writing the order and before
+    /// sending its message: nothing will ever send it.
+    ProducerCrashed,
+    /// The order's local transaction failed or its half message was rolled
+    /// back: the message is dropped with the order, as it should be.
+    TxnRolledBack,
 }
 
 impl Cause {
     /// Every cause, for exhaustive checks and translation tables.
-    pub const ALL: [Cause; 15] = [
+    pub const ALL: [Cause; 17] = [
         Cause::QueueFull,
         Cause::QueueOverflowDropOldest,
         Cause::ServiceOverCapacity,
@@ -140,6 +146,8 @@ impl Cause {
         Cause::DedupeKeyBeforeCrash,
         Cause::DeadLetterQueueFull,
         Cause::SoldOut,
+        Cause::ProducerCrashed,
+        Cause::TxnRolledBack,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -159,6 +167,8 @@ impl Cause {
             Cause::DedupeKeyBeforeCrash => "dedupe_key_before_crash",
             Cause::DeadLetterQueueFull => "dead_letter_queue_full",
             Cause::SoldOut => "sold_out",
+            Cause::ProducerCrashed => "producer_crashed",
+            Cause::TxnRolledBack => "txn_rolled_back",
         }
     }
 
@@ -196,6 +206,12 @@ impl Cause {
                 "it was to be dead-lettered but the dead-letter queue was full, so the broker dropped it"
             }
             Cause::SoldOut => "the sale was sold out, and the gate said so at once",
+            Cause::ProducerCrashed => {
+                "the producer crashed after writing the order and before sending its message"
+            }
+            Cause::TxnRolledBack => {
+                "the order's local transaction failed or was rolled back, so its message was dropped with it"
+            }
         }
     }
 
@@ -207,7 +223,8 @@ impl Cause {
             | Cause::ServiceTimeout
             | Cause::ServiceDown
             | Cause::BrokerDown
-            | Cause::SoldOut => MsgState::Rejected,
+            | Cause::SoldOut
+            | Cause::TxnRolledBack => MsgState::Rejected,
             Cause::QueueOverflowDropOldest
             | Cause::AutoAckConsumerCrash
             | Cause::NoConfirmNetworkDrop
@@ -215,6 +232,7 @@ impl Cause {
             | Cause::AsyncFlushBrokerCrash
             | Cause::LeaderCrashBeforeCopy
             | Cause::AutoAckProcessingFailure
+            | Cause::ProducerCrashed
             | Cause::DedupeKeyBeforeCrash
             | Cause::DeadLetterQueueFull => MsgState::Lost,
         }

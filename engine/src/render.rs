@@ -287,6 +287,74 @@ pub enum LogKind {
         user: u32,
         step: u32,
     },
+    /// A step of an order and its message (`model::txn`).
+    Txn {
+        producer: NodeId,
+        step: TxnStep,
+    },
+}
+
+/// A step of an order and its message (`model::txn`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TxnStep {
+    /// The order row is written (the local transaction committed).
+    OrderWritten,
+    /// The order row and its outbox row are written in one transaction.
+    OutboxWritten,
+    /// The local transaction failed: no order row.
+    LocalTxFailed,
+    /// The producer sent the message.
+    Sent,
+    /// The broker stored the half message, invisible to consumers.
+    HalfStored,
+    /// The producer instance handling the order crashed.
+    Crashed,
+    /// The half message was committed: consumers can see it now.
+    Committed,
+    /// The half message was rolled back and dropped.
+    RolledBack,
+    /// The broker asked the producer about a half message.
+    CheckBack,
+    /// The answer to a check-back: the insert has not ended yet.
+    CheckUnknown,
+    /// The outbox relay published the row.
+    Relayed,
+    /// The stock service processed the message.
+    StockDeducted,
+}
+
+/// How an order ended up, once its row and its message are settled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TxnOutcome {
+    InProgress,
+    /// Both or neither: the order and its stock agree.
+    Consistent,
+    OrderWithoutMessage,
+    MessageWithoutOrder,
+}
+
+/// One order on the transaction timeline.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TxnOrderView {
+    /// Its message id.
+    pub id: u64,
+    pub started_us: TimeUs,
+    /// What happened, when (a few steps of a long check-back loop may be
+    /// left out).
+    pub steps: Vec<(TimeUs, TxnStep)>,
+    pub outcome: TxnOutcome,
+}
+
+/// The transaction capability: its method and the latest orders.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TxnView {
+    pub method: crate::spec::TxnMethod,
+    /// Crash commands waiting for the next orders.
+    pub waiting_faults: u32,
+    /// The newest orders first.
+    pub orders: Vec<TxnOrderView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -472,6 +540,9 @@ pub struct Snapshot {
     /// The queue with a retry policy: its dead-letter queue and counts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry: Option<RetryView>,
+    /// The orders of the transaction producer and their steps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub txn: Option<TxnView>,
 }
 
 /// A queue's retry policy and its dead-letter queue (`model::retry`).
@@ -740,6 +811,7 @@ impl Sim {
             }),
             idempotence: self.idempotence_view(),
             retry: self.retry_view(),
+            txn: self.txn_view(),
         }
     }
 }

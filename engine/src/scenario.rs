@@ -374,7 +374,7 @@ pub fn builtins() -> &'static [ScenarioDef] {
     &BUILTINS
 }
 
-static BUILTINS: [ScenarioDef; 14] = [
+static BUILTINS: [ScenarioDef; 15] = [
     crate::scenarios::intro::DEF,
     crate::scenarios::peak_shaving::DEF,
     crate::scenarios::components::DEF,
@@ -389,6 +389,7 @@ static BUILTINS: [ScenarioDef; 14] = [
     crate::scenarios::dlq::DEF,
     crate::scenarios::delay::DEF,
     crate::scenarios::seckill_queue::DEF,
+    crate::scenarios::transaction::DEF,
 ];
 
 pub fn find(id: &str) -> Option<&'static ScenarioDef> {

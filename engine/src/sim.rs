@@ -39,6 +39,7 @@ use crate::model::replication::Replication;
 use crate::model::retry::Retry;
 use crate::model::service::{Caller, Service};
 use crate::model::topic::{Fanout, Topic};
+use crate::model::txn::{Txn, TxnFault};
 use crate::model::{Handle, Target};
 use crate::render::*;
 use crate::spec::{Acks, ScenarioSpec, SpecError, MAX_CONSUMERS, MAX_RATE_PER_S};
@@ -178,6 +179,14 @@ pub(crate) enum Ev {
     DelayPoll {
         q: u16,
     },
+    // txn: an order and its message
+    /// A timer of order `msg` (its local transaction, its half message).
+    Txn {
+        msg: Handle,
+        timer: crate::model::txn::TxnTimer,
+    },
+    /// The outbox relay reads the outbox table.
+    RelayPoll,
     // the loop itself
     Command(u32),
     Sample,
@@ -213,6 +222,8 @@ impl Ev {
             Ev::ReorderTimeout { .. } => 23,
             Ev::RetryDue { .. } => 25,
             Ev::DelayPoll { .. } => 26,
+            Ev::Txn { .. } => 27,
+            Ev::RelayPoll => 28,
         }
     }
 }
@@ -237,6 +248,7 @@ enum Resolved {
     Replay(u16, u32),
     DeployFix(u16),
     Redrive(u16),
+    TxnFault(crate::model::txn::TxnFault),
 }
 
 /// Cloning a `Sim` is a checkpoint: the clone continues exactly as the
@@ -274,6 +286,7 @@ pub struct Sim {
     pub(crate) ordering: Ordering,
     pub(crate) delay: Delay,
     pub(crate) sale: FlashSale,
+    pub(crate) txn: Txn,
     pub(crate) calls: Calls,
     pub(crate) stats: RunStats,
     pub(crate) nodes: Vec<NodeView>,
@@ -450,6 +463,14 @@ impl Sim {
                     .as_ref()
                     .and_then(|f| queue_idx(&f.queue))
                     .map(|q| q as u16),
+            ),
+            txn: Txn::new(
+                spec.txn.as_ref(),
+                spec.txn
+                    .as_ref()
+                    .and_then(|t| producer_idx(&t.producer))
+                    .map(|p| p as u16),
+                seed,
             ),
             calls: Calls::new(services),
             stats: RunStats::new(window, SERIES_POINTS),
@@ -832,6 +853,7 @@ impl Sim {
             .finish_with_cause(msg.slot, cause, &mut self.trace);
         self.copy_ended(rec.origin);
         self.step_ended(&rec, None);
+        self.txn_lost(&rec);
         let kind = if cause.terminal_state() == MsgState::Rejected {
             LogKind::Rejected { node, cause }
         } else {
@@ -891,6 +913,8 @@ impl Sim {
             Ev::DuplicateArrive { p, msg } => self.on_duplicate_arrive(p, msg),
             Ev::RetryDue { q, msg } => self.on_retry_due(q, msg),
             Ev::DelayPoll { q } => self.on_delay_poll(q),
+            Ev::Txn { msg, timer } => self.on_txn(msg, timer),
+            Ev::RelayPoll => self.on_relay_poll(),
             Ev::ReorderFlush => self.on_reorder_flush(),
             Ev::ReorderTimeout { user, token } => self.on_reorder_timeout(user, token),
             Ev::Command(i) => {
@@ -1008,6 +1032,22 @@ impl Sim {
             }
             Action::DeployFix { group: g } => Resolved::DeployFix(group(g)?),
             Action::Redrive { queue: q } => Resolved::Redrive(queue(q)?),
+            Action::CrashProducerAfterDb { producer: p }
+            | Action::CrashProducerAfterSend { producer: p }
+            | Action::FailLocalTx { producer: p } => {
+                let p = producer(p)?;
+                if !self.txn.owns(p) {
+                    return Err(format!(
+                        "producer '{}' writes no orders in a local transaction (only a scenario with a txn spec has one)",
+                        self.spec.producers[p as usize].name
+                    ));
+                }
+                Resolved::TxnFault(match a {
+                    Action::CrashProducerAfterDb { .. } => TxnFault::CrashAfterDb,
+                    Action::CrashProducerAfterSend { .. } => TxnFault::CrashAfterSend,
+                    _ => TxnFault::FailLocalTx,
+                })
+            }
         })
     }
 
@@ -1031,6 +1071,7 @@ impl Sim {
             Resolved::Replay(q, count) => self.replay(q, count),
             Resolved::DeployFix(g) => self.deploy_fix(g),
             Resolved::Redrive(q) => self.redrive(q),
+            Resolved::TxnFault(f) => self.txn_fault(f),
         }
     }
 }

@@ -73,6 +73,58 @@ pub struct ScenarioSpec {
     /// consumers, and a sold-out flag at the gate; `None` otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flash_sale: Option<FlashSaleSpec>,
+    /// A producer whose every message is an order written to its database
+    /// in a local transaction, and how the two are kept in step (see
+    /// `model::txn`); `None` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub txn: Option<TxnSpec>,
+}
+
+/// Orders in a database and their messages, kept in step by `method` (see
+/// `model::txn`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TxnSpec {
+    /// The producer that writes the orders and sends their messages.
+    pub producer: String,
+    pub method: TxnMethod,
+    /// How long the local transaction (the order insert) takes.
+    #[serde(default)]
+    pub local_tx_us: TimeUs,
+    /// `half_message`: how long the broker waits for a commit or rollback
+    /// before it asks the producer.
+    #[serde(default = "default_check_back")]
+    pub check_back_us: TimeUs,
+    /// `outbox`: how often the relay reads the outbox table.
+    #[serde(default = "default_poll")]
+    pub relay_poll_us: TimeUs,
+    /// The share of orders whose producer instance crashes between the
+    /// method's two steps.
+    #[serde(default)]
+    pub crash_rate: f64,
+}
+
+fn default_check_back() -> TimeUs {
+    5 * crate::time::US_PER_S
+}
+
+/// How an order and its message are made to agree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TxnMethod {
+    /// Write the order, then send: a crash between leaves an order whose
+    /// message is never sent.
+    DbThenSend,
+    /// Send, then write the order: a crash or a failed insert after the
+    /// send leaves a message for an order that does not exist.
+    SendThenDb,
+    /// RocketMQ's transactional message: a half message the consumers
+    /// cannot see, the local transaction, then commit or rollback; the
+    /// broker checks back when no answer comes.
+    HalfMessage,
+    /// The message is written to an outbox table in the same transaction
+    /// as the order; a relay publishes it.
+    Outbox,
 }
 
 /// A flash sale queued in front of the order service (see
@@ -776,7 +828,8 @@ impl ScenarioSpec {
             .as_ref()
             .is_some_and(|o| o.key == OrderKey::Random && o.partitions.len() > 1);
         let pays = self.delay.as_ref().is_some_and(|d| d.pay_rate > 0.0);
-        poisson || work || pacing || duplicates || failures || keys || pays
+        let crashes = self.txn.as_ref().is_some_and(|t| t.crash_rate > 0.0);
+        poisson || work || pacing || duplicates || failures || keys || pays || crashes
     }
 
     /// Checks names, references and ranges; the error names the field.
@@ -1107,6 +1160,34 @@ impl ScenarioSpec {
                 return Err(SpecError("delay.pay_rate must be between 0 and 1".into()));
             }
             check_duration("delay.pay_mean_us", d.pay_mean_us)?;
+        }
+        if let Some(t) = &self.txn {
+            match self.producers.iter().find(|p| p.name == t.producer) {
+                None => {
+                    return Err(SpecError(format!(
+                        "txn.producer: no producer named '{}'",
+                        t.producer
+                    )))
+                }
+                Some(p) if !is_queue(&p.target) => {
+                    return Err(SpecError(format!(
+                        "txn.producer: '{}' must publish to a queue",
+                        t.producer
+                    )))
+                }
+                Some(_) => {}
+            }
+            check_duration("txn.local_tx_us", t.local_tx_us)?;
+            check_duration("txn.check_back_us", t.check_back_us)?;
+            check_duration("txn.relay_poll_us", t.relay_poll_us)?;
+            if t.check_back_us == 0 || t.relay_poll_us == 0 {
+                return Err(SpecError(
+                    "txn.check_back_us and txn.relay_poll_us must be more than 0".into(),
+                ));
+            }
+            if !(t.crash_rate.is_finite() && (0.0..=1.0).contains(&t.crash_rate)) {
+                return Err(SpecError("txn.crash_rate must be between 0 and 1".into()));
+            }
         }
         if let Some(f) = &self.flash_sale {
             if !is_queue(&f.queue) {

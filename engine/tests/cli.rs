@@ -106,7 +106,8 @@ fn list_prints_every_builtin() {
             "ordering",
             "dlq",
             "delay",
-            "seckill-queue"
+            "seckill-queue",
+            "transaction"
         ]
     );
 }
@@ -402,6 +403,19 @@ const FACT_CONTRACT: &[(&str, &[&str])] = &[
             "stock_left",
             "requests",
             "queued",
+        ],
+    ),
+    (
+        "transaction",
+        &[
+            "orders",
+            "messages_delivered",
+            "order_without_message",
+            "message_without_order",
+            "check_backs",
+            "rolled_back",
+            "half_messages",
+            "placed",
         ],
     ),
 ];

@@ -225,6 +225,12 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
             prop::option::of(ordering()),
             prop::option::of(delay()),
             prop::option::of((0..2usize, 0..50u64, any::<bool>(), 1..2 * US_PER_S)),
+            prop::option::of((
+                0..4u8,
+                0..2 * US_PER_S,
+                1..3 * US_PER_S,
+                prop_oneof![Just(0.0), 0.0..0.5f64],
+            )),
         ),
     )
         .prop_map(
@@ -240,7 +246,7 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
                 fail_rate,
                 idem,
                 retry,
-                (ord, dly, sale),
+                (ord, dly, sale, txn),
             )| {
                 let qname = |i: usize| format!("q{i}");
                 let sname = |i: usize| format!("s{i}");
@@ -396,7 +402,24 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
                         pay_mean_us: after,
                     },
                 );
+                // The first producer writes orders, if it publishes to a queue.
+                let txn = txn.filter(|_| producers[0].target.starts_with('q')).map(
+                    |(m, local_tx_us, check_back_us, crash_rate)| TxnSpec {
+                        producer: producers[0].name.clone(),
+                        method: [
+                            TxnMethod::DbThenSend,
+                            TxnMethod::SendThenDb,
+                            TxnMethod::HalfMessage,
+                            TxnMethod::Outbox,
+                        ][m as usize],
+                        local_tx_us,
+                        check_back_us,
+                        relay_poll_us: 200 * US_PER_MS,
+                        crash_rate,
+                    },
+                );
                 ScenarioSpec {
+                    txn,
                     delay,
                     flash_sale: sale.map(|(q, stock, sold_out_flag, poll_us)| FlashSaleSpec {
                         queue: qname(q % qs.len()),
@@ -451,7 +474,7 @@ fn raw_commands() -> impl Strategy<Value = Vec<RawCommand>> {
     prop::collection::vec(
         (
             0..3 * US_PER_S,
-            0..14u8,
+            0..15u8,
             0..4usize,
             0..400u32,
             any::<bool>(),
@@ -526,6 +549,14 @@ fn commands(spec: &ScenarioSpec, raw: &[RawCommand]) -> Vec<Command> {
                     producer: producer(r.pick),
                     delay_us: v as u64 * 5_000,
                 }),
+                13 => spec.txn.as_ref().map(|t| {
+                    let producer = t.producer.clone();
+                    match v % 3 {
+                        0 => Action::CrashProducerAfterDb { producer },
+                        1 => Action::CrashProducerAfterSend { producer },
+                        _ => Action::FailLocalTx { producer },
+                    }
+                }),
                 _ => None,
             };
             Command {
@@ -557,6 +588,17 @@ fn cause_allowed(spec: &ScenarioSpec, cmds: &[Command], cause: Cause) -> bool {
         }
         Cause::BrokerDown => crash_broker,
         Cause::SoldOut => spec.flash_sale.as_ref().is_some_and(|f| f.sold_out_flag),
+        Cause::ProducerCrashed => spec.txn.as_ref().is_some_and(|t| {
+            t.method == TxnMethod::DbThenSend
+                && (t.crash_rate > 0.0
+                    || has(&|a| matches!(a, Action::CrashProducerAfterDb { .. })))
+        }),
+        Cause::TxnRolledBack => spec.txn.as_ref().is_some_and(|t| {
+            has(&|a| matches!(a, Action::FailLocalTx { .. }))
+                || (t.method == TxnMethod::HalfMessage
+                    && (t.crash_rate > 0.0
+                        || has(&|a| matches!(a, Action::CrashProducerAfterSend { .. }))))
+        }),
         Cause::AutoAckConsumerCrash => {
             spec.consumers.iter().any(|c| c.ack == AckMode::Auto)
                 && has(&|a| matches!(a, Action::CrashConsumer { .. }))
@@ -717,6 +759,10 @@ proptest! {
         if let Some(f) = &mut spec.flash_sale {
             f.sold_out_flag = false;
         }
+        // A crashing producer is a fault of its own.
+        if let Some(t) = &mut spec.txn {
+            t.crash_rate = 0.0;
+        }
         let sim = run_case(&spec, seed, &[]).map_err(TestCaseError::fail)?;
         let l = sim.ledger();
         prop_assert_eq!(l.count(MsgState::Lost), 0, "{:?}", l);
@@ -735,6 +781,7 @@ fn the_cause_check_catches_an_unexplained_loss() {
         ordering: None,
         delay: None,
         flash_sale: None,
+        txn: None,
         name: "t".into(),
         description: String::new(),
         link_latency_us: US_PER_MS,

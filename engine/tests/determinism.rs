@@ -19,6 +19,7 @@ fn random_spec() -> ScenarioSpec {
         ordering: None,
         delay: None,
         flash_sale: None,
+        txn: None,
         name: "random".into(),
         description: String::new(),
         link_latency_us: 2 * US_PER_MS,

@@ -215,16 +215,18 @@ fn run_case(def: &ScenarioDef, case: &Case, seed: u64) -> Result<(), String> {
         return Err(format!("a rejection or loss has no cause: {l:?}"));
     }
     // Losses need a fault: the built-ins lose nothing on their own. A
-    // configured processing failure under auto-ack is a fault too, and the
-    // only loss allowed without a command.
+    // configured processing failure under auto-ack is a fault too, and so
+    // is a configured producer crash rate: the only losses allowed without
+    // a command.
     let failing_auto = spec
         .consumers
         .iter()
         .any(|c| c.fail_rate > 0.0 && c.ack == AckMode::Auto);
-    let unexplained = l
-        .lost_by_cause
-        .iter()
-        .any(|(cause, _)| !(failing_auto && *cause == Cause::AutoAckProcessingFailure));
+    let crashing = spec.txn.as_ref().is_some_and(|t| t.crash_rate > 0.0);
+    let unexplained = l.lost_by_cause.iter().any(|(cause, _)| {
+        !(failing_auto && *cause == Cause::AutoAckProcessingFailure
+            || crashing && *cause == Cause::ProducerCrashed)
+    });
     if unexplained && case.commands.is_empty() {
         return Err(format!("lost messages without any fault: {l:?}"));
     }

@@ -16,6 +16,7 @@ pub mod peak_shaving;
 pub mod pubsub;
 pub mod reliability;
 pub mod seckill_queue;
+pub mod transaction;
 
 use leptos::prelude::*;
 use mqlab_components::format::thousands;
@@ -110,6 +111,7 @@ pub fn demo_page(id: &str) -> AnyView {
         "dlq" => view! { <dlq::DlqDemo/> }.into_any(),
         "delay" => view! { <delay::DelayDemo/> }.into_any(),
         "seckill-queue" => view! { <seckill_queue::SeckillQueueDemo/> }.into_any(),
+        "transaction" => view! { <transaction::TransactionDemo/> }.into_any(),
         other => view! { <ComingSoon id=other.to_string()/> }.into_any(),
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::text;
 use leptos::prelude::*;
-use mqlab_engine::render::{LogEntry, LogKind, NodeView};
+use mqlab_engine::render::{LogEntry, LogKind, NodeView, TxnStep};
 use mqlab_engine::Cause;
 
 use crate::format::{clock, duration, number, thousands};
@@ -55,6 +55,14 @@ pub fn cause_text(c: Cause) -> Text {
         Cause::DeadLetterQueueFull => text!(
             "该进死信队列，但死信队列已满，被丢弃",
             "due for the dead-letter queue, but it was full, so it was dropped",
+        ),
+        Cause::ProducerCrashed => text!(
+            "订单服务写完订单、发消息之前崩溃：这条消息永远不会发出",
+            "the order service crashed after writing the order and before sending: this message will never be sent",
+        ),
+        Cause::TxnRolledBack => text!(
+            "本地事务失败或被回滚：消息随订单一起作废（本该如此）",
+            "the local transaction failed or was rolled back: the message is dropped with its order, as it should be",
         ),
         Cause::SoldOut => text!(
             "已售罄：售罄标记在入口直接拒绝，不进队列",
@@ -487,6 +495,14 @@ pub fn sentence(e: &LogEntry, layout: &StageLayout, nodes: &[NodeView], lang: La
                 format!("{} applied user {user}'s \"{st}\" before an earlier step of theirs: out of order", name(*node))
             }
         }
+        LogKind::Txn { producer, step } => {
+            let st = txn_step_text(*step).get(lang);
+            if zh {
+                format!("{}：{st}", name(*producer))
+            } else {
+                format!("{}: {st}", name(*producer))
+            }
+        }
         LogKind::ReorderGaveUp { user, step } => {
             let st = STEPS[*step as usize % 3].get(lang);
             if zh {
@@ -497,6 +513,46 @@ pub fn sentence(e: &LogEntry, layout: &StageLayout, nodes: &[NodeView], lang: La
         }
     };
     format!("{msg}{s}")
+}
+
+/// What a step of an order and its message is, in a few words (the event
+/// log and the transaction demo's timeline).
+pub fn txn_step_text(step: TxnStep) -> Text {
+    match step {
+        TxnStep::OrderWritten => text!("订单写入数据库", "order written to the database"),
+        TxnStep::OutboxWritten => text!(
+            "订单和 outbox 记录在同一事务里写入",
+            "order and outbox row written in one transaction"
+        ),
+        TxnStep::LocalTxFailed => text!(
+            "本地事务失败，订单没写入",
+            "local transaction failed: no order"
+        ),
+        TxnStep::Sent => text!("发出消息", "message sent"),
+        TxnStep::HalfStored => text!(
+            "半消息存入 Broker（消费者看不到）",
+            "half message stored at the broker (hidden from consumers)"
+        ),
+        TxnStep::Crashed => text!("订单服务实例崩溃", "order-service instance crashed"),
+        TxnStep::Committed => text!(
+            "提交：消息对消费者可见",
+            "committed: consumers can see the message"
+        ),
+        TxnStep::RolledBack => text!("回滚：半消息作废", "rolled back: half message dropped"),
+        TxnStep::CheckBack => text!(
+            "Broker 回查订单服务",
+            "broker checks back with the order service"
+        ),
+        TxnStep::CheckUnknown => text!(
+            "回查答复：事务还没结束，稍后再查",
+            "check-back answer: not finished yet, ask again later"
+        ),
+        TxnStep::Relayed => text!(
+            "中继从 outbox 发出消息",
+            "relay sent the message from the outbox"
+        ),
+        TxnStep::StockDeducted => text!("库存服务扣减库存", "stock service deducted stock"),
+    }
 }
 
 /// An order's steps, by step number mod 3 (the ordering demo's log).
@@ -514,6 +570,14 @@ fn severity(k: &LogKind) -> &'static str {
         | LogKind::BrokerCrashed { .. } => "bad",
         LogKind::EffectApplied { times, .. } if *times > 1 => "bad",
         LogKind::DeadLettered { .. } | LogKind::ClaimedTwice { .. } => "bad",
+        LogKind::Txn {
+            step: TxnStep::Crashed | TxnStep::LocalTxFailed,
+            ..
+        } => "bad",
+        LogKind::Txn {
+            step: TxnStep::CheckBack | TxnStep::RolledBack,
+            ..
+        } => "warn",
         LogKind::RetryLater { .. } => "warn",
         LogKind::OutOfOrder { .. } => "bad",
         LogKind::ServiceUp { up: false, .. }

@@ -44,6 +44,7 @@ pub mod service;
 pub mod stock;
 pub mod stream;
 pub mod topic;
+pub mod txn;
 pub mod zset;
 
 use crate::ledger::Slot;

@@ -44,6 +44,15 @@ impl Publishing {
         self.producers.iter().map(|p| p.produced).sum()
     }
 
+    /// The queue producer `p` publishes to (0 if it does not publish to
+    /// one queue).
+    pub(crate) fn target_queue(&self, p: u16) -> u16 {
+        match self.target(p) {
+            Target::Queue(q) => q,
+            Target::Topic(_) => 0,
+        }
+    }
+
     /// Where producer `p` publishes (when it does not call a service).
     pub(crate) fn target(&self, p: u16) -> Target {
         let prod = &self.producers[p as usize];
@@ -101,14 +110,16 @@ impl Sim {
         let msg = Handle { slot, id };
         self.note(Some(id), LogKind::Produced { producer: p });
         self.ordering_tag(p, msg);
-        self.send_publish(p, msg);
+        if !self.txn_begin(p, msg) {
+            self.send_publish(p, msg);
+        }
     }
 
     /// Puts a message on the wire: to the broker, or as a synchronous
     /// request to a service. A pending `drop_next_publish` fault takes it:
     /// with confirms the producer notices and sends again later; without,
     /// the message is lost.
-    fn send_publish(&mut self, p: u16, msg: Handle) {
+    pub(crate) fn send_publish(&mut self, p: u16, msg: Handle) {
         let prod = &mut self.publish.producers[p as usize];
         if prod.drop_next {
             prod.drop_next = false;

@@ -88,6 +88,7 @@ fn build(p: &Params) -> ScenarioSpec {
         ordering: None,
         delay: None,
         flash_sale: None,
+        txn: None,
         name: "components".into(),
         description: DEF.summary.into(),
         link_latency_us: 400 * US_PER_MS,

@@ -107,6 +107,7 @@ fn build(p: &Params) -> ScenarioSpec {
         ordering: None,
         delay: None,
         flash_sale: None,
+        txn: None,
         name: "intro".into(),
         description: DEF.summary.into(),
         link_latency_us: 300 * US_PER_MS,

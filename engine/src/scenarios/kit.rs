@@ -31,6 +31,7 @@ pub fn spec(name: &str, summary: &str, link_latency_us: TimeUs) -> ScenarioSpec 
         ordering: None,
         delay: None,
         flash_sale: None,
+        txn: None,
     }
 }
 

@@ -15,3 +15,4 @@ pub mod peak_shaving;
 pub mod pubsub;
 pub mod reliability;
 pub mod seckill_queue;
+pub mod transaction;

@@ -142,6 +142,7 @@ fn build(p: &Params) -> ScenarioSpec {
         ordering: None,
         delay: None,
         flash_sale: None,
+        txn: None,
         name: "peak-shaving".into(),
         description: DEF.summary.into(),
         link_latency_us: US_PER_MS,

@@ -44,6 +44,7 @@ pub fn random_spec() -> ScenarioSpec {
         ordering: None,
         delay: None,
         flash_sale: None,
+        txn: None,
         name: "golden-random".into(),
         description: String::new(),
         link_latency_us: 1_500,
@@ -169,6 +170,16 @@ pub fn cases() -> Vec<Case> {
             until_us: 5 * 60 * US_PER_S,
         });
     }
+    out.push(Case {
+        name: "transaction-half-message-crashes@5".into(),
+        spec: builtin(
+            "transaction",
+            &[("method", "half_message"), ("crash_rate", "30")],
+        ),
+        seed: 5,
+        commands: vec![],
+        until_us: 60 * US_PER_S,
+    });
     out.push(Case {
         name: "intro-async@1".into(),
         spec: builtin("intro", &[("mode", "async")]),
