@@ -232,3 +232,27 @@ fn a_crash_command_for_a_producer_without_orders_is_refused() {
         .unwrap_err();
     assert!(err.contains("no orders in a local transaction"), "{err}");
 }
+
+#[test]
+fn a_crash_stays_on_the_timeline_while_plain_orders_stream_past() {
+    let spec = spec_of("transaction", &[("method", "db_then_send")]);
+    let cmds = [common::at(
+        0,
+        Action::CrashProducerAfterDb { producer: P.into() },
+    )];
+    // Twenty orders later the crashed first one is still shown.
+    let sim = run(&spec, &cmds, 20 * US_PER_S);
+    let txn = sim.snapshot().txn.unwrap();
+    use mqlab_engine::render::TxnOutcome;
+    assert_eq!(txn.orders.len(), mqlab_engine::model::txn::TIMELINE_ORDERS);
+    assert!(
+        txn.orders
+            .iter()
+            .any(|o| o.outcome == TxnOutcome::OrderWithoutMessage),
+        "{txn:?}"
+    );
+    assert!(
+        txn.orders.windows(2).all(|w| w[0].id > w[1].id),
+        "newest first"
+    );
+}

@@ -46,7 +46,7 @@ use crate::vec_map::VecMap;
 pub const TIMELINE_ORDERS: usize = 6;
 /// Steps kept per order on the timeline (a long check-back loop keeps its
 /// first steps and its latest).
-const STEPS_PER_ORDER: usize = 10;
+pub const STEPS_PER_ORDER: usize = 10;
 /// Crash commands waiting for an order, at most.
 pub const MAX_WAITING_FAULTS: usize = 16;
 
@@ -218,7 +218,19 @@ impl Sim {
             },
         );
         if t.timeline.len() == TIMELINE_ORDERS {
-            t.timeline.pop_front();
+            // Make room by the oldest order with nothing to see (settled
+            // in step without a crash or a check-back), so a crash stays
+            // on the timeline while plain orders stream past it.
+            let plain = t.timeline.iter().position(|o| {
+                o.outcome == TxnOutcome::Consistent
+                    && !o.steps.iter().any(|s| {
+                        matches!(
+                            s.1,
+                            TxnStep::Crashed | TxnStep::CheckBack | TxnStep::LocalTxFailed
+                        )
+                    })
+            });
+            t.timeline.remove(plain.unwrap_or(0));
         }
         t.timeline.push_back(TxnOrderView {
             id: msg.id,

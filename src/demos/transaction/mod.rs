@@ -10,7 +10,8 @@ use mqlab_components::format::clock;
 use mqlab_components::i18n::{use_lang, words};
 use mqlab_components::text;
 use mqlab_components::{DemoRun, NodeSpot, PanelDef, StageLayout, Text};
-use mqlab_engine::render::{TxnOutcome, TxnView};
+use mqlab_engine::model::txn::{STEPS_PER_ORDER, TIMELINE_ORDERS};
+use mqlab_engine::render::{TxnOrderView, TxnOutcome};
 use mqlab_engine::scenarios::transaction::{ORDER_SERVICE, QUEUE, STOCK_SERVICE};
 use mqlab_engine::Action;
 
@@ -228,37 +229,54 @@ fn timeline(run: DemoRun) -> AnyView {
         run.frames
             .with(|f| f.first().and_then(|p| p.snap.txn.clone()))
     });
-    let rows = move || {
-        let lang = lang.get();
-        txn.with(|t: &Option<TxnView>| {
-            let Some(t) = t else { return Vec::new() };
-            t.orders
-                .iter()
-                .map(|o| {
-                    let steps = o
-                        .steps
-                        .iter()
-                        .map(|(at, s)| {
-                            view! { <li><time>{clock(*at)}</time>" "{txn_step_text(*s).get(lang)}</li> }
-                        })
-                        .collect::<Vec<_>>();
+    // A fixed set of slots, created once: at high speed the orders change
+    // every frame, and only their text and attributes are updated.
+    let order = move |i: usize, f: fn(&TxnOrderView) -> Option<String>| {
+        move || txn.with(|t| t.as_ref().and_then(|t| t.orders.get(i)).and_then(f))
+    };
+    let rows = (0..TIMELINE_ORDERS)
+        .map(|i| {
+            let marks = move || {
+                txn.with(|t| t.as_ref().and_then(|t| t.orders.get(i)).map(|o| outcome_marks(o.outcome)))
+            };
+            let outcome = move || {
+                txn.with(|t| {
+                    t.as_ref()
+                        .and_then(|t| t.orders.get(i))
+                        .map_or("", |o| outcome_text(o.outcome).get(lang.get()))
+                })
+            };
+            let steps = (0..STEPS_PER_ORDER)
+                .map(|j| {
+                    let step = move || {
+                        txn.with(|t| t.as_ref().and_then(|t| t.orders.get(i)).and_then(|o| o.steps.get(j).copied()))
+                    };
                     view! {
-                        <li class=outcome_marks(o.outcome).0 data-outcome=outcome_marks(o.outcome).1>
-                            <strong>{format!("#{} ", o.id)}</strong>
-                            <span class="txn-outcome">{outcome_text(o.outcome).get(lang)}</span>
-                            <ol>{steps}</ol>
+                        <li hidden=move || step().is_none()>
+                            <time>{move || step().map(|(at, _)| clock(at)).unwrap_or_default()}</time>
+                            " "
+                            {move || step().map_or("", |(_, s)| txn_step_text(s).get(lang.get()))}
                         </li>
                     }
                 })
-                .collect::<Vec<_>>()
+                .collect_view();
+            view! {
+                <li hidden=move || marks().is_none()
+                    class=move || marks().map_or("txn-order", |m| m.0)
+                    data-outcome=move || marks().map(|m| m.1)>
+                    <strong>{order(i, |o| Some(format!("#{} ", o.id)))}</strong>
+                    <span class="txn-outcome">{outcome}</span>
+                    <ol>{steps}</ol>
+                </li>
+            }
         })
-    };
+        .collect_view();
     let note = move || {
         txn.with(|t| match t {
-            Some(t) if t.orders.is_empty() => NO_ORDERS.get(lang.get()).to_string(),
             Some(t) if t.waiting_faults > 0 => {
                 format!("{} {}", t.waiting_faults, WAITING.get(lang.get()))
             }
+            Some(t) if t.orders.is_empty() => NO_ORDERS.get(lang.get()).to_string(),
             _ => String::new(),
         })
     };
