@@ -256,3 +256,38 @@ fn a_crash_stays_on_the_timeline_while_plain_orders_stream_past() {
         "newest first"
     );
 }
+
+#[test]
+fn a_broker_that_is_down_checks_back_once_it_is_up_again() {
+    let spec = spec_of(
+        "transaction",
+        &[("method", "half_message"), ("rate_per_s", "0")],
+    );
+    let restart_us = spec.broker.restart_us;
+    let cmds = [
+        common::at(0, Action::CrashProducerAfterDb { producer: P.into() }),
+        common::at(
+            0,
+            Action::Produce {
+                producer: P.into(),
+                count: 1,
+            },
+        ),
+        // Down over the moment of the check-back (5 s after the half message).
+        common::at(5 * US_PER_S, Action::CrashBroker),
+    ];
+    let sim = run(&spec, &cmds, 5 * US_PER_S + restart_us + 10 * US_PER_S);
+    let o = &sim.snapshot().txn.unwrap().orders[0];
+    use mqlab_engine::render::{TxnOutcome, TxnStep};
+    assert_eq!(o.outcome, TxnOutcome::Consistent, "{o:?}");
+    let asked: Vec<_> = o
+        .steps
+        .iter()
+        .filter(|s| s.1 == TxnStep::CheckBack)
+        .collect();
+    assert_eq!(asked.len(), 1, "asked once, after the restart: {o:?}");
+    assert!(
+        asked[0].0 >= 5 * US_PER_S + restart_us,
+        "after the restart: {o:?}"
+    );
+}

@@ -330,6 +330,19 @@ impl Sim {
                 if !self.txn.half.contains(&msg.id) {
                     return;
                 }
+                if !self.broker.up {
+                    // A broker that is down asks nothing; it keeps the half
+                    // message (on disk) and asks once it is back.
+                    let at = self.now + pol.check_back_us;
+                    self.push(
+                        at,
+                        Ev::Txn {
+                            msg,
+                            timer: TxnTimer::CheckBack,
+                        },
+                    );
+                    return;
+                }
                 self.txn.check_backs += 1;
                 self.txn_note(msg.id, TxnStep::CheckBack);
                 // The broker asks another instance; it looks the order up.
@@ -343,6 +356,18 @@ impl Sim {
             }
             TxnTimer::CheckAnswer => {
                 if !self.txn.half.contains(&msg.id) {
+                    return;
+                }
+                if !self.broker.up {
+                    // The answer found the broker down: it asks again later.
+                    let at = self.now + pol.check_back_us;
+                    self.push(
+                        at,
+                        Ev::Txn {
+                            msg,
+                            timer: TxnTimer::CheckBack,
+                        },
+                    );
                     return;
                 }
                 match order.row {
