@@ -75,6 +75,9 @@ pub enum Action {
     /// Fault: the next order's local transaction fails (the insert is
     /// rolled back).
     FailLocalTx { producer: String },
+    /// Switch the gateway's rate limiter off (a fault: every request gets
+    /// through) or back on.
+    SetLimiter { on: bool },
 }
 
 /// The stable verb indices of the newer verbs (an action travels as its
@@ -87,6 +90,7 @@ pub const REDRIVE: usize = 16;
 pub const CRASH_PRODUCER_AFTER_DB: usize = 17;
 pub const CRASH_PRODUCER_AFTER_SEND: usize = 18;
 pub const FAIL_LOCAL_TX: usize = 19;
+pub const SET_LIMITER: usize = 20;
 
 /// The kind of one field of an [`Action`] (for compact encodings that do
 /// not carry field names, such as share links).
@@ -226,6 +230,11 @@ pub const VERBS: &[VerbDef] = &[
         verb: "fail_local_tx",
         fields: &[("producer", K::Str)],
     },
+    VerbDef {
+        index: SET_LIMITER,
+        verb: "set_limiter",
+        fields: &[("on", K::Bool)],
+    },
 ];
 
 impl Action {
@@ -252,6 +261,7 @@ impl Action {
             Action::CrashProducerAfterDb { .. } => CRASH_PRODUCER_AFTER_DB,
             Action::CrashProducerAfterSend { .. } => CRASH_PRODUCER_AFTER_SEND,
             Action::FailLocalTx { .. } => FAIL_LOCAL_TX,
+            Action::SetLimiter { .. } => SET_LIMITER,
         }
     }
 
@@ -295,6 +305,7 @@ impl Action {
                 vec![s(producer), Num(*delay_us as f64)]
             }
             Action::Redrive { queue } => vec![s(queue)],
+            Action::SetLimiter { on } => vec![Bool(*on)],
         }
     }
 
@@ -385,6 +396,7 @@ impl Action {
             FAIL_LOCAL_TX => Action::FailLocalTx {
                 producer: next()?.str(),
             },
+            SET_LIMITER => Action::SetLimiter { on: next()?.bool() },
             _ => unreachable!("index checked against VERBS above"),
         };
         Ok(a)

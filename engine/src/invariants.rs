@@ -167,6 +167,7 @@ pub fn check_full(sim: &Sim) -> Result<(), String> {
     check_retry(sim)?;
     check_flash_sale(sim)?;
     check_txn(sim)?;
+    check_seckill(sim)?;
     check_ordering(sim)
 }
 
@@ -209,6 +210,41 @@ fn check_txn(sim: &Sim) -> Result<(), String> {
             t.orders,
             t.message_without_order,
             t.in_progress()
+        ));
+    }
+    Ok(())
+}
+
+/// The flash-sale system's stock: every item is in Redis, held by a
+/// live request on its way to an order, or in a created order
+/// (`stock_left + in progress + orders_created = stock`); with the atomic
+/// script the counter never goes below zero and no order is beyond the
+/// stock.
+fn check_seckill(sim: &Sim) -> Result<(), String> {
+    let k = &sim.seckill;
+    let Some(p) = &k.policy else {
+        return Ok(());
+    };
+    if let Some(h) = k.holding.iter().find(|h| !sim.ledger.is_live(h.slot, h.id)) {
+        return Err(format!(
+            "seckill: request #{} holds an item but is no longer live",
+            h.id
+        ));
+    }
+    let value = k.stock.get().unwrap_or(0);
+    let accounted = value + k.holding.len() as i64 + k.orders_created as i64;
+    if accounted != p.stock as i64 {
+        return Err(format!(
+            "seckill: stock {value} + in progress {} + created {} = {accounted}, not the {} for sale",
+            k.holding.len(),
+            k.orders_created,
+            p.stock
+        ));
+    }
+    if p.atomic && (value < 0 || k.oversold() > 0) {
+        return Err(format!(
+            "seckill: the atomic script oversold (stock {value}, {} beyond)",
+            k.oversold()
         ));
     }
     Ok(())

@@ -126,11 +126,18 @@ pub enum Cause {
     /// The order's local transaction failed or its half message was rolled
     /// back: the message is dropped with the order, as it should be.
     TxnRolledBack,
+    /// The gateway's rate limiter had no token for it: refused at once.
+    RateLimited,
+    /// Every stock worker of the gateway was busy and its waiting line full.
+    GatewayBusy,
+    /// The order service could not write the order (its database refused);
+    /// the item it held went back to the stock.
+    OrderFailed,
 }
 
 impl Cause {
     /// Every cause, for exhaustive checks and translation tables.
-    pub const ALL: [Cause; 17] = [
+    pub const ALL: [Cause; 20] = [
         Cause::QueueFull,
         Cause::QueueOverflowDropOldest,
         Cause::ServiceOverCapacity,
@@ -148,6 +155,9 @@ impl Cause {
         Cause::SoldOut,
         Cause::ProducerCrashed,
         Cause::TxnRolledBack,
+        Cause::RateLimited,
+        Cause::GatewayBusy,
+        Cause::OrderFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -169,6 +179,9 @@ impl Cause {
             Cause::SoldOut => "sold_out",
             Cause::ProducerCrashed => "producer_crashed",
             Cause::TxnRolledBack => "txn_rolled_back",
+            Cause::RateLimited => "rate_limited",
+            Cause::GatewayBusy => "gateway_busy",
+            Cause::OrderFailed => "order_failed",
         }
     }
 
@@ -212,6 +225,13 @@ impl Cause {
             Cause::TxnRolledBack => {
                 "the order's local transaction failed or was rolled back, so its message was dropped with it"
             }
+            Cause::RateLimited => "the gateway's rate limiter had no token for it",
+            Cause::GatewayBusy => {
+                "every stock worker of the gateway was busy and its waiting line was full"
+            }
+            Cause::OrderFailed => {
+                "the order database refused the order, and its item went back to the stock"
+            }
         }
     }
 
@@ -224,7 +244,10 @@ impl Cause {
             | Cause::ServiceDown
             | Cause::BrokerDown
             | Cause::SoldOut
-            | Cause::TxnRolledBack => MsgState::Rejected,
+            | Cause::TxnRolledBack
+            | Cause::RateLimited
+            | Cause::GatewayBusy
+            | Cause::OrderFailed => MsgState::Rejected,
             Cause::QueueOverflowDropOldest
             | Cause::AutoAckConsumerCrash
             | Cause::NoConfirmNetworkDrop

@@ -292,6 +292,27 @@ pub enum LogKind {
         producer: NodeId,
         step: TxnStep,
     },
+    /// A stock worker read `value` while `pending` workers (itself
+    /// included) have read a positive value and will decrement, more of
+    /// them than the value read: the stock will go below zero
+    /// (`model::seckill`, check-then-decrement).
+    StockRace {
+        worker: u16,
+        value: i64,
+        pending: u16,
+    },
+    /// A stock worker's `DECR` took the stock below zero: an item sold
+    /// that does not exist.
+    Oversold {
+        worker: u16,
+        stock: i64,
+    },
+    /// A monitoring alert fired or cleared (`model::monitor`).
+    Alert {
+        alert: crate::model::monitor::AlertKind,
+        firing: bool,
+        value: f64,
+    },
 }
 
 /// A step of an order and its message (`model::txn`).
@@ -543,6 +564,30 @@ pub struct Snapshot {
     /// The orders of the transaction producer and their steps.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub txn: Option<TxnView>,
+    /// The flash-sale system's gateway, stock and monitoring.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seckill: Option<SeckillView>,
+}
+
+/// The flash-sale system's front (`model::seckill`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SeckillView {
+    pub atomic: bool,
+    /// The stock counter in Redis (below zero once oversold).
+    pub stock_value: i64,
+    pub stock: u64,
+    pub limiter_on: bool,
+    pub limiter_rate_per_s: f64,
+    /// Each stock worker: `None` idle; `Some(None)` running the script;
+    /// `Some(Some(v))` read `v` and about to decrement.
+    pub workers: Vec<Option<Option<i64>>>,
+    /// Requests waiting for a worker.
+    pub waiting: u64,
+    pub points: Vec<crate::model::monitor::MonitorPoint>,
+    /// When each alert fired, while it fires: queue backlog, low success.
+    pub firing: [Option<TimeUs>; 2],
+    /// The latest alert changes, oldest first.
+    pub alerts: Vec<crate::model::monitor::AlertChange>,
 }
 
 /// A queue's retry policy and its dead-letter queue (`model::retry`).
@@ -812,6 +857,7 @@ impl Sim {
             idempotence: self.idempotence_view(),
             retry: self.retry_view(),
             txn: self.txn_view(),
+            seckill: self.seckill_view(),
         }
     }
 }

@@ -374,7 +374,7 @@ pub fn builtins() -> &'static [ScenarioDef] {
     &BUILTINS
 }
 
-static BUILTINS: [ScenarioDef; 15] = [
+static BUILTINS: [ScenarioDef; 16] = [
     crate::scenarios::intro::DEF,
     crate::scenarios::peak_shaving::DEF,
     crate::scenarios::components::DEF,
@@ -390,6 +390,7 @@ static BUILTINS: [ScenarioDef; 15] = [
     crate::scenarios::delay::DEF,
     crate::scenarios::seckill_queue::DEF,
     crate::scenarios::transaction::DEF,
+    crate::scenarios::seckill_system::DEF,
 ];
 
 pub fn find(id: &str) -> Option<&'static ScenarioDef> {

@@ -37,6 +37,7 @@ use crate::model::publish::Publishing;
 use crate::model::queue::Queue;
 use crate::model::replication::Replication;
 use crate::model::retry::Retry;
+use crate::model::seckill::Seckill;
 use crate::model::service::{Caller, Service};
 use crate::model::topic::{Fanout, Topic};
 use crate::model::txn::{Txn, TxnFault};
@@ -187,6 +188,12 @@ pub(crate) enum Ev {
     },
     /// The outbox relay reads the outbox table.
     RelayPoll,
+    // seckill: the gateway's stock workers
+    /// Stock worker `worker`'s Redis round trip ends (its `DECR`, or the
+    /// script's answer).
+    StockStep {
+        worker: u16,
+    },
     // the loop itself
     Command(u32),
     Sample,
@@ -224,6 +231,7 @@ impl Ev {
             Ev::DelayPoll { .. } => 26,
             Ev::Txn { .. } => 27,
             Ev::RelayPoll => 28,
+            Ev::StockStep { .. } => 29,
         }
     }
 }
@@ -249,6 +257,7 @@ enum Resolved {
     DeployFix(u16),
     Redrive(u16),
     TxnFault(crate::model::txn::TxnFault),
+    SetLimiter(bool),
 }
 
 /// Cloning a `Sim` is a checkpoint: the clone continues exactly as the
@@ -287,6 +296,7 @@ pub struct Sim {
     pub(crate) delay: Delay,
     pub(crate) sale: FlashSale,
     pub(crate) txn: Txn,
+    pub(crate) seckill: Seckill,
     pub(crate) calls: Calls,
     pub(crate) stats: RunStats,
     pub(crate) nodes: Vec<NodeView>,
@@ -471,6 +481,18 @@ impl Sim {
                     .and_then(|t| producer_idx(&t.producer))
                     .map(|p| p as u16),
                 seed,
+            ),
+            seckill: Seckill::new(
+                spec.seckill.as_ref(),
+                spec.seckill
+                    .as_ref()
+                    .and_then(|k| producer_idx(&k.producer))
+                    .map(|p| p as u16),
+                spec.seckill
+                    .as_ref()
+                    .and_then(|k| queue_idx(&k.queue))
+                    .map(|q| q as u16),
+                spec.sample_interval_us,
             ),
             calls: Calls::new(services),
             stats: RunStats::new(window, SERIES_POINTS),
@@ -854,6 +876,10 @@ impl Sim {
         self.copy_ended(rec.origin);
         self.step_ended(&rec, None);
         self.txn_lost(&rec);
+        self.seckill_lost(&rec, cause);
+        if self.seckill.quiet(cause) {
+            return;
+        }
         let kind = if cause.terminal_state() == MsgState::Rejected {
             LogKind::Rejected { node, cause }
         } else {
@@ -915,6 +941,7 @@ impl Sim {
             Ev::DelayPoll { q } => self.on_delay_poll(q),
             Ev::Txn { msg, timer } => self.on_txn(msg, timer),
             Ev::RelayPoll => self.on_relay_poll(),
+            Ev::StockStep { worker } => self.on_stock_step(worker),
             Ev::ReorderFlush => self.on_reorder_flush(),
             Ev::ReorderTimeout { user, token } => self.on_reorder_timeout(user, token),
             Ev::Command(i) => {
@@ -923,6 +950,7 @@ impl Sim {
             }
             Ev::Sample => {
                 self.take_sample();
+                self.seckill_sample();
                 let next = self.now + self.spec.sample_interval_us;
                 self.push(next, Ev::Sample);
             }
@@ -1048,6 +1076,15 @@ impl Sim {
                     _ => TxnFault::FailLocalTx,
                 })
             }
+            Action::SetLimiter { on } => {
+                if self.seckill.policy.is_none() {
+                    return Err(
+                        "this scenario has no gateway rate limiter (only a scenario with a seckill spec has one)"
+                            .into(),
+                    );
+                }
+                Resolved::SetLimiter(*on)
+            }
         })
     }
 
@@ -1072,6 +1109,7 @@ impl Sim {
             Resolved::DeployFix(g) => self.deploy_fix(g),
             Resolved::Redrive(q) => self.redrive(q),
             Resolved::TxnFault(f) => self.txn_fault(f),
+            Resolved::SetLimiter(on) => self.set_limiter(on),
         }
     }
 }

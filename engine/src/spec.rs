@@ -11,6 +11,8 @@ pub const MAX_RATE_PER_S: f64 = 10_000_000.0;
 pub const MAX_CONSUMERS: u32 = 1_000;
 pub const MAX_CONCURRENCY: u32 = 1_000;
 pub const MAX_QUEUE_CAPACITY: u64 = 100_000_000;
+/// The most stock workers a seckill gateway may run.
+pub const MAX_STOCK_WORKERS: u32 = 1_024;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -78,6 +80,46 @@ pub struct ScenarioSpec {
     /// `model::txn`); `None` otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub txn: Option<TxnSpec>,
+    /// A flash-sale system's front: a gateway rate limiter, stock
+    /// pre-deducted in Redis by a pool of workers, the order outcomes and
+    /// the monitoring alerts (see `model::seckill`); `None` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seckill: Option<SeckillSpec>,
+}
+
+/// The front of a flash-sale system (see `model::seckill`): every request
+/// of `producer` meets the gateway's limiter, then a stock worker takes an
+/// item in Redis, and only then is it published to `queue`, whose
+/// consumers create the orders.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeckillSpec {
+    pub producer: String,
+    /// The queue a request with an item goes to; its consumers are the
+    /// order service.
+    pub queue: String,
+    /// Items for sale.
+    pub stock: u64,
+    /// `true`: one Lua script checks and decrements; `false`: `GET`, then
+    /// `DECR` if the value read was positive.
+    pub atomic: bool,
+    /// Requests the gateway works on at once (its Redis connections).
+    pub stock_workers: u32,
+    /// One round trip to Redis.
+    pub redis_rtt_us: TimeUs,
+    /// Requests that may wait for a free worker; beyond that, refused.
+    pub backlog: u32,
+    /// The gateway's token bucket: tokens per second, and the burst it holds.
+    pub limiter_rate_per_s: f64,
+    pub limiter_burst: u32,
+    #[serde(default = "default_true")]
+    pub limiter_on: bool,
+    /// Alert when the queue holds more than this.
+    pub alert_queue_len: u64,
+    /// Alert when the success rate over the window falls below this (%).
+    pub alert_success_pct: f64,
+    /// The window the monitoring rates are read over.
+    pub monitor_window_us: TimeUs,
 }
 
 /// Orders in a database and their messages, kept in step by `method` (see
@@ -1202,6 +1244,43 @@ impl ScenarioSpec {
             check_duration("flash_sale.poll_us", f.poll_us)?;
             if f.poll_us == 0 {
                 return Err(SpecError("flash_sale.poll_us must be more than 0".into()));
+            }
+        }
+        if let Some(k) = &self.seckill {
+            if !self.producers.iter().any(|p| p.name == k.producer) {
+                return Err(SpecError(format!(
+                    "seckill.producer: no producer named '{}'",
+                    k.producer
+                )));
+            }
+            if !is_queue(&k.queue) {
+                return Err(SpecError(format!(
+                    "seckill.queue: no queue named '{}'",
+                    k.queue
+                )));
+            }
+            if k.stock > MAX_QUEUE_CAPACITY {
+                return Err(SpecError("seckill.stock is too large".into()));
+            }
+            if !(1..=MAX_STOCK_WORKERS).contains(&k.stock_workers) {
+                return Err(SpecError(format!(
+                    "seckill.stock_workers must be between 1 and {MAX_STOCK_WORKERS}"
+                )));
+            }
+            if k.backlog as u64 > MAX_QUEUE_CAPACITY {
+                return Err(SpecError("seckill.backlog is too large".into()));
+            }
+            check_duration("seckill.redis_rtt_us", k.redis_rtt_us)?;
+            check_duration("seckill.monitor_window_us", k.monitor_window_us)?;
+            if !(k.limiter_rate_per_s.is_finite() && k.limiter_rate_per_s > 0.0) {
+                return Err(SpecError(
+                    "seckill.limiter_rate_per_s must be a number above 0".into(),
+                ));
+            }
+            if !(k.alert_success_pct.is_finite() && (0.0..=100.0).contains(&k.alert_success_pct)) {
+                return Err(SpecError(
+                    "seckill.alert_success_pct must be between 0 and 100".into(),
+                ));
             }
         }
         if let Some(o) = &self.ordering {

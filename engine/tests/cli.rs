@@ -107,7 +107,8 @@ fn list_prints_every_builtin() {
             "dlq",
             "delay",
             "seckill-queue",
-            "transaction"
+            "transaction",
+            "seckill-system"
         ]
     );
 }
@@ -416,6 +417,22 @@ const FACT_CONTRACT: &[(&str, &[&str])] = &[
             "rolled_back",
             "half_messages",
             "placed",
+        ],
+    ),
+    (
+        "seckill-system",
+        &[
+            "orders_created",
+            "oversold",
+            "stock_left",
+            "stock_returned",
+            "limited",
+            "sold_out",
+            "orders_failed",
+            "alerts_fired",
+            "notified",
+            "requests",
+            "queued",
         ],
     ),
 ];

@@ -231,6 +231,16 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
                 1..3 * US_PER_S,
                 prop_oneof![Just(0.0), 0.0..0.5f64],
             )),
+            // A seckill gateway on the first producer: stock, atomic,
+            // workers, round trip, limiter rate and switch.
+            prop::option::of((
+                0..200u64,
+                any::<bool>(),
+                1..16u32,
+                1..5_000u64,
+                1.0..50_000f64,
+                any::<bool>(),
+            )),
         ),
     )
         .prop_map(
@@ -246,7 +256,7 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
                 fail_rate,
                 idem,
                 retry,
-                (ord, dly, sale, txn),
+                (ord, dly, sale, txn, seckill),
             )| {
                 let qname = |i: usize| format!("q{i}");
                 let sname = |i: usize| format!("s{i}");
@@ -418,8 +428,32 @@ fn spec() -> impl Strategy<Value = ScenarioSpec> {
                         crash_rate,
                     },
                 );
+                // The first producer's requests meet a gateway, if it
+                // publishes to a queue.
+                let seckill = seckill
+                    .filter(|_| producers[0].target.starts_with('q'))
+                    .map(
+                        |(stock, atomic, stock_workers, redis_rtt_us, rate, limiter_on)| {
+                            SeckillSpec {
+                                producer: producers[0].name.clone(),
+                                queue: producers[0].target.clone(),
+                                stock,
+                                atomic,
+                                stock_workers,
+                                redis_rtt_us,
+                                backlog: 20,
+                                limiter_rate_per_s: rate,
+                                limiter_burst: 10,
+                                limiter_on,
+                                alert_queue_len: 50,
+                                alert_success_pct: 95.0,
+                                monitor_window_us: US_PER_S,
+                            }
+                        },
+                    );
                 ScenarioSpec {
                     txn,
+                    seckill,
                     delay,
                     flash_sale: sale.map(|(q, stock, sold_out_flag, poll_us)| FlashSaleSpec {
                         queue: qname(q % qs.len()),
@@ -474,7 +508,7 @@ fn raw_commands() -> impl Strategy<Value = Vec<RawCommand>> {
     prop::collection::vec(
         (
             0..3 * US_PER_S,
-            0..15u8,
+            0..16u8,
             0..4usize,
             0..400u32,
             any::<bool>(),
@@ -557,6 +591,10 @@ fn commands(spec: &ScenarioSpec, raw: &[RawCommand]) -> Vec<Command> {
                         _ => Action::FailLocalTx { producer },
                     }
                 }),
+                14 => spec
+                    .seckill
+                    .as_ref()
+                    .map(|_| Action::SetLimiter { on: r.flag }),
                 _ => None,
             };
             Command {
@@ -587,7 +625,9 @@ fn cause_allowed(spec: &ScenarioSpec, cmds: &[Command], cause: Cause) -> bool {
                 || has(&|a| matches!(a, Action::SetServiceUp { up: false, .. }))
         }
         Cause::BrokerDown => crash_broker,
-        Cause::SoldOut => spec.flash_sale.as_ref().is_some_and(|f| f.sold_out_flag),
+        Cause::SoldOut => {
+            spec.flash_sale.as_ref().is_some_and(|f| f.sold_out_flag) || spec.seckill.is_some()
+        }
         Cause::ProducerCrashed => spec.txn.as_ref().is_some_and(|t| {
             t.method == TxnMethod::DbThenSend
                 && (t.crash_rate > 0.0
@@ -624,6 +664,13 @@ fn cause_allowed(spec: &ScenarioSpec, cmds: &[Command], cause: Cause) -> bool {
             .iter()
             .any(|c| c.ack == AckMode::Auto && c.fail_rate > 0.0),
         Cause::DeadLetterQueueFull => spec.retry.as_ref().is_some_and(|r| r.dead_letter),
+        Cause::RateLimited => {
+            spec.seckill.as_ref().is_some_and(|k| k.limiter_on)
+                || has(&|a| matches!(a, Action::SetLimiter { on: true }))
+        }
+        Cause::GatewayBusy => spec.seckill.is_some(),
+        // Any refused call of the order service: down, or over capacity.
+        Cause::OrderFailed => spec.seckill.is_some() && !spec.services.is_empty(),
         Cause::DedupeKeyBeforeCrash => {
             spec.idempotence.as_ref().is_some_and(|i| {
                 i.strategy == IdempotenceStrategy::Dedupe && i.mark == DedupeMark::Before
@@ -763,6 +810,13 @@ proptest! {
         if let Some(t) = &mut spec.txn {
             t.crash_rate = 0.0;
         }
+        // A gateway refuses by design (the limiter, sold out, busy): give
+        // it stock for everyone, no limit and room to wait.
+        if let Some(k) = &mut spec.seckill {
+            k.stock = MAX_QUEUE_CAPACITY;
+            k.limiter_on = false;
+            k.backlog = MAX_QUEUE_CAPACITY as u32;
+        }
         let sim = run_case(&spec, seed, &[]).map_err(TestCaseError::fail)?;
         let l = sim.ledger();
         prop_assert_eq!(l.count(MsgState::Lost), 0, "{:?}", l);
@@ -782,6 +836,7 @@ fn the_cause_check_catches_an_unexplained_loss() {
         delay: None,
         flash_sale: None,
         txn: None,
+        seckill: None,
         name: "t".into(),
         description: String::new(),
         link_latency_us: US_PER_MS,

@@ -20,6 +20,7 @@ fn random_spec() -> ScenarioSpec {
         delay: None,
         flash_sale: None,
         txn: None,
+        seckill: None,
         name: "random".into(),
         description: String::new(),
         link_latency_us: 2 * US_PER_MS,

@@ -65,8 +65,20 @@ pub fn cause_text(c: Cause) -> Text {
             "the local transaction failed or was rolled back: the message is dropped with its order, as it should be",
         ),
         Cause::SoldOut => text!(
-            "已售罄：售罄标记在入口直接拒绝，不进队列",
-            "sold out: the sold-out flag turned it away at the gate, before the queue",
+            "已售罄：库存已空，在进队列之前就被拒绝",
+            "sold out: no stock left, so it was turned away before the queue",
+        ),
+        Cause::RateLimited => text!(
+            "网关限流：令牌桶里没有令牌，直接拒绝",
+            "rate limited: the gateway's token bucket had no token for it",
+        ),
+        Cause::GatewayBusy => text!(
+            "网关繁忙：扣库存的工作线程全忙，等待队列也满了",
+            "gateway busy: every stock worker was busy and the waiting line was full",
+        ),
+        Cause::OrderFailed => text!(
+            "下单失败：订单库拒绝写入，这件库存已退回",
+            "order failed: the order database refused it, and its item went back to the stock",
         ),
     }
 }
@@ -503,6 +515,47 @@ pub fn sentence(e: &LogEntry, layout: &StageLayout, nodes: &[NodeView], lang: La
                 format!("{}: {st}", name(*producer))
             }
         }
+        LogKind::StockRace {
+            worker,
+            value,
+            pending,
+        } => {
+            let (w, others) = (worker + 1, pending.saturating_sub(1));
+            if zh {
+                format!("扣库存线程 {w} 读到库存 {value}，可另有 {others} 个线程也读到了正数、正要扣减：{pending} 次扣减对 {value} 件，会超卖")
+            } else {
+                format!("stock worker {w} read {value} left, while {others} other workers also read a positive value and are about to decrement: {pending} decrements for {value} items, an oversell")
+            }
+        }
+        LogKind::Oversold { worker, stock } => {
+            let w = worker + 1;
+            if zh {
+                format!("扣库存线程 {w} 执行 DECR，库存变成 {stock}：卖出了不存在的商品")
+            } else {
+                format!("stock worker {w}'s DECR took the stock to {stock}: an item sold that does not exist")
+            }
+        }
+        LogKind::Alert {
+            alert,
+            firing,
+            value,
+        } => {
+            use mqlab_engine::model::monitor::AlertKind;
+            let reading = match alert {
+                AlertKind::QueueBacklog => thousands(*value as u64),
+                AlertKind::LowSuccess => format!("{} %", number(*value)),
+            };
+            match (alert, firing, zh) {
+                (AlertKind::QueueBacklog, true, true) => format!("告警：队列积压 {reading} 条，超过 10,000"),
+                (AlertKind::QueueBacklog, true, false) => format!("alert: {reading} waiting in the queue, over 10,000"),
+                (AlertKind::QueueBacklog, false, true) => format!("告警解除：队列降到 {reading} 条"),
+                (AlertKind::QueueBacklog, false, false) => format!("alert cleared: the queue is down to {reading}"),
+                (AlertKind::LowSuccess, true, true) => format!("告警：成功率 {reading}，低于 95 %"),
+                (AlertKind::LowSuccess, true, false) => format!("alert: success rate {reading}, under 95 %"),
+                (AlertKind::LowSuccess, false, true) => format!("告警解除：成功率回到 {reading}"),
+                (AlertKind::LowSuccess, false, false) => format!("alert cleared: success rate back to {reading}"),
+            }
+        }
         LogKind::ReorderGaveUp { user, step } => {
             let st = STEPS[*step as usize % 3].get(lang);
             if zh {
@@ -580,6 +633,8 @@ fn severity(k: &LogKind) -> &'static str {
         } => "warn",
         LogKind::RetryLater { .. } => "warn",
         LogKind::OutOfOrder { .. } => "bad",
+        LogKind::StockRace { .. } => "warn",
+        LogKind::Oversold { .. } | LogKind::Alert { firing: true, .. } => "bad",
         LogKind::ServiceUp { up: false, .. }
         | LogKind::ConsumersOnline { online: false, .. }
         | LogKind::PublishDropped { .. }

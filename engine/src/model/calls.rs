@@ -196,6 +196,7 @@ impl Sim {
                 }
                 match refused {
                     None => self.complete(group, member, msg),
+                    Some(_) if self.seckill_order_refused(group, member, msg) => {}
                     Some(_) => {
                         let backoff = self.delivery.groups[group as usize].retry_backoff_us;
                         let (gnode, snode) = (self.group_node(group), self.service_node(s));

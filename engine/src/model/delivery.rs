@@ -266,6 +266,7 @@ impl Sim {
             self.retry_done(q, &rec, latency);
             self.delay_done(q, &rec);
             self.sale_done(q, &rec);
+            self.seckill_done(&rec);
             self.txn_done(&rec);
             self.stats.latency.record(latency);
             self.stats.note_done(self.now);

@@ -21,8 +21,11 @@
 //! (synchronous services and call chains), `dedupe` (duplicates, and a
 //! consumer guarding its effect with a unique key or a dedupe key with a
 //! TTL), `retry` (delivery counts, backoff, the dead-letter queue and
-//! redrive) and `ordering` (per-user steps, partitions by key, a
-//! re-ordering buffer). `sim` keeps the event loop and routes each event to
+//! redrive), `ordering` (per-user steps, partitions by key, a
+//! re-ordering buffer), `txn` (an order and its message kept in step) and
+//! `seckill` (a flash-sale system's gateway: the `limiter`'s token bucket,
+//! stock taken in Redis by a pool of workers, the order outcomes, and the
+//! `monitor`'s charts and alerts). `sim` keeps the event loop and routes each event to
 //! the capability that owns it.
 
 pub mod broker;
@@ -34,12 +37,15 @@ pub mod delivery;
 pub mod effects;
 pub mod expiry;
 pub mod flash_sale;
+pub mod limiter;
+pub mod monitor;
 pub mod ordering;
 pub mod producer;
 pub mod publish;
 pub mod queue;
 pub mod replication;
 pub mod retry;
+pub mod seckill;
 pub mod service;
 pub mod stock;
 pub mod stream;

@@ -110,7 +110,7 @@ impl Sim {
         let msg = Handle { slot, id };
         self.note(Some(id), LogKind::Produced { producer: p });
         self.ordering_tag(p, msg);
-        if !self.txn_begin(p, msg) {
+        if !self.txn_begin(p, msg) && !self.gateway_begin(p, msg) {
             self.send_publish(p, msg);
         }
     }

@@ -89,6 +89,7 @@ fn build(p: &Params) -> ScenarioSpec {
         delay: None,
         flash_sale: None,
         txn: None,
+        seckill: None,
         name: "components".into(),
         description: DEF.summary.into(),
         link_latency_us: 400 * US_PER_MS,

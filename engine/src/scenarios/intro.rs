@@ -108,6 +108,7 @@ fn build(p: &Params) -> ScenarioSpec {
         delay: None,
         flash_sale: None,
         txn: None,
+        seckill: None,
         name: "intro".into(),
         description: DEF.summary.into(),
         link_latency_us: 300 * US_PER_MS,

@@ -32,6 +32,7 @@ pub fn spec(name: &str, summary: &str, link_latency_us: TimeUs) -> ScenarioSpec 
         delay: None,
         flash_sale: None,
         txn: None,
+        seckill: None,
     }
 }
 

@@ -15,4 +15,5 @@ pub mod peak_shaving;
 pub mod pubsub;
 pub mod reliability;
 pub mod seckill_queue;
+pub mod seckill_system;
 pub mod transaction;

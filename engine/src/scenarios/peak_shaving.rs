@@ -143,6 +143,7 @@ fn build(p: &Params) -> ScenarioSpec {
         delay: None,
         flash_sale: None,
         txn: None,
+        seckill: None,
         name: "peak-shaving".into(),
         description: DEF.summary.into(),
         link_latency_us: US_PER_MS,

@@ -45,6 +45,7 @@ pub fn random_spec() -> ScenarioSpec {
         delay: None,
         flash_sale: None,
         txn: None,
+        seckill: None,
         name: "golden-random".into(),
         description: String::new(),
         link_latency_us: 1_500,
@@ -179,6 +180,34 @@ pub fn cases() -> Vec<Case> {
         seed: 5,
         commands: vec![],
         until_us: 60 * US_PER_S,
+    });
+    // The race, the limiter switched off mid-rush and the order database
+    // going down: every seckill-system path.
+    out.push(Case {
+        name: "seckill-system-race-and-faults@3".into(),
+        spec: builtin(
+            "seckill-system",
+            &[
+                ("atomic", "false"),
+                ("stock", "500"),
+                ("stock_workers", "32"),
+            ],
+        ),
+        seed: 3,
+        commands: vec![
+            Command {
+                at_us: US_PER_S,
+                action: Action::SetLimiter { on: false },
+            },
+            Command {
+                at_us: 1_500_000,
+                action: Action::SetServiceUp {
+                    service: "order-db".into(),
+                    up: false,
+                },
+            },
+        ],
+        until_us: 20 * US_PER_S,
     });
     out.push(Case {
         name: "intro-async@1".into(),
