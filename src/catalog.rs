@@ -154,10 +154,10 @@ pub static DEMOS: [DemoInfo; 16] = [
         id: "seckill-system",
         title: text!("完整秒杀系统", "A complete flash-sale system"),
         blurb: text!(
-            "限流、预扣库存、排队下单，绝不超卖。",
-            "Rate limiting, stock pre-deduction, queued orders, never oversold.",
+            "限流、预扣库存、排队下单、监控告警：什么时候会超卖。",
+            "Rate limiting, stock in Redis, queued orders, alerts: and when it oversells.",
         ),
-        ready: false,
+        ready: true,
     },
 ];
 

@@ -470,13 +470,13 @@ fn check_idempotence(sim: &Sim) -> Result<(), String> {
             return Err(format!("message #{} applied and skipped", w.msg.id));
         }
     }
-    let mut copies: std::collections::BTreeMap<u64, u32> = Default::default();
+    let mut copies: crate::vec_map::VecMap<u64, u32> = Default::default();
     for r in sim.ledger.live_records() {
         if r.origin != r.id || i.effects.get(r.origin).is_some() {
-            *copies.entry(r.origin).or_insert(0) += 1;
+            *copies.get_or_insert_with(r.origin, || 0) += 1;
         }
     }
-    for (&origin, &n) in &copies {
+    for (&origin, &n) in copies.iter() {
         let Some(o) = i.effects.get(origin) else {
             return Err(format!("order #{origin} has {n} copies but is not watched"));
         };

@@ -16,6 +16,7 @@ pub mod peak_shaving;
 pub mod pubsub;
 pub mod reliability;
 pub mod seckill_queue;
+pub mod seckill_system;
 pub mod transaction;
 
 use leptos::prelude::*;
@@ -112,6 +113,7 @@ pub fn demo_page(id: &str) -> AnyView {
         "delay" => view! { <delay::DelayDemo/> }.into_any(),
         "seckill-queue" => view! { <seckill_queue::SeckillQueueDemo/> }.into_any(),
         "transaction" => view! { <transaction::TransactionDemo/> }.into_any(),
+        "seckill-system" => view! { <seckill_system::SeckillSystemDemo/> }.into_any(),
         other => view! { <ComingSoon id=other.to_string()/> }.into_any(),
     }
 }

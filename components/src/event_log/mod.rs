@@ -519,42 +519,47 @@ pub fn sentence(e: &LogEntry, layout: &StageLayout, nodes: &[NodeView], lang: La
             worker,
             value,
             pending,
-        } => {
-            let (w, others) = (worker + 1, pending.saturating_sub(1));
-            if zh {
-                format!("扣库存线程 {w} 读到库存 {value}，可另有 {others} 个线程也读到了正数、正要扣减：{pending} 次扣减对 {value} 件，会超卖")
-            } else {
-                format!("stock worker {w} read {value} left, while {others} other workers also read a positive value and are about to decrement: {pending} decrements for {value} items, an oversell")
-            }
-        }
-        LogKind::Oversold { worker, stock } => {
-            let w = worker + 1;
-            if zh {
-                format!("扣库存线程 {w} 执行 DECR，库存变成 {stock}：卖出了不存在的商品")
-            } else {
-                format!("stock worker {w}'s DECR took the stock to {stock}: an item sold that does not exist")
-            }
-        }
+        } => text!(
+            "扣库存线程 {w} 读到库存 {v}，可另有 {o} 个线程也读到正数、正要扣减：{p} 次扣减对 {v} 件，会超卖",
+            "stock worker {w} read {v} left, while {o} other workers also read a positive value and are about to decrement: {p} decrements for {v} items, an oversell",
+        )
+        .get(lang)
+        .replace("{w}", &(worker + 1).to_string())
+        .replace("{v}", &value.to_string())
+        .replace("{o}", &pending.saturating_sub(1).to_string())
+        .replace("{p}", &pending.to_string()),
+        LogKind::Oversold { worker, stock } => text!(
+            "扣库存线程 {w} 执行 DECR，库存变成 {s}：卖出了不存在的商品",
+            "stock worker {w}'s DECR took the stock to {s}: an item sold that does not exist",
+        )
+        .get(lang)
+        .replace("{w}", &(worker + 1).to_string())
+        .replace("{s}", &stock.to_string()),
         LogKind::Alert {
             alert,
             firing,
             value,
         } => {
             use mqlab_engine::model::monitor::AlertKind;
-            let reading = match alert {
-                AlertKind::QueueBacklog => thousands(*value as u64),
-                AlertKind::LowSuccess => format!("{} %", number(*value)),
+            let (reading, template) = match (alert, firing) {
+                (AlertKind::QueueBacklog, f) => (
+                    thousands(*value as u64),
+                    if *f {
+                        text!("告警：队列积压 {v} 条，超过 10,000", "alert: {v} waiting in the queue, over 10,000")
+                    } else {
+                        text!("告警解除：队列降到 {v} 条", "alert cleared: the queue is down to {v}")
+                    },
+                ),
+                (AlertKind::LowSuccess, f) => (
+                    format!("{} %", number(*value)),
+                    if *f {
+                        text!("告警：成功率 {v}，低于 95 %", "alert: success rate {v}, under 95 %")
+                    } else {
+                        text!("告警解除：成功率回到 {v}", "alert cleared: success rate back to {v}")
+                    },
+                ),
             };
-            match (alert, firing, zh) {
-                (AlertKind::QueueBacklog, true, true) => format!("告警：队列积压 {reading} 条，超过 10,000"),
-                (AlertKind::QueueBacklog, true, false) => format!("alert: {reading} waiting in the queue, over 10,000"),
-                (AlertKind::QueueBacklog, false, true) => format!("告警解除：队列降到 {reading} 条"),
-                (AlertKind::QueueBacklog, false, false) => format!("alert cleared: the queue is down to {reading}"),
-                (AlertKind::LowSuccess, true, true) => format!("告警：成功率 {reading}，低于 95 %"),
-                (AlertKind::LowSuccess, true, false) => format!("alert: success rate {reading}, under 95 %"),
-                (AlertKind::LowSuccess, false, true) => format!("告警解除：成功率回到 {reading}"),
-                (AlertKind::LowSuccess, false, false) => format!("alert cleared: success rate back to {reading}"),
-            }
+            template.get(lang).replace("{v}", &reading)
         }
         LogKind::ReorderGaveUp { user, step } => {
             let st = STEPS[*step as usize % 3].get(lang);

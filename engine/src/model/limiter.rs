@@ -2,24 +2,26 @@
 //! `rate_per_s` up to `burst`; a request that finds a token takes it and
 //! passes, one that finds none is refused at once.
 //!
-//! Integer arithmetic only (micro-tokens), so the same requests at the
-//! same times pass or fail the same way on every platform. Switched off,
-//! it passes everything and keeps filling, as a limiter that is bypassed
-//! would.
+//! Integer arithmetic only (micro-tokens: a microsecond at one token a
+//! second drips one in), so the same requests at the same times pass or
+//! fail the same way on every platform. Switched off, it passes
+//! everything and keeps filling, as a limiter that is bypassed would.
 
 use crate::time::{TimeUs, US_PER_S};
 
 /// Micro-tokens per token.
-const MICRO: u128 = US_PER_S as u128;
+const MICRO: u64 = US_PER_S;
+/// The most tokens per second (whole tokens: a gateway's limit is a count).
+pub const MAX_RATE_PER_S: u64 = 10_000_000;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenBucket {
-    /// Tokens per second, in micro-tokens per second (so `rate_per_s` may
-    /// be fractional down to 1e-6).
-    rate_micro_per_s: u128,
+    /// Whole tokens per second: over `elapsed` µs, `elapsed × rate`
+    /// micro-tokens drip in.
+    rate_per_s: u64,
     /// The most tokens it holds, in micro-tokens.
-    capacity_micro: u128,
-    tokens_micro: u128,
+    capacity_micro: u64,
+    tokens_micro: u64,
     last_us: TimeUs,
     pub on: bool,
     /// Requests it let through and refused.
@@ -29,16 +31,17 @@ pub struct TokenBucket {
 
 impl TokenBucket {
     /// A full bucket of `burst` tokens (at least one) filling at
-    /// `rate_per_s`.
+    /// `rate_per_s`, rounded to a whole number of tokens (at most
+    /// [`MAX_RATE_PER_S`]; a rate that is not a number fills nothing).
     pub fn new(rate_per_s: f64, burst: u32, on: bool) -> Self {
         let rate = if rate_per_s.is_finite() && rate_per_s > 0.0 {
-            (rate_per_s * MICRO as f64).round() as u128
+            (rate_per_s.round() as u64).min(MAX_RATE_PER_S)
         } else {
             0
         };
-        let capacity_micro = burst.max(1) as u128 * MICRO;
+        let capacity_micro = burst.max(1) as u64 * MICRO;
         TokenBucket {
-            rate_micro_per_s: rate,
+            rate_per_s: rate,
             capacity_micro,
             tokens_micro: capacity_micro,
             last_us: 0,
@@ -49,10 +52,12 @@ impl TokenBucket {
     }
 
     fn refill(&mut self, now_us: TimeUs) {
-        let elapsed = now_us.saturating_sub(self.last_us) as u128;
+        // Past the time to fill a whole bucket (at most ~4,300 s of
+        // 2^32 µs), more time adds nothing: capping it keeps the product
+        // well inside u64 (2^32 × 10^7 < 2^64).
+        let elapsed = now_us.saturating_sub(self.last_us).min(u32::MAX as u64);
         self.last_us = self.last_us.max(now_us);
-        // micro-tokens = elapsed µs × tokens/s (µs × micro-tokens/s ÷ 1e6).
-        let add = elapsed * self.rate_micro_per_s / MICRO;
+        let add = elapsed * self.rate_per_s;
         self.tokens_micro = (self.tokens_micro + add).min(self.capacity_micro);
     }
 
@@ -75,7 +80,7 @@ impl TokenBucket {
 
     /// Whole tokens in the bucket at the last request.
     pub fn tokens(&self) -> u64 {
-        (self.tokens_micro / MICRO) as u64
+        self.tokens_micro / MICRO
     }
 }
 

@@ -7,13 +7,13 @@
 //! everyone after: two pollers that both saw a due member both try, and
 //! only a poller that checks the answer knows whether it won.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::vec_map::{VecMap, VecSet};
 
 #[derive(Clone, Debug, Default)]
 pub struct SortedSet {
     /// (score, member): Redis orders equal scores by member, bytewise.
-    by_score: BTreeSet<(i64, String)>,
-    scores: BTreeMap<String, i64>,
+    by_score: VecSet<(i64, String)>,
+    scores: VecMap<String, i64>,
 }
 
 impl SortedSet {

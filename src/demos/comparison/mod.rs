@@ -421,69 +421,61 @@ fn Recommender() -> impl IntoView {
             }
         })
         .collect_view();
+    // Redrawn whenever a requirement changes: one block of markup.
     let list = move || {
         let l = lang.get();
         let has_any = any();
         let top = recs.with(|r| r.first().map(|x| x.score));
-        recs.get()
-            .into_iter()
-            .enumerate()
-            .map(|(rank, r)| {
-                let best = has_any && Some(r.score) == top;
-                // "Best fit" only for a broker that meets every ticked
-                // requirement; a top scorer that misses one is the closest.
-                let misses = r.misses();
-                let badge = match (best, misses) {
-                    (false, _) => None,
-                    (true, 0) => Some(BEST.get(l).to_string()),
-                    (true, n) => Some(CLOSEST.get(l).replace("{n}", &n.to_string())),
-                };
-                let reasons = r
-                    .reasons
-                    .iter()
-                    .map(|(points, x)| {
-                        let sign = match points.signum() {
-                            1 => format!("+{points}"),
-                            -1 => format!("−{}", points.unsigned_abs()),
-                            _ => "±0".to_string(),
-                        };
-                        let class = match points.signum() {
-                            1 => "gain",
-                            -1 => "loss",
-                            _ => "even",
-                        };
-                        view! {
-                            <li class=class data-points=points.to_string()>
-                                <span class="rec-points">{sign}</span>
-                                " "
-                                {reason_text(*x).get(l)}
-                            </li>
-                        }
-                    })
-                    .collect_view();
-                let score = if r.score > 0 {
-                    format!("+{}", r.score)
-                } else {
-                    r.score.to_string()
-                };
-                view! {
-                    <li
-                        class=if best { "rec best" } else { "rec" }
-                        data-testid=format!("rec-{}", r.broker)
-                        data-rank=(rank + 1).to_string()
-                        data-score=r.score.to_string()
-                        data-misses=misses.to_string()
-                    >
-                        <div class="rec-head">
-                            <span class="rec-name">{broker_name(r.broker)}</span>
-                            <span class="rec-score">{format!("{} {score}", SCORE.get(l))}</span>
-                            {badge.map(|b| view! { <span class="badge" data-testid="rec-badge">{b}</span> })}
-                        </div>
-                        {(!r.reasons.is_empty()).then(|| view! { <ul class="rec-reasons">{reasons}</ul> })}
-                    </li>
+        let mut out = String::new();
+        for (rank, r) in recs.get().into_iter().enumerate() {
+            let best = has_any && Some(r.score) == top;
+            // "Best fit" only for a broker that meets every ticked
+            // requirement; a top scorer that misses one is the closest.
+            let misses = r.misses();
+            let badge = match (best, misses) {
+                (false, _) => String::new(),
+                (true, 0) => BEST.get(l).to_string(),
+                (true, n) => CLOSEST.get(l).replace("{n}", &n.to_string()),
+            };
+            let score = if r.score > 0 {
+                format!("+{}", r.score)
+            } else {
+                r.score.to_string()
+            };
+            out += &format!(
+                "<li class=\"{}\" data-testid=\"rec-{}\" data-rank=\"{}\" data-score=\"{}\" data-misses=\"{misses}\"><div class=\"rec-head\"><span class=\"rec-name\">{}</span><span class=\"rec-score\">{} {score}</span>",
+                if best { "rec best" } else { "rec" },
+                r.broker,
+                rank + 1,
+                r.score,
+                broker_name(r.broker),
+                esc(SCORE.get(l)),
+            );
+            if !badge.is_empty() {
+                out += &format!(
+                    "<span class=\"badge\" data-testid=\"rec-badge\">{}</span>",
+                    esc(&badge)
+                );
+            }
+            out += "</div>";
+            if !r.reasons.is_empty() {
+                out += "<ul class=\"rec-reasons\">";
+                for (points, x) in &r.reasons {
+                    let (sign, class) = match points.signum() {
+                        1 => (format!("+{points}"), "gain"),
+                        -1 => (format!("−{}", points.unsigned_abs()), "loss"),
+                        _ => ("±0".to_string(), "even"),
+                    };
+                    out += &format!(
+                        "<li class=\"{class}\" data-points=\"{points}\"><span class=\"rec-points\">{sign}</span> {}</li>",
+                        esc(reason_text(*x).get(l))
+                    );
                 }
-            })
-            .collect_view()
+                out += "</ul>";
+            }
+            out += "</li>";
+        }
+        out
     };
     view! {
         <section class="cmp-recommend" data-testid="recommender">
@@ -497,7 +489,7 @@ fn Recommender() -> impl IntoView {
                     <p class="hint" data-testid="rec-hint">
                         {move || if any() { REC_HINT.get(lang.get()) } else { REC_EMPTY.get(lang.get()) }}
                     </p>
-                    <ol class="rec-list" data-testid="recommendation" aria-live="polite">{list}</ol>
+                    <ol class="rec-list" data-testid="recommendation" aria-live="polite" inner_html=list></ol>
                 </div>
             </div>
         </section>
@@ -813,52 +805,57 @@ static ROWS: [(&str, Text, Cell); 11] = [
     ),
 ];
 
+/// The facts table. It changes only with the language: drawn as one
+/// block of markup (our own words and numbers, escaped), which costs the
+/// bundle far less than a reactive node per cell.
 #[component]
 fn FactsTable() -> impl IntoView {
     let lang = use_lang();
-    let head = move || {
-        profiles()
-            .iter()
-            .map(|p| view! { <th scope="col">{p.name}</th> })
-            .collect_view()
-    };
-    let rows = move || {
+    let table = move || {
         let l = lang.get();
-        ROWS.iter()
-            .map(|(id, label, cell)| {
-                let cells = profiles()
-                    .iter()
-                    .map(|p| {
-                        let bad = *id == "replay" && !p.replay;
-                        view! { <td class:bad=bad data-broker=p.id>{cell(p, l)}</td> }
-                    })
-                    .collect_view();
-                view! {
-                    <tr data-testid=format!("fact-{id}")>
-                        <th scope="row">{label.get(l)}</th>
-                        {cells}
-                    </tr>
-                }
-            })
-            .collect_view()
+        let mut out = format!("<thead><tr><th scope=\"col\">{}</th>", esc(FACT_COL.get(l)));
+        for p in profiles() {
+            out += &format!("<th scope=\"col\">{}</th>", esc(p.name));
+        }
+        out += "</tr></thead><tbody>";
+        for (id, label, cell) in ROWS.iter() {
+            out += &format!(
+                "<tr data-testid=\"fact-{id}\"><th scope=\"row\">{}</th>",
+                esc(label.get(l))
+            );
+            for p in profiles() {
+                let bad = if *id == "replay" && !p.replay {
+                    " class=\"bad\""
+                } else {
+                    ""
+                };
+                out += &format!(
+                    "<td{bad} data-broker=\"{}\">{}</td>",
+                    p.id,
+                    esc(&cell(p, l))
+                );
+            }
+            out += "</tr>";
+        }
+        out + "</tbody>"
     };
     view! {
         <section class="cmp-facts">
             <h2>{move || FACTS_HEADING.get(lang.get())}</h2>
             <div class="cmp-table-wrap" tabindex="0" role="region" aria-label=move || FACTS_HEADING.get(lang.get())>
-                <table class="cmp-table" data-testid="facts-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">{move || FACT_COL.get(lang.get())}</th>
-                            {head}
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
+                <table class="cmp-table" data-testid="facts-table" inner_html=table></table>
             </div>
             <p class="hint">{move || FACTS_NOTE.get(lang.get())}</p>
         </section>
     }
+}
+
+/// Text for markup: `&`, `<`, `>` and `"` escaped.
+fn esc(t: &str) -> String {
+    t.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 const FACTS_HEADING: Text = text!("特性对照表", "The facts side by side");

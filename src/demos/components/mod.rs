@@ -2,14 +2,12 @@
 //! the broker while no consumer is online.
 
 use leptos::prelude::*;
-use mqlab_components::i18n::{use_lang, words};
+use mqlab_components::i18n::words;
 use mqlab_components::text;
-use mqlab_components::{
-    ActionButton, NodeSpot, PanelDef, ParamSlider, ParamToggle, StageLayout, Text,
-};
+use mqlab_components::{NodeSpot, PanelDef, StageLayout, Text};
 use mqlab_engine::Action;
 
-use super::{read, Captions, CountCard, DemoFrame, Panel};
+use super::data_demo::{data_demo, Button, Control, DemoData, Group};
 use crate::i18n;
 
 static PANELS: [PanelDef; 1] = [PanelDef {
@@ -47,12 +45,6 @@ static LAYOUT: StageLayout = StageLayout {
     links: &[("producer", "broker"), ("broker", "consumer")],
 };
 
-const TITLE: Text = text!("消息队列的三个角色", "The three roles of a message queue");
-const LEDE: Text = text!(
-    "生产者只管把消息交给消息代理；代理把消息存进队列；消费者上线后从队列取走消息处理，处理完再确认。三者互不等待。",
-    "The producer only hands messages to the broker; the broker stores them in a queue; a consumer takes them when it is online, processes them and acknowledges. None of them waits for the others.",
-);
-
 static TRY: [Text; 3] = [
     text!("按“播放”，看消息从生产者经代理流向消费者。", "Press Play and follow messages from the producer through the broker to the consumer."),
     text!("关掉“消费者在线”，再按几次“发送 1 条”：消息在代理里越积越多，但一条也没丢。", "Switch \"consumer online\" off and press \"Send 1\" a few times: messages pile up in the broker, and none is lost."),
@@ -65,46 +57,66 @@ static NOTICE: [Text; 3] = [
     text!("队列不是无限的：装满后新消息会被拒绝，生产者会收到错误。", "A queue is not infinite: once full, new messages are refused and the producer is told."),
 ];
 
-const M_SENT: Text = i18n::M_PRODUCED;
-const M_IN_BROKER: Text = text!("代理中等待", "Waiting in broker");
-const M_CONSUMED: Text = text!("已消费", "Consumed");
+fn send_one() -> Action {
+    Action::Produce {
+        producer: "producer".into(),
+        count: 1,
+    }
+}
+
+fn send_ten() -> Action {
+    Action::Produce {
+        producer: "producer".into(),
+        count: 10,
+    }
+}
+
+static DATA: DemoData = DemoData {
+    id: "components",
+    title: text!("消息队列的三个角色", "The three roles of a message queue"),
+    lede: text!(
+        "生产者只管把消息交给消息代理；代理把消息存进队列；消费者上线后从队列取走消息处理，处理完再确认。三者互不等待。",
+        "The producer only hands messages to the broker; the broker stores them in a queue; a consumer takes them when it is online, processes them and acknowledges. None of them waits for the others.",
+    ),
+    panels: &PANELS,
+    layout: &LAYOUT,
+    speed: 1.0,
+    time_scale: 1.0,
+    legs: &[],
+    controls: Group {
+        title: i18n::CONTROLS,
+        controls: &[
+            Control::Slider { key: "rate_per_s", label: text!("生产者发送速率", "Producer's send rate"), unit: words::PER_S },
+            Control::Slider { key: "work_ms", label: text!("消费者处理时间", "Consumer's work time"), unit: text!("毫秒", "ms") },
+            Control::Slider { key: "capacity", label: text!("队列容量", "Queue capacity"), unit: words::MESSAGES },
+            Control::Toggle { key: "consumer_online", label: text!("消费者在线", "Consumer online") },
+            Control::Buttons(&[
+                Button {
+                    name: "produce",
+                    label: text!("发送 1 条", "Send 1"),
+                    hint: text!("生产者立即发出一条消息", "The producer sends one message now"),
+                    fault: false,
+                    action: send_one,
+                    disabled: None,
+                },
+                Button {
+                    name: "produce-10",
+                    label: text!("发送 10 条", "Send 10"),
+                    hint: text!("生产者立即发出十条消息", "The producer sends ten messages now"),
+                    fault: false,
+                    action: send_ten,
+                    disabled: None,
+                },
+            ]),
+        ],
+    },
+    facts: &[("produced", false), ("queued", false), ("done", false), ("rejected", true)],
+    losses: false,
+    try_this: &TRY,
+    notice: &NOTICE,
+};
 
 #[component]
 pub fn ComponentsDemo() -> impl IntoView {
-    let lang = use_lang();
-    let def = mqlab_engine::scenario::find("components").expect("built-in scenario");
-    let run = super::make_run(def, &PANELS, 1.0);
-    let produce = move |n: u32| {
-        Callback::new(move |_| {
-            run.act(|_| {
-                Some(Action::Produce {
-                    producer: "producer".into(),
-                    count: n,
-                })
-            });
-        })
-    };
-    view! {
-        <DemoFrame id="components" title=TITLE lede=LEDE run=run>
-            <section class="controls" aria-label=move || i18n::CONTROLS.get(lang.get())>
-                <ParamSlider run=run key="rate_per_s" label=text!("生产者发送速率", "Producer's send rate") unit=words::PER_S/>
-                <ParamSlider run=run key="work_ms" label=text!("消费者处理时间", "Consumer's work time") unit=text!("毫秒", "ms")/>
-                <ParamSlider run=run key="capacity" label=text!("队列容量", "Queue capacity") unit=words::MESSAGES/>
-                <ParamToggle run=run key="consumer_online" label=text!("消费者在线", "Consumer online")/>
-            </section>
-            <div class="actions" role="group" aria-label=move || i18n::ACTIONS.get(lang.get())>
-                <ActionButton name="produce" label=text!("发送 1 条", "Send 1") hint=text!("生产者立即发出一条消息", "The producer sends one message now") on_press=produce(1)/>
-                <ActionButton name="produce-10" label=text!("发送 10 条", "Send 10") hint=text!("生产者立即发出十条消息", "The producer sends ten messages now") on_press=produce(10)/>
-            </div>
-            <div class="panels one">
-                <Panel run=run index=0 layout=&LAYOUT untitled=true>
-                    <CountCard run=run index=0 name="produced" label=M_SENT read=read::produced/>
-                    <CountCard run=run index=0 name="queued" label=M_IN_BROKER read=read::queued/>
-                    <CountCard run=run index=0 name="done" label=M_CONSUMED read=read::done/>
-                    <CountCard run=run index=0 name="rejected" label=i18n::M_REJECTED read=read::rejected alarm=true/>
-                </Panel>
-            </div>
-            <Captions try_this=&TRY notice=&NOTICE/>
-        </DemoFrame>
-    }
+    data_demo(&DATA, None)
 }
