@@ -192,3 +192,28 @@ fn every_item_is_accounted_for_after_every_event() {
         assert!(events > 10_000, "{events}");
     }
 }
+
+#[test]
+fn the_low_success_alert_clears_once_the_database_is_back() {
+    let spec = spec_of("seckill-system", &[("order_db_down", "true")]);
+    let mut sim = Sim::new(&spec, 1).unwrap();
+    sim.schedule(mqlab_engine::Command {
+        at_us: 1_500_000,
+        action: Action::SetServiceUp {
+            service: "order-db".into(),
+            up: true,
+        },
+    })
+    .unwrap();
+    sim.run_until(10_000_000);
+    let view = sim.snapshot().seckill.unwrap();
+    let changes: Vec<_> = view.alerts.iter().map(|a| a.firing).collect();
+    assert_eq!(
+        changes,
+        [true, false],
+        "fired while down, cleared once back"
+    );
+    assert_eq!(view.firing[1], None);
+    assert!(view.alerts[1].at_us > 1_500_000);
+    assert_eq!(view.points.last().unwrap().success_pct, Some(100.0));
+}

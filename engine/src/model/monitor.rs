@@ -1,11 +1,17 @@
 //! A monitoring panel as an operations team runs one: at every sample it
-//! reads the queue length and the order outcomes of the last `window`,
-//! keeps a bounded series of them for the charts, and raises or clears
-//! two alerts: the queue longer than a threshold, the success rate under
-//! one.
+//! reads the queue length, the processing rate and mean latency over the
+//! last `window`, and the success rate of the last [`SUCCESS_ORDERS`]
+//! orders; keeps a bounded series of them for the charts; and raises or
+//! clears two alerts: the queue longer than a threshold, the success rate
+//! under one.
 //!
-//! Knows nothing of the event loop: it is handed cumulative counters at
-//! each sample and answers with the alerts that changed.
+//! The success rate counts orders, not time: after a burst of failures a
+//! recovery of a few dozen orders shows at once, and a quiet spell keeps
+//! the last reading instead of reading "no data".
+//!
+//! Knows nothing of the event loop: it is told each order's outcome and
+//! handed cumulative counters at each sample, and answers with the
+//! alerts that changed.
 
 use std::collections::VecDeque;
 
@@ -17,6 +23,8 @@ use crate::time::TimeUs;
 pub const MONITOR_POINTS: usize = 120;
 /// Alert changes the panel lists (the newest).
 pub const ALERT_HISTORY: usize = 8;
+/// The success rate is read over this many of the latest orders.
+pub const SUCCESS_ORDERS: usize = 50;
 
 /// Cumulative order outcomes at one sample.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -34,8 +42,8 @@ pub struct MonitorPoint {
     pub queue_len: u64,
     /// Orders finished (created or failed) per second over the window.
     pub processed_per_s: f64,
-    /// Created ÷ finished over the window, in per cent; `None` when none
-    /// finished.
+    /// Created ÷ finished over the latest [`SUCCESS_ORDERS`] orders, in
+    /// per cent; `None` before the first one.
     pub success_pct: Option<f64>,
     /// Mean time from request to order created over the window, µs.
     pub mean_latency_us: Option<f64>,
@@ -67,6 +75,8 @@ pub struct Monitor {
     queue_threshold: u64,
     success_threshold_pct: f64,
     history: VecDeque<(TimeUs, Totals)>,
+    /// The latest orders' outcomes (true: created), oldest first.
+    outcomes: VecDeque<bool>,
     pub points: VecDeque<MonitorPoint>,
     /// When each alert fired, while it fires (`QueueBacklog`, `LowSuccess`).
     pub firing: [Option<TimeUs>; 2],
@@ -82,11 +92,20 @@ impl Monitor {
             queue_threshold,
             success_threshold_pct,
             history: VecDeque::new(),
+            outcomes: VecDeque::with_capacity(SUCCESS_ORDERS),
             points: VecDeque::with_capacity(MONITOR_POINTS),
             firing: [None; 2],
             fired: 0,
             changes: VecDeque::new(),
         }
+    }
+
+    /// An order finished: created (`true`) or failed.
+    pub fn record(&mut self, created: bool) {
+        if self.outcomes.len() == SUCCESS_ORDERS {
+            self.outcomes.pop_front();
+        }
+        self.outcomes.push_back(created);
     }
 
     /// A sample at `t_us`: the point for the charts, and the alerts that
@@ -104,7 +123,10 @@ impl Monitor {
             t_us,
             queue_len,
             processed_per_s: finished as f64 * 1e6 / span_us as f64,
-            success_pct: (finished > 0).then(|| created as f64 * 100.0 / finished as f64),
+            success_pct: (!self.outcomes.is_empty()).then(|| {
+                let ok = self.outcomes.iter().filter(|o| **o).count();
+                ok as f64 * 100.0 / self.outcomes.len() as f64
+            }),
             mean_latency_us: (created > 0)
                 .then(|| (now.latency_sum_us - then.latency_sum_us) as f64 / created as f64),
         };
@@ -117,9 +139,7 @@ impl Monitor {
             (queue_len > self.queue_threshold, queue_len as f64),
             match point.success_pct {
                 Some(pct) => (pct < self.success_threshold_pct, pct),
-                // Nothing finished: the rate is unknown; a firing alert
-                // holds until a reading says otherwise.
-                None => (self.firing[1].is_some(), 0.0),
+                None => (false, 0.0),
             },
         ];
         for (i, (bad, value)) in readings.into_iter().enumerate() {
@@ -173,21 +193,26 @@ mod tests {
     }
 
     #[test]
-    fn success_is_read_over_the_window_only() {
+    fn success_is_read_over_the_latest_orders_and_rates_over_the_window() {
         let mut m = Monitor::new(2, u64::MAX, 95.0);
         m.sample(0, 0, totals(0, 0));
-        m.sample(1_000_000, 0, totals(100, 0));
-        // 10 failures among the next 20: 50 % in the window.
-        let fired = m.sample(2_000_000, 0, totals(110, 10));
+        assert_eq!(m.points.back().unwrap().success_pct, None, "no order yet");
+        for i in 0..SUCCESS_ORDERS {
+            m.record(i % 10 != 0); // one in ten fails: 90 %
+        }
+        let fired = m.sample(1_000_000, 0, totals(45, 5));
         assert_eq!(fired[0].kind, AlertKind::LowSuccess);
-        assert!(
-            (m.points.back().unwrap().success_pct.unwrap() - 110.0 / 120.0 * 100.0).abs() < 1e-9
-        );
-        // Two clean seconds later the failures have left the window.
-        m.sample(3_000_000, 0, totals(210, 10));
-        let cleared = m.sample(4_000_000, 0, totals(310, 10));
+        assert_eq!(m.points.back().unwrap().success_pct, Some(90.0));
+        // A quiet spell keeps the reading (and the alert).
+        assert!(m.sample(2_000_000, 0, totals(45, 5)).is_empty());
+        // A recovery of as many orders as the reading spans clears it.
+        for _ in 0..SUCCESS_ORDERS {
+            m.record(true);
+        }
+        let cleared = m.sample(3_000_000, 0, totals(95, 5));
         assert!(!cleared[0].firing, "{cleared:?}");
-        assert_eq!(m.points.back().unwrap().processed_per_s, 100.0);
+        // Rates are per second over the window: 50 in the last 2 s.
+        assert_eq!(m.points.back().unwrap().processed_per_s, 25.0);
         assert_eq!(m.points.back().unwrap().mean_latency_us, Some(1_000.0));
     }
 
@@ -195,6 +220,7 @@ mod tests {
     fn the_series_and_the_alert_list_stay_bounded() {
         let mut m = Monitor::new(1, 0, 95.0);
         for t in 0..10_000u64 {
+            m.record(t % 2 == 0);
             m.sample(t, t % 2, totals(t, t));
         }
         assert_eq!(m.points.len(), MONITOR_POINTS);

@@ -305,6 +305,7 @@ impl Sim {
     pub(crate) fn seckill_done(&mut self, rec: &MsgRecord) {
         if self.seckill.release(rec.id) {
             self.seckill.orders_created += 1;
+            self.seckill.monitor.record(true);
             self.seckill.latency_sum_us += (self.now - rec.created_us) as u128;
         }
     }
@@ -329,6 +330,7 @@ impl Sim {
         }
         if cause == Cause::OrderFailed {
             self.seckill.orders_failed += 1;
+            self.seckill.monitor.record(false);
         }
         self.return_stock();
     }

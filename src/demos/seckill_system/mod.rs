@@ -226,7 +226,7 @@ const CHARTS: [Chart; 4] = [
     },
     Chart {
         key: "success",
-        title: text!("成功率", "Success rate"),
+        title: text!("成功率（最近 50 单）", "Success rate (last 50 orders)"),
         read: |p| p.success_pct,
         threshold: Some(ALERT_SUCCESS_PCT),
         percent: true,
