@@ -54,6 +54,9 @@ fn check_then_decrement_oversells_and_more_workers_oversell_more() {
         100.0 + many.fact("oversold"),
         "the oversold orders are orders beyond the stock"
     );
+    // The chapter's default of 8 workers oversells too.
+    let eight = both(&[("atomic", "false"), ("stock_workers", "8")], &[], 30);
+    assert!(eight.fact("oversold") > 0.0, "{:?}", eight.facts);
     // The same workers with the script never oversell.
     let atomic = both(&[("stock_workers", "32")], &[], 30);
     assert_eq!(atomic.fact("oversold"), 0.0);
@@ -138,6 +141,20 @@ fn a_long_queue_fires_an_alert_that_clears_once_it_drains() {
         .read_facts(&sim);
     let fact = |k: &str| facts.iter().find(|(n, _)| *n == k).unwrap().1;
     assert_eq!(fact("alerts_fired"), 1.0);
+    // The log says when it fired and when it cleared.
+    let alerts: Vec<bool> = sim
+        .log()
+        .entries()
+        .filter_map(|e| match e.kind {
+            LogKind::Alert {
+                alert: mqlab_engine::model::monitor::AlertKind::QueueBacklog,
+                firing,
+                ..
+            } => Some(firing),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(alerts, [true, false], "the log shows it fire and clear");
     assert_eq!(
         fact("orders_created"),
         30_099.0,

@@ -49,9 +49,10 @@ pub struct Policy {
 }
 
 /// The gateway logs one refusal in this many of each kind (the first
-/// included): at 90,000 refusals a second, a line each would wash every
-/// other line out of the log. The ledger counts all of them by cause.
-pub const LOG_ONE_REFUSAL_IN: u64 = 1_000;
+/// included): at 90,000 refusals a second, even one line in a thousand
+/// would wash the races and alerts out of the log within a second. The
+/// ledger counts all of them by cause.
+pub const LOG_ONE_REFUSAL_IN: u64 = 10_000;
 /// And one failed order in this many (up to 1,000 a second fail while
 /// the order database is down).
 pub const LOG_ONE_FAILED_ORDER_IN: u64 = 100;
