@@ -9,6 +9,11 @@ use crate::format::{px, thousands};
 use crate::i18n::{use_lang, words, Lang, Text};
 use crate::runner::{DemoRun, PanelFrame};
 
+/// Font sizes of a node's name (bold) and status line, in stage units, as
+/// in stage.css; the name's bold weight is counted as 10 % wider.
+const NAME_PX: f64 = 13.0 * 1.1;
+const STATUS_PX: f64 = 12.0;
+
 /// Where a node sits on the stage.
 #[derive(Clone, Copy, Debug)]
 pub struct NodeSpot {
@@ -59,6 +64,30 @@ pub const MAX_LANES: usize = 8;
 const LANE_GAP: f64 = 22.0;
 const NODE_W: f64 = 132.0;
 const NODE_H: f64 = 56.0;
+/// The width a node's text may take inside its box (5 units each side).
+const TEXT_W: f64 = NODE_W - 10.0;
+
+/// A generous estimate of a text's width in em (DejaVu Sans, the widest
+/// common fallback, is the reference): wide (CJK) characters 1, capitals,
+/// digits and the wide lowercase letters .75, narrow ones .4, the rest .64.
+fn width_em(s: &str) -> f64 {
+    s.chars()
+        .map(|c| match c {
+            ' ' | '.' | ',' | ':' | ';' | '·' | '/' | '(' | ')' | '|' | '\'' | 'i' | 'j' | 'l'
+            | 't' | 'f' | 'r' => 0.4,
+            'A'..='Z' | '0'..='9' | 'm' | 'w' | '×' | '%' | '#' => 0.75,
+            c if u32::from(c) >= 0x2E80 => 1.0,
+            _ => 0.64,
+        })
+        .sum()
+}
+
+/// The `textLength` that keeps a line of `font_px` text inside a node's
+/// box: set only when the text could be wider than the box, so that SVG
+/// fits it by layout (whatever the font); `None` leaves the text as it is.
+fn fit_length(s: &str, font_px: f64) -> Option<String> {
+    (width_em(s) * font_px > TEXT_W).then(|| px(TEXT_W))
+}
 
 impl StageLayout {
     fn spot(&self, name: &str) -> Option<&NodeSpot> {
@@ -262,6 +291,10 @@ pub fn Stage(
         mqlab_engine::num::short(layout.width),
         mqlab_engine::num::short(layout.height)
     );
+    // Its width on a narrow screen, where it scrolls sideways rather than
+    // shrink its text below .85 of its size (stage.css); elsewhere the CSS
+    // width (the panel's) overrides this attribute.
+    let narrow_w = px(layout.width * 0.85);
     let shape = Memo::new(move |_| with_panel(run, index, |p| drawn(layout, &p.snap)));
     let links = move || {
         shape.with(|d| {
@@ -300,6 +333,7 @@ pub fn Stage(
                 data-testid="stage"
                 class="stage-svg"
                 viewBox=view_box
+                width=narrow_w
                 role="img"
                 aria-label=move || label.get()
                 preserveAspectRatio="xMidYMid meet"
@@ -423,8 +457,10 @@ fn node_view(
                 <g class=move || format!("{shape}{}{}", if bad() { " bad" } else { "" }, if dim.get() { " detached" } else { "" })>
                     <rect class="node-box" x=px(x - NODE_W / 2.0) y=px(y - NODE_H / 2.0) width=px(NODE_W) height=px(NODE_H) rx=8 />
                     {fill}
-                    <text class="node-name" x=px(x) y=px(y - 4.0) text-anchor="middle">{name}</text>
-                    <text class="node-status" x=px(x) y=px(y + 12.0) text-anchor="middle">{text}</text>
+                    <text class="node-name" x=px(x) y=px(y - 4.0) text-anchor="middle"
+                        textLength=move || fit_length(spot.label.get(lang.get()), NAME_PX) lengthAdjust="spacingAndGlyphs">{name}</text>
+                    <text class="node-status" x=px(x) y=px(y + 12.0) text-anchor="middle"
+                        textLength=move || status.with(|s| fit_length(&s.0, STATUS_PX)) lengthAdjust="spacingAndGlyphs">{text}</text>
                     {replicas}
                 </g>
             }
@@ -512,4 +548,25 @@ fn queue_level(snap: &Snapshot, node: u16) -> f64 {
         .iter()
         .find(|q| q.node == node)
         .map_or(0.0, |q| (q.len as f64 / q.capacity.max(1) as f64).min(1.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_node_text_is_fitted_to_its_box_and_short_text_is_left_alone() {
+        // The texts seen overflowing (issue 11), in both languages.
+        for long in ["处理中 10/10 · 等待中 0", "busy 0/100 · waiting 0"] {
+            assert_eq!(
+                fit_length(long, STATUS_PX).as_deref(),
+                Some("122.0"),
+                "{long}"
+            );
+        }
+        assert!(fit_length("Notification service", NAME_PX).is_some());
+        for short in ["Queue", "队列", "0 / 10,000", "×10", "DOWN"] {
+            assert_eq!(fit_length(short, NAME_PX), None, "{short}");
+        }
+    }
 }
