@@ -215,6 +215,8 @@ pub fn App() -> impl IntoView {
         Route::Demo(id) => demos::demo_page(&id),
         Route::Embed(id) => {
             provide_context(EmbedMode);
+            // One of up to 16 embeds on a page, each its own wasm instance.
+            mqlab_components::runner::timeline::as_embed();
             demos::demo_page(&id)
         }
         Route::PanicTest => view! { <PanicTest/> }.into_any(),

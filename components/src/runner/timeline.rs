@@ -11,15 +11,30 @@ pub const CHECKPOINT_EVENTS: u64 = 100_000;
 pub const MAX_CHECKPOINTS: usize = 24;
 /// Most live messages the checkpoints of a whole page may hold together (a
 /// checkpoint copies every message in flight or queued): each run's
-/// timeline gets an equal share of it (see [`PageShare`]), so a chapter
-/// page with ten embeds stays as bounded as a page with one. Beyond its
-/// share a timeline drops middle checkpoints: seeks get slower, memory
-/// stays bounded.
+/// timeline on the page gets an equal share of it (see [`PageShare`]).
+/// Beyond its share a timeline drops middle checkpoints: seeks get slower,
+/// memory stays bounded.
 pub const MAX_CHECKPOINT_MESSAGES: u64 = 1_500_000;
+/// How many embeds a chapter page may hold (one per demo). An embed is an
+/// iframe with a wasm instance of its own, so it cannot count its sibling
+/// embeds; each takes this share of the page budget (see [`as_embed`]).
+pub const EMBEDS_PER_PAGE: u64 = 16;
 
 thread_local! {
     /// Timelines alive on this thread (the page: wasm has one thread).
     static TIMELINES_ALIVE: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    /// This instance's share of the page budget: all of it for a page of
+    /// its own, 1/16 for an embed.
+    static INSTANCE_BUDGET: std::cell::Cell<u64> = const { std::cell::Cell::new(MAX_CHECKPOINT_MESSAGES) };
+}
+
+/// Says that this instance is an embed: its timelines share
+/// `MAX_CHECKPOINT_MESSAGES / EMBEDS_PER_PAGE`, so a chapter page with all
+/// 16 demos embedded holds no more checkpoints than one full page (a soak
+/// of ten embeds grew to 480 MB of wasm memory before, 287 MB of it in the
+/// comparison embed).
+pub fn as_embed() {
+    INSTANCE_BUDGET.with(|b| b.set(MAX_CHECKPOINT_MESSAGES / EMBEDS_PER_PAGE));
 }
 
 /// A timeline's place in its page's checkpoint budget: counted while it
@@ -95,7 +110,8 @@ pub struct Timeline {
     /// The furthest moment simulated so far.
     pub live_us: TimeUs,
     events_at_last_checkpoint: u64,
-    /// Memory budget of the whole page, see [`MAX_CHECKPOINT_MESSAGES`].
+    /// Memory budget of the whole page (of this embed's share of its
+    /// page), see [`MAX_CHECKPOINT_MESSAGES`] and [`as_embed`].
     max_messages: u64,
     share: PageShare,
 }
@@ -113,7 +129,7 @@ impl Timeline {
             }],
             live_us: 0,
             events_at_last_checkpoint: 0,
-            max_messages: MAX_CHECKPOINT_MESSAGES,
+            max_messages: INSTANCE_BUDGET.with(std::cell::Cell::get),
             share: PageShare::new(),
         }
     }
@@ -273,6 +289,27 @@ mod tests {
         let (back, complete) = tl.restore(2_000_000);
         assert!(complete);
         assert_eq!(back[0].now(), 2_000_000);
+    }
+
+    #[test]
+    fn an_embed_takes_a_sixteenth_of_the_page_budget_for_its_timelines() {
+        // Each test runs on its own thread: this one is an embed.
+        let def = find("peak-shaving").unwrap();
+        let before = Timeline::new(def.defaults(), &[]);
+        assert_eq!(before.message_budget(), MAX_CHECKPOINT_MESSAGES);
+        drop(before);
+        as_embed();
+        let one = Timeline::new(def.defaults(), &[]);
+        assert_eq!(
+            one.message_budget(),
+            MAX_CHECKPOINT_MESSAGES / EMBEDS_PER_PAGE
+        );
+        // Its own timelines (a fork) still split that share.
+        let fork = one.clone();
+        assert_eq!(
+            fork.message_budget(),
+            MAX_CHECKPOINT_MESSAGES / EMBEDS_PER_PAGE / 2
+        );
     }
 
     #[test]
