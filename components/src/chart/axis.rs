@@ -58,7 +58,15 @@ impl PlotBox {
 /// Rounds `v` (> 0) up to the first of `steps` × a power of ten that is at
 /// least `v`, e.g. with `[1, 2, 5]`: 7 → 10, 120 → 200, 99,000 → 100,000.
 pub fn nice_ceil(v: f64, steps: &[f64]) -> f64 {
-    let mag = 10f64.powf(v.log10().floor());
+    // The power of ten at or below v, by steps (no `powf`: libm's pow is
+    // 1 KB of the bundle, and multiplying by ten is exact up to 1e22).
+    let mut mag = 1.0;
+    while mag * 10.0 <= v {
+        mag *= 10.0;
+    }
+    while mag > v && mag > 1e-12 {
+        mag /= 10.0;
+    }
     steps
         .iter()
         .map(|m| m * mag)
@@ -114,6 +122,7 @@ mod tests {
     fn maxima_round_up_to_the_given_steps() {
         let s = [1.0, 2.0, 5.0];
         assert_eq!(nice_ceil(7.0, &s), 10.0);
+        assert_eq!(nice_ceil(0.3, &s), 0.5);
         assert_eq!(nice_ceil(120.0, &s), 200.0);
         assert_eq!(nice_ceil(99_000.0, &s), 100_000.0);
         assert_eq!(nice_ceil(1_000.0, &s), 1_000.0);
