@@ -167,6 +167,14 @@ pub const RESPONSE_MS: FactDef = FactDef {
     value: |s| read::ms(s.response_histogram().mean()),
 };
 
+pub const RESPONSE_RECENT_MS: FactDef = FactDef {
+    key: "response_ms_last_10s",
+    unit: "ms",
+    label: Text::new("平均等待（近 10 秒）", "Mean wait (last 10 s)"),
+    explained_en: crate::cli_only("Mean time a sender waited over the last 10 s of simulated time, in milliseconds (0 when nothing was answered in it): it follows a change at once, where response_ms averages the whole run."),
+    value: |s| read::ms(s.response_recent().0),
+};
+
 pub const RESPONSE_P95_MS: FactDef = FactDef {
     key: "response_p95_ms",
     unit: "ms",

@@ -179,42 +179,93 @@ impl Level {
     }
 }
 
-/// A rate over a sliding window, from a cumulative counter sampled at a fixed interval.
+/// The latest `n + 1` samples of something cumulative, taken at a fixed
+/// interval: the oldest and the newest of them bound a sliding window.
 #[derive(Clone, Debug)]
-pub struct RateMeter {
-    ring: Vec<(TimeUs, u64)>,
+struct SampleRing<T> {
+    ring: Vec<T>,
     next: usize,
     filled: usize,
 }
 
-impl RateMeter {
-    /// `window_samples` samples make one window.
-    pub fn new(window_samples: usize) -> Self {
-        RateMeter {
-            ring: vec![(0, 0); window_samples.max(1) + 1],
+impl<T: Copy + Default> SampleRing<T> {
+    fn new(window_samples: usize) -> Self {
+        SampleRing {
+            ring: vec![T::default(); window_samples.max(1) + 1],
             next: 0,
             filled: 0,
         }
     }
 
-    pub fn sample(&mut self, now: TimeUs, cumulative: u64) {
-        self.ring[self.next] = (now, cumulative);
+    fn push(&mut self, v: T) {
+        self.ring[self.next] = v;
         self.next = (self.next + 1) % self.ring.len();
         self.filled = (self.filled + 1).min(self.ring.len());
     }
 
+    /// The oldest and the newest sample, once there are two.
+    fn ends(&self) -> Option<(T, T)> {
+        let n = self.ring.len();
+        (self.filled >= 2).then(|| {
+            (
+                self.ring[(self.next + n - self.filled) % n],
+                self.ring[(self.next + n - 1) % n],
+            )
+        })
+    }
+}
+
+/// A rate over a sliding window, from a cumulative counter sampled at a fixed interval.
+#[derive(Clone, Debug)]
+pub struct RateMeter(SampleRing<(TimeUs, u64)>);
+
+impl RateMeter {
+    /// `window_samples` samples make one window.
+    pub fn new(window_samples: usize) -> Self {
+        RateMeter(SampleRing::new(window_samples))
+    }
+
+    pub fn sample(&mut self, now: TimeUs, cumulative: u64) {
+        self.0.push((now, cumulative));
+    }
+
     /// Events per second over the window (or what has been seen of it).
     pub fn per_s(&self) -> f64 {
-        if self.filled < 2 {
-            return 0.0;
+        match self.0.ends() {
+            Some((oldest, newest)) if newest.0 > oldest.0 => {
+                (newest.1 - oldest.1) as f64 * US_PER_S as f64 / (newest.0 - oldest.0) as f64
+            }
+            _ => 0.0,
         }
-        let newest = self.ring[(self.next + self.ring.len() - 1) % self.ring.len()];
-        let oldest = self.ring[(self.next + self.ring.len() - self.filled) % self.ring.len()];
-        let dt = newest.0.saturating_sub(oldest.0);
-        if dt == 0 {
-            return 0.0;
+    }
+}
+
+/// The mean of what a histogram recorded over a sliding window (its count
+/// and sum sampled at a fixed interval): a recent figure that follows a
+/// change at once, where the run's mean still remembers the start.
+#[derive(Clone, Debug)]
+pub struct WindowMean(SampleRing<(u64, u128)>);
+
+impl WindowMean {
+    /// `window_samples` samples make one window.
+    pub fn new(window_samples: usize) -> Self {
+        WindowMean(SampleRing::new(window_samples))
+    }
+
+    pub fn sample(&mut self, h: &Histogram) {
+        self.0.push((h.count, h.sum));
+    }
+
+    /// The mean and the count of the values recorded in the window (or in
+    /// what has been seen of it); `(0, 0)` when none was.
+    pub fn mean_and_count(&self) -> (f64, u64) {
+        match self.0.ends() {
+            Some((oldest, newest)) if newest.0 > oldest.0 => {
+                let n = newest.0 - oldest.0;
+                ((newest.1 - oldest.1) as f64 / n as f64, n)
+            }
+            _ => (0.0, 0),
         }
-        (newest.1 - oldest.1) as f64 * US_PER_S as f64 / dt as f64
     }
 }
 
@@ -306,6 +357,8 @@ pub struct RunStats {
     pub latency: Histogram,
     /// What the sender waited for: the broker's ack or the service's answer.
     pub response: Histogram,
+    /// `response` over the latest [`RECENT_WINDOW_US`].
+    pub response_recent: WindowMean,
     pub series: Series,
     /// When the first and the latest message was done.
     done_span: Option<(TimeUs, TimeUs)>,
@@ -316,13 +369,14 @@ pub struct RunStats {
 }
 
 impl RunStats {
-    /// `window_samples` samples make the rates' window; the series keeps at
-    /// most `series_points` points.
-    pub fn new(window_samples: usize, series_points: usize) -> Self {
+    /// `window_samples` samples make the rates' window, `recent_samples`
+    /// the recent means'; the series keeps at most `series_points` points.
+    pub fn new(window_samples: usize, recent_samples: usize, series_points: usize) -> Self {
         RunStats {
             wait: Histogram::default(),
             latency: Histogram::default(),
             response: Histogram::default(),
+            response_recent: WindowMean::new(recent_samples),
             series: Series::new(series_points),
             done_span: None,
             last: Totals::default(),
@@ -373,12 +427,44 @@ impl RunStats {
         self.arrival.sample(now, totals.produced);
         self.done.sample(now, totals.done);
         self.failed.sample(now, totals.failed);
+        self.response_recent.sample(&self.response);
     }
 }
+
+/// How far back a recent mean looks: the last 10 s of simulated time.
+pub const RECENT_WINDOW_US: TimeUs = 10 * US_PER_S;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_window_mean_forgets_what_left_the_window() {
+        let mut h = Histogram::default();
+        let mut w = WindowMean::new(2);
+        assert_eq!(w.mean_and_count(), (0.0, 0));
+        w.sample(&h);
+        for _ in 0..4 {
+            h.record(8_000);
+        }
+        w.sample(&h);
+        assert_eq!(w.mean_and_count(), (8_000.0, 4));
+        h.record(2_000);
+        w.sample(&h);
+        assert_eq!(w.mean_and_count(), (6_800.0, 5));
+        // The 8,000s slide out; the run's mean still holds them.
+        h.record(2_000);
+        w.sample(&h);
+        assert_eq!(w.mean_and_count(), (2_000.0, 2));
+        assert_eq!(h.mean(), 6_000.0);
+        w.sample(&h);
+        w.sample(&h);
+        assert_eq!(
+            w.mean_and_count(),
+            (0.0, 0),
+            "nothing recorded in the window"
+        );
+    }
 
     #[test]
     fn histogram_quantiles_are_close() {

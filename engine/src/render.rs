@@ -551,6 +551,10 @@ pub struct Snapshot {
     /// What the sender experiences: until the broker accepted (async) or
     /// the service answered (sync).
     pub response: LatencySummary,
+    /// `response` over the last 10 s of simulated time: its mean (µs) and
+    /// how many responses that is (0: none in the window).
+    pub response_recent_mean_us: f64,
+    pub response_recent_count: u64,
     /// The broker's replica set, when it has followers (which one leads now).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replication: Option<ReplicationView>,
@@ -848,6 +852,8 @@ impl Sim {
             wait: self.stats.wait.summary(),
             latency: self.stats.latency.summary(),
             response: self.stats.response.summary(),
+            response_recent_mean_us: self.stats.response_recent.mean_and_count().0,
+            response_recent_count: self.stats.response_recent.mean_and_count().1,
             replication: self.replication.replicated().then(|| ReplicationView {
                 replicas: self.replication.replicas,
                 leader: self.replication.leader,

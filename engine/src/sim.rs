@@ -495,7 +495,11 @@ impl Sim {
                 spec.sample_interval_us,
             ),
             calls: Calls::new(services),
-            stats: RunStats::new(window, SERIES_POINTS),
+            stats: RunStats::new(
+                window,
+                (crate::metrics::RECENT_WINDOW_US / spec.sample_interval_us).max(1) as usize,
+                SERIES_POINTS,
+            ),
             nodes,
             moves: MoveLog::new(MOVE_RING),
             log: EventLog::new(LOG_RING),
@@ -774,6 +778,12 @@ impl Sim {
 
     pub fn response_histogram(&self) -> &Histogram {
         &self.stats.response
+    }
+
+    /// The mean response over the last 10 s of simulated time and how many
+    /// responses it covers (see [`crate::metrics::WindowMean`]).
+    pub fn response_recent(&self) -> (f64, u64) {
+        self.stats.response_recent.mean_and_count()
     }
 
     // ----- node ids -----------------------------------------------------

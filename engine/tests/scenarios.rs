@@ -404,3 +404,31 @@ fn the_try_this_captions_are_true() {
     assert_eq!(drain("200"), drain("10"));
     assert!((600.0..700.0).contains(&drain("1")), "{}", drain("1"));
 }
+
+#[test]
+fn the_recent_mean_wait_follows_the_callee_back_while_the_run_mean_remembers() {
+    // intro, sync: the callee at 4,000 ms for a minute, then back to 1,500.
+    let def = mqlab_engine::scenario::find("intro").unwrap();
+    let p = def
+        .params_from(&settings(&[("callee_ms", "4000"), ("mode", "sync")]))
+        .unwrap();
+    let back = (def.live)(&p, "callee_ms", 1500.0).into_action().unwrap();
+    // The callee first works off the calls that queued up while it was
+    // slow (about 30 s); 40 s after the change the last 10 s are all new.
+    let sim = run(&(def.build)(&p), &[at(60 * US_PER_S, back)], 100 * US_PER_S);
+    let fact = |key: &str| (def.fact(key).unwrap().value)(&sim);
+    let (recent, answered) = sim.response_recent();
+    assert!(answered > 0, "calls were answered in the last 10 s");
+    // Two 300 ms hops and 1,500 ms of work (the callee has caught up).
+    assert!(
+        (2_000.0..=2_300.0).contains(&fact("response_ms_last_10s")),
+        "recent {}",
+        fact("response_ms_last_10s")
+    );
+    assert!(
+        fact("response_ms") > 4_000.0,
+        "run mean {}",
+        fact("response_ms")
+    );
+    assert_eq!(sim.snapshot().response_recent_mean_us, recent);
+}

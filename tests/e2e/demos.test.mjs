@@ -3,7 +3,7 @@
 // Every wait is a condition on the page; none is a fixed sleep.
 import assert from 'node:assert/strict';
 import {
-  BUILT_DEMOS, metric, paramValue, pause, play, setFlag, setSlider, simTime, sliderPosition, sliderStops, tid,
+  BUILT_DEMOS, metric, paramValue, pause, play, setFlag, setSlider, setValue, simTime, sliderPosition, sliderStops, tid,
   transportScope, useApp, waitFor, waitForDemo, waitForMetric, waitForSimTime,
 } from './helpers.mjs';
 
@@ -161,6 +161,25 @@ app.pageTest('intro: the sync caller waits for the callee, the async caller retu
   }
   // Default callee work is 1.5 s: the sync caller waits for all of it.
   assert.ok(r.sync > 2 * r.async, `sync response ${r.sync} vs async ${r.async}`);
+});
+
+app.pageTest('intro: the caller\'s wait over the last 10 s follows the callee back from 4,000 to 1,500 ms', async ({ page, open }) => {
+  await open('/demo/intro', { lang: 'en' });
+  const root = await waitForDemo(page, 'intro');
+  const sync = tid('panel-sync');
+  const transport = await transportScope(page, sync, root);
+  await setValue(page, root, 'callee_ms', 4000);
+  await play(page, transport, 16);
+  await waitForSimTime(page, transport, '>=', 60 * S, LONG);
+  await pause(page, transport);
+  await setValue(page, root, 'callee_ms', 1500);
+  // The callee first works off the calls that queued while it was slow.
+  await play(page, transport, 16);
+  await waitForSimTime(page, transport, '>=', 100 * S, LONG);
+  await pause(page, transport);
+  const wait = await metric(page, sync, 'response');
+  // Two 300 ms hops and 1,500 ms of work; the run's mean is still above 7 s.
+  assert.ok(wait >= 2.0 * S && wait <= 2.3 * S, `recent wait ${wait} µs`);
 });
 
 app.pageTest('intro: with the callee down, async messages wait in the queue and are handled when it is back', async ({ page, open }) => {

@@ -61,7 +61,7 @@ static PARAMS: [ParamDef; 7] = [
     ParamDef::boolean("sms_down", false, "the SMS service is down"),
 ];
 
-static FACTS: [FactDef; 7] = [
+static FACTS: [FactDef; 8] = [
     FactDef {
         label: Text::new("注册请求", "Sign-ups"),
         explained_en: crate::cli_only("Sign-ups the users submitted."),
@@ -83,6 +83,7 @@ static FACTS: [FactDef; 7] = [
         explained_en: crate::cli_only("Mean time a user waited for the answer, in milliseconds: every step when synchronous (about 1,500 ms), only the save when asynchronous (about 300 ms)."),
         ..facts::RESPONSE_MS
     },
+    facts::RESPONSE_RECENT_MS,
     FactDef {
         explained_en: crate::cli_only("The wait 95 % of answered users stayed within, in milliseconds."),
         ..facts::RESPONSE_P95_MS

@@ -43,7 +43,7 @@ static PARAMS: [ParamDef; 4] = [
     ParamDef::boolean("callee_down", false, "the callee is unavailable"),
 ];
 
-static FACTS: [FactDef; 6] = [
+static FACTS: [FactDef; 7] = [
     FactDef {
         label: Text::new("请求数", "Requests"),
         explained_en: crate::cli_only("Requests the caller made."),
@@ -66,6 +66,10 @@ static FACTS: [FactDef; 6] = [
         label: Text::new("调用方平均等待", "Caller's mean wait"),
         explained_en: crate::cli_only("Mean time the caller waited per request, in milliseconds: the whole call when synchronous, only the hand-off to the broker when asynchronous."),
         ..facts::RESPONSE_MS
+    },
+    FactDef {
+        label: Text::new("调用方等待（近 10 秒平均）", "Caller's wait (mean, last 10 s)"),
+        ..facts::RESPONSE_RECENT_MS
     },
     FactDef {
         explained_en: crate::cli_only("Mean time from making a request to the callee finishing it, in milliseconds."),
