@@ -243,9 +243,10 @@ export function useApp({ dir = DIST, requireDist = true } = {}) {
     await ctx.server?.stop();
   });
 
-  ctx.pageTest = (name, fn, { locale = 'en-US', viewport = { width: 1280, height: 900 }, permissions = [], ...testOpts } = {}) =>
+  // bypassCSP: for a test that injects axe (the app's CSP forbids inline scripts).
+  ctx.pageTest = (name, fn, { locale = 'en-US', viewport = { width: 1280, height: 900 }, permissions = [], bypassCSP = false, ...testOpts } = {}) =>
     test(name, testOpts, async (t) => {
-      const context = await ctx.browser.newContext({ locale, viewport, permissions });
+      const context = await ctx.browser.newContext({ locale, viewport, permissions, bypassCSP });
       const page = await context.newPage();
       page.setDefaultTimeout(TIMEOUT_MS);
       const errors = collectErrors(page);

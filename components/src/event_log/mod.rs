@@ -667,7 +667,9 @@ pub fn EventLog(
     view! {
         <section class="event-log" data-testid="event-log">
             <h3>{move || words::EVENT_LOG.get(lang.get())}</h3>
-            <ol>
+            // It scrolls once it is long: a keyboard must reach it (axe:
+            // scrollable-region-focusable).
+            <ol tabindex="0" aria-label=move || words::EVENT_LOG.get(lang.get())>
                 {move || {
                     let lang = lang.get();
                     let list = entries.get();

@@ -328,7 +328,9 @@ pub fn Stage(
         move || with_panel(run, index, |f| dots_path(layout, f, kinds, shape)).unwrap_or_default()
     };
     view! {
-        <figure class="stage">
+        // Focusable: on a narrow screen it scrolls sideways, and a keyboard
+        // must be able to scroll it (axe: scrollable-region-focusable).
+        <figure class="stage" tabindex="0">
             <svg
                 data-testid="stage"
                 class="stage-svg"
