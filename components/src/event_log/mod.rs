@@ -122,419 +122,330 @@ pub fn member_name(
 const MEMBER_OF: Text = text!("{group}的 {n} 号消费者", "consumer {n} of {group}");
 
 /// One log entry as a sentence.
+/// `template` with `{0}`, `{1}`, … replaced by `args`, in one pass (a
+/// placeholder without an argument stays as it is). The log's sentences
+/// are text-pack templates: one language's words reach the page, and one
+/// routine fills them instead of a `format!` per sentence and language.
+pub fn fill(template: &str, args: &[&str]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let arg = tail
+            .get(1..2)
+            .and_then(|d| d.parse::<usize>().ok())
+            .filter(|_| tail.get(2..3) == Some("}"))
+            .and_then(|k| args.get(k));
+        match arg {
+            Some(a) => {
+                out.push_str(a);
+                rest = &tail[3..];
+            }
+            None => {
+                out.push('{');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 pub fn sentence(e: &LogEntry, layout: &StageLayout, nodes: &[NodeView], lang: Lang) -> String {
     let name = |id: u16| node_label(layout, nodes, id, lang);
     let member = |g: u16, c: u16| member_name(layout, nodes, g, c, lang);
-    let zh = lang == Lang::Zh;
+    let dur = |us: u64| duration(us as f64, lang);
+    let t = |words: Text, args: &[&str]| fill(words.get(lang), args);
     let msg = e.msg_id.map(|id| format!("#{id} ")).unwrap_or_default();
     let s = match &e.kind {
-        LogKind::Produced { producer } => {
-            if zh {
-                format!("{} 发出消息", name(*producer))
-            } else {
-                format!("sent by {}", name(*producer))
-            }
-        }
-        LogKind::Enqueued { queue, len } => {
-            if zh {
-                format!("进入{}（排队 {} 条）", name(*queue), thousands(*len))
-            } else {
-                format!("stored in {} ({} waiting)", name(*queue), thousands(*len))
-            }
-        }
+        LogKind::Produced { producer } => t(
+            text!("{0} 发出消息", "sent by {0}"),
+            &[&name(*producer)],
+        ),
+        LogKind::Enqueued { queue, len } => t(
+            text!("进入{0}（排队 {1} 条）", "stored in {0} ({1} waiting)"),
+            &[&name(*queue), &thousands(*len)],
+        ),
         LogKind::Delivered {
             group,
             consumer,
             redelivered,
             ..
-        } => match (zh, redelivered) {
-            (true, false) => format!("投递给{}", member(*group, *consumer)),
-            (true, true) => format!("重新投递给{}", member(*group, *consumer)),
-            (false, false) => format!("delivered to {}", member(*group, *consumer)),
-            (false, true) => format!("delivered again to {}", member(*group, *consumer)),
-        },
+        } => t(
+            if *redelivered {
+                text!("重新投递给{0}", "delivered again to {0}")
+            } else {
+                text!("投递给{0}", "delivered to {0}")
+            },
+            &[&member(*group, *consumer)],
+        ),
         LogKind::Done {
             node,
             consumer,
             latency_us,
         } => {
             let by = consumer.map_or_else(|| name(*node), |c| member(*node, c));
-            if zh {
-                format!(
-                    "{by}处理完成并确认，从发出到完成 {}",
-                    duration(*latency_us as f64, lang)
-                )
-            } else {
-                format!(
-                    "processed and acked by {by}, {} after it was sent",
-                    duration(*latency_us as f64, lang)
-                )
-            }
+            t(
+                text!(
+                    "{0}处理完成并确认，从发出到完成 {1}",
+                    "processed and acked by {0}, {1} after it was sent"
+                ),
+                &[&by, &dur(*latency_us)],
+            )
         }
         LogKind::Replied {
             service,
             response_us,
-        } => {
-            if zh {
-                format!(
-                    "{}返回结果，调用方一共等了 {}",
-                    name(*service),
-                    duration(*response_us as f64, lang)
-                )
-            } else {
-                format!(
-                    "answered by {}; the caller waited {}",
-                    name(*service),
-                    duration(*response_us as f64, lang)
-                )
-            }
-        }
-        LogKind::Rejected { node, cause } => {
-            let why = cause_text(*cause).get(lang).replace("{node}", &name(*node));
-            if zh {
-                format!("被拒绝：{why}")
-            } else {
-                format!("rejected: {why}")
-            }
-        }
-        LogKind::Lost { node, cause } => {
-            let why = cause_text(*cause).get(lang).replace("{node}", &name(*node));
-            if zh {
-                format!("丢失：{why}")
-            } else {
-                format!("lost: {why}")
-            }
-        }
-        LogKind::Requeued { queue } => {
-            if zh {
-                format!("未确认，重新放回{}", name(*queue))
-            } else {
-                format!("not acked, so put back in {}", name(*queue))
-            }
-        }
+        } => t(
+            text!(
+                "{0}返回结果，调用方一共等了 {1}",
+                "answered by {0}; the caller waited {1}"
+            ),
+            &[&name(*service), &dur(*response_us)],
+        ),
+        LogKind::Rejected { node, cause } => t(
+            text!("被拒绝：{0}", "rejected: {0}"),
+            &[&cause_text(*cause).get(lang).replace("{node}", &name(*node))],
+        ),
+        LogKind::Lost { node, cause } => t(
+            text!("丢失：{0}", "lost: {0}"),
+            &[&cause_text(*cause).get(lang).replace("{node}", &name(*node))],
+        ),
+        LogKind::Requeued { queue } => t(
+            text!("未确认，重新放回{0}", "not acked, so put back in {0}"),
+            &[&name(*queue)],
+        ),
         LogKind::CallRetry {
             group,
             consumer,
             service,
-        } => {
-            if zh {
-                format!(
-                    "{}拒绝了请求，{}稍后重试",
-                    name(*service),
-                    member(*group, *consumer)
-                )
-            } else {
-                format!(
-                    "refused by {}; {} will retry",
-                    name(*service),
-                    member(*group, *consumer)
-                )
-            }
-        }
+        } => t(
+            text!("{0}拒绝了请求，{1}稍后重试", "refused by {0}; {1} will retry"),
+            &[&name(*service), &member(*group, *consumer)],
+        ),
         LogKind::PublishDropped {
             producer,
             will_retry,
-        } => match (zh, will_retry) {
-            (true, true) => format!("在途中被网络丢弃；{}没收到确认，稍后重发", name(*producer)),
-            (true, false) => "在途中被网络丢弃；没有发布确认，没人发现".to_string(),
-            (false, true) => format!(
-                "dropped by the network; {} got no confirm and will resend",
-                name(*producer)
-            ),
-            (false, false) => {
-                "dropped by the network; with no publisher confirm nobody notices".to_string()
-            }
-        },
-        LogKind::PublishRetried { producer } => {
-            if zh {
-                format!("{}重新发送", name(*producer))
+        } => t(
+            if *will_retry {
+                text!(
+                    "在途中被网络丢弃；{0}没收到确认，稍后重发",
+                    "dropped by the network; {0} got no confirm and will resend"
+                )
             } else {
-                format!("sent again by {}", name(*producer))
-            }
-        }
+                text!(
+                    "在途中被网络丢弃；没有发布确认，没人发现",
+                    "dropped by the network; with no publisher confirm nobody notices"
+                )
+            },
+            &[&name(*producer)],
+        ),
+        LogKind::PublishRetried { producer } => t(
+            text!("{0}重新发送", "sent again by {0}"),
+            &[&name(*producer)],
+        ),
         LogKind::ConsumerCrashed {
             group,
             consumer,
             requeued,
             lost,
-        } => {
-            if zh {
-                format!(
-                    "{}崩溃：{} 条重新入队，{} 条丢失",
-                    member(*group, *consumer),
-                    requeued,
-                    lost
-                )
+        } => t(
+            text!(
+                "{0}崩溃：{1} 条重新入队，{2} 条丢失",
+                "{0} crashed: {1} requeued, {2} lost"
+            ),
+            &[
+                &member(*group, *consumer),
+                &requeued.to_string(),
+                &lost.to_string(),
+            ],
+        ),
+        LogKind::ConsumerRestarted { group, consumer } => t(
+            text!("{0}已重启", "{0} restarted"),
+            &[&member(*group, *consumer)],
+        ),
+        LogKind::ConsumersOnline { group, online } => t(
+            if *online {
+                text!("{0}上线，开始取消息", "{0} came online and starts taking messages")
             } else {
-                format!(
-                    "{} crashed: {} requeued, {} lost",
-                    member(*group, *consumer),
-                    requeued,
-                    lost
-                )
-            }
-        }
-        LogKind::ConsumerRestarted { group, consumer } => {
-            if zh {
-                format!("{}已重启", member(*group, *consumer))
-            } else {
-                format!("{} restarted", member(*group, *consumer))
-            }
-        }
-        LogKind::ConsumersOnline { group, online } => match (zh, online) {
-            (true, true) => format!("{}上线，开始取消息", name(*group)),
-            (true, false) => format!("{}下线，消息留在队列里等待", name(*group)),
-            (false, true) => format!("{} came online and starts taking messages", name(*group)),
-            (false, false) => format!("{} went offline; messages wait in the queue", name(*group)),
-        },
-        LogKind::ConsumersChanged { group, count } => {
-            if zh {
-                format!("{}数量调整为 {}", name(*group), count)
-            } else {
-                format!("{} now runs {} consumers", name(*group), count)
-            }
-        }
-        LogKind::ConsumerWorkChanged { group, mean_us } => {
-            if zh {
-                format!(
-                    "{}每条消息处理 {}",
-                    name(*group),
-                    duration(*mean_us as f64, lang)
-                )
-            } else {
-                format!(
-                    "{} now takes {} per message",
-                    name(*group),
-                    duration(*mean_us as f64, lang)
-                )
-            }
-        }
+                text!("{0}下线，消息留在队列里等待", "{0} went offline; messages wait in the queue")
+            },
+            &[&name(*group)],
+        ),
+        LogKind::ConsumersChanged { group, count } => t(
+            text!("{0}数量调整为 {1}", "{0} now runs {1} consumers"),
+            &[&name(*group), &count.to_string()],
+        ),
+        LogKind::ConsumerWorkChanged { group, mean_us } => t(
+            text!("{0}每条消息处理 {1}", "{0} now takes {1} per message"),
+            &[&name(*group), &dur(*mean_us)],
+        ),
         LogKind::RateChanged {
             producer,
             rate_per_s,
-        } => {
-            if zh {
-                format!(
-                    "{}发送速率改为 {} 条/秒",
-                    name(*producer),
-                    number(*rate_per_s)
-                )
-            } else {
-                format!("{} now sends {}/s", name(*producer), number(*rate_per_s))
-            }
-        }
+        } => t(
+            text!("{0}发送速率改为 {1} 条/秒", "{0} now sends {1}/s"),
+            &[&name(*producer), &number(*rate_per_s)],
+        ),
         LogKind::ServiceCapacityChanged {
             service,
             capacity_per_s,
-        } => {
-            if zh {
-                format!(
-                    "{}处理能力改为 {} 次/秒",
-                    name(*service),
-                    number(*capacity_per_s)
-                )
+        } => t(
+            text!("{0}处理能力改为 {1} 次/秒", "{0} now handles {1}/s"),
+            &[&name(*service), &number(*capacity_per_s)],
+        ),
+        LogKind::ServiceUp { service, up } => t(
+            if *up {
+                text!("{0}恢复服务", "{0} is back up")
             } else {
-                format!(
-                    "{} now handles {}/s",
-                    name(*service),
-                    number(*capacity_per_s)
-                )
-            }
-        }
-        LogKind::ServiceUp { service, up } => match (zh, up) {
-            (true, true) => format!("{}恢复服务", name(*service)),
-            (true, false) => format!("{}宕机", name(*service)),
-            (false, true) => format!("{} is back up", name(*service)),
-            (false, false) => format!("{} went down", name(*service)),
-        },
-        LogKind::BrokerCrashed { lost, kept } => {
-            if zh {
-                format!(
-                    "消息代理崩溃：{} 条未持久化的消息丢失，{} 条已持久化的保留",
-                    thousands(*lost),
-                    thousands(*kept)
-                )
-            } else {
-                format!(
-                    "the broker crashed: {} unpersisted messages lost, {} persisted kept",
-                    thousands(*lost),
-                    thousands(*kept)
-                )
-            }
-        }
-        LogKind::BrokerRestarted => {
-            if zh {
-                "消息代理重启完成".to_string()
-            } else {
-                "the broker restarted".to_string()
-            }
-        }
-        LogKind::NetworkDuplicate { producer, order } => {
-            if zh {
-                format!("网络把订单 #{order} 又送了一遍：这份副本从{}发往代理", name(*producer))
-            } else {
-                format!(
-                    "the network delivers order #{order} a second time: this copy leaves {}",
-                    name(*producer)
-                )
-            }
-        }
-        LogKind::DedupeMarked { group, order } => {
-            if zh {
-                format!("{}写入去重键 processed:{order}", name(*group))
-            } else {
-                format!("{} wrote the dedupe key processed:{order}", name(*group))
-            }
-        }
+                text!("{0}宕机", "{0} went down")
+            },
+            &[&name(*service)],
+        ),
+        LogKind::BrokerCrashed { lost, kept } => t(
+            text!(
+                "消息代理崩溃：{0} 条未持久化的消息丢失，{1} 条已持久化的保留",
+                "the broker crashed: {0} unpersisted messages lost, {1} persisted kept"
+            ),
+            &[&thousands(*lost), &thousands(*kept)],
+        ),
+        LogKind::BrokerRestarted => t(text!("消息代理重启完成", "the broker restarted"), &[]),
+        LogKind::NetworkDuplicate { producer, order } => t(
+            text!(
+                "网络把订单 #{1} 又送了一遍：这份副本从{0}发往代理",
+                "the network delivers order #{1} a second time: this copy leaves {0}"
+            ),
+            &[&name(*producer), &order.to_string()],
+        ),
+        LogKind::DedupeMarked { group, order } => t(
+            text!("{0}写入去重键 processed:{1}", "{0} wrote the dedupe key processed:{1}"),
+            &[&name(*group), &order.to_string()],
+        ),
         LogKind::EffectApplied {
             group,
             order,
             times,
-        } => match (zh, *times) {
-            (true, 1) => format!("{}为订单 #{order} 加了积分", name(*group)),
-            (true, n) => format!(
-                "{}为订单 #{order} 又加了一次积分（第 {n} 次：重复了！）",
-                name(*group)
-            ),
-            (false, 1) => format!("{} added the points of order #{order}", name(*group)),
-            (false, n) => format!(
-                "{} added the points of order #{order} again ({n} times: a duplicate got through!)",
-                name(*group)
-            ),
-        },
+        } => t(
+            if *times == 1 {
+                text!("{0}为订单 #{1} 加了积分", "{0} added the points of order #{1}")
+            } else {
+                text!(
+                    "{0}为订单 #{1} 又加了一次积分（第 {2} 次：重复了！）",
+                    "{0} added the points of order #{1} again ({2} times: a duplicate got through!)"
+                )
+            },
+            &[&name(*group), &order.to_string(), &times.to_string()],
+        ),
         LogKind::DuplicateSkipped {
             group,
             order,
             unique_key,
-        } => match (zh, unique_key) {
-            (true, true) => format!(
-                "{}插入订单 #{order} 时违反唯一键：是重复消息，当作已处理，直接确认",
-                name(*group)
-            ),
-            (true, false) => format!(
-                "{}发现去重键 processed:{order} 已存在：当作重复跳过，直接确认",
-                name(*group)
-            ),
-            (false, true) => format!(
-                "{}: the unique key refused order #{order} again, so it is a duplicate, treated as done and acked",
-                name(*group)
-            ),
-            (false, false) => format!(
-                "{} found processed:{order} already set, so it skipped the copy as a duplicate and acked it",
-                name(*group)
-            ),
-        },
+        } => t(
+            if *unique_key {
+                text!(
+                    "{0}插入订单 #{1} 时违反唯一键：是重复消息，当作已处理，直接确认",
+                    "{0}: the unique key refused order #{1} again, so it is a duplicate, treated as done and acked"
+                )
+            } else {
+                text!(
+                    "{0}发现去重键 processed:{1} 已存在：当作重复跳过，直接确认",
+                    "{0} found processed:{1} already set, so it skipped the copy as a duplicate and acked it"
+                )
+            },
+            &[&name(*group), &order.to_string()],
+        ),
         LogKind::RetryLater {
             queue,
             deliveries,
             delay_us,
-        } => match (zh, *delay_us) {
-            (true, 0) => format!(
-                "第 {deliveries} 次投递处理失败，立即放回{}队首重试",
-                name(*queue)
+        } => t(
+            if *delay_us == 0 {
+                text!(
+                    "第 {1} 次投递处理失败，立即放回{0}队首重试",
+                    "failed on delivery {1}, back at the head of {0} at once"
+                )
+            } else {
+                text!(
+                    "第 {1} 次投递处理失败，{2}后放回{0}重试",
+                    "failed on delivery {1}, back in {0} in {2}"
+                )
+            },
+            &[&name(*queue), &deliveries.to_string(), &dur(*delay_us)],
+        ),
+        LogKind::DeadLettered { queue, deliveries } => t(
+            text!(
+                "投递 {1} 次仍失败，从{0}转入死信队列",
+                "still failing after {1} deliveries: moved from {0} to the dead-letter queue"
             ),
-            (true, d) => format!(
-                "第 {deliveries} 次投递处理失败，{}后放回{}重试",
-                duration(d as f64, lang),
-                name(*queue)
+            &[&name(*queue), &deliveries.to_string()],
+        ),
+        LogKind::ClaimedTwice { group, pollers } => t(
+            text!(
+                "{0}的 {1} 个实例同时读到这一单，都没检查 ZREM 的结果：订单被取消了 {1} 次",
+                "{1} instances of {0} read this order at the same moment and none checked ZREM's result: it was cancelled {1} times"
             ),
-            (false, 0) => format!(
-                "failed on delivery {deliveries}, back at the head of {} at once",
-                name(*queue)
+            &[&name(*group), &pollers.to_string()],
+        ),
+        LogKind::Redriven { queue, count } => t(
+            text!(
+                "死信队列的 {1} 条消息重新放回{0}",
+                "{1} messages moved from the dead-letter queue back to {0}"
             ),
-            (false, d) => format!(
-                "failed on delivery {deliveries}, back in {} in {}",
-                name(*queue),
-                duration(d as f64, lang)
+            &[&name(*queue), &count.to_string()],
+        ),
+        LogKind::FixDeployed { group } => t(
+            text!(
+                "{0}部署了修复：毒消息现在能处理成功",
+                "{0} got the fix: poison messages are processed from now on"
             ),
-        },
-        LogKind::DeadLettered { queue, deliveries } => {
-            if zh {
-                format!("投递 {deliveries} 次仍失败，从{}转入死信队列", name(*queue))
-            } else {
-                format!(
-                    "still failing after {deliveries} deliveries: moved from {} to the dead-letter queue",
-                    name(*queue)
-                )
-            }
-        }
-        LogKind::ClaimedTwice { group, pollers } => {
-            if zh {
-                format!(
-                    "{}的 {pollers} 个实例同时读到这一单，都没检查 ZREM 的结果：订单被取消了 {pollers} 次",
-                    name(*group)
-                )
-            } else {
-                format!(
-                    "{pollers} instances of {} read this order at the same moment and none checked ZREM's result: it was cancelled {pollers} times",
-                    name(*group)
-                )
-            }
-        }
-        LogKind::Redriven { queue, count } => {
-            if zh {
-                format!("死信队列的 {count} 条消息重新放回{}", name(*queue))
-            } else {
-                format!(
-                    "{count} messages moved from the dead-letter queue back to {}",
-                    name(*queue)
-                )
-            }
-        }
-        LogKind::FixDeployed { group } => {
-            if zh {
-                format!("{}部署了修复：毒消息现在能处理成功", name(*group))
-            } else {
-                format!(
-                    "{} got the fix: poison messages are processed from now on",
-                    name(*group)
-                )
-            }
-        }
-        LogKind::PublishDelayed { producer, delay_us } => {
-            let d = duration(*delay_us as f64, lang);
-            if zh {
-                format!("{}发出的这条消息在网络上被耽搁了 {d}", name(*producer))
-            } else {
-                format!("held up on the network for {d} after leaving {}", name(*producer))
-            }
-        }
-        LogKind::OutOfOrder { node, user, step } => {
-            let st = STEPS[*step as usize % 3].get(lang);
-            if zh {
-                format!("{}处理了用户 {user} 的“{st}”，但这位用户更早的一步还没处理：顺序错乱", name(*node))
-            } else {
-                format!("{} applied user {user}'s \"{st}\" before an earlier step of theirs: out of order", name(*node))
-            }
-        }
-        LogKind::Txn { producer, step } => {
-            let st = txn_step_text(*step).get(lang);
-            if zh {
-                format!("{}：{st}", name(*producer))
-            } else {
-                format!("{}: {st}", name(*producer))
-            }
-        }
+            &[&name(*group)],
+        ),
+        LogKind::PublishDelayed { producer, delay_us } => t(
+            text!(
+                "{0}发出的这条消息在网络上被耽搁了 {1}",
+                "held up on the network for {1} after leaving {0}"
+            ),
+            &[&name(*producer), &dur(*delay_us)],
+        ),
+        LogKind::OutOfOrder { node, user, step } => t(
+            text!(
+                "{0}处理了用户 {1} 的“{2}”，但这位用户更早的一步还没处理：顺序错乱",
+                "{0} applied user {1}'s \"{2}\" before an earlier step of theirs: out of order"
+            ),
+            &[
+                &name(*node),
+                &user.to_string(),
+                STEPS[*step as usize % 3].get(lang),
+            ],
+        ),
+        LogKind::Txn { producer, step } => t(
+            text!("{0}：{1}", "{0}: {1}"),
+            &[&name(*producer), txn_step_text(*step).get(lang)],
+        ),
         LogKind::StockRace {
             worker,
             value,
             pending,
-        } => text!(
-            "扣库存线程 {w} 读到库存 {v}，可另有 {o} 个线程也读到正数、正要扣减：{p} 次扣减对 {v} 件，会超卖",
-            "stock worker {w} read {v} left, while {o} other workers also read a positive value and are about to decrement: {p} decrements for {v} items, an oversell",
-        )
-        .get(lang)
-        .replace("{w}", &(worker + 1).to_string())
-        .replace("{v}", &value.to_string())
-        .replace("{o}", &pending.saturating_sub(1).to_string())
-        .replace("{p}", &pending.to_string()),
-        LogKind::Oversold { worker, stock } => text!(
-            "扣库存线程 {w} 执行 DECR，库存变成 {s}：卖出了不存在的商品",
-            "stock worker {w}'s DECR took the stock to {s}: an item sold that does not exist",
-        )
-        .get(lang)
-        .replace("{w}", &(worker + 1).to_string())
-        .replace("{s}", &stock.to_string()),
+        } => t(
+            text!(
+                "扣库存线程 {0} 读到库存 {1}，可另有 {2} 个线程也读到正数、正要扣减：{3} 次扣减对 {1} 件，会超卖",
+                "stock worker {0} read {1} left, while {2} other workers also read a positive value and are about to decrement: {3} decrements for {1} items, an oversell",
+            ),
+            &[
+                &(worker + 1).to_string(),
+                &value.to_string(),
+                &pending.saturating_sub(1).to_string(),
+                &pending.to_string(),
+            ],
+        ),
+        LogKind::Oversold { worker, stock } => t(
+            text!(
+                "扣库存线程 {0} 执行 DECR，库存变成 {1}：卖出了不存在的商品",
+                "stock worker {0}'s DECR took the stock to {1}: an item sold that does not exist",
+            ),
+            &[&(worker + 1).to_string(), &stock.to_string()],
+        ),
         LogKind::Alert {
             alert,
             firing,
@@ -545,32 +456,31 @@ pub fn sentence(e: &LogEntry, layout: &StageLayout, nodes: &[NodeView], lang: La
                 (AlertKind::QueueBacklog, f) => (
                     thousands(*value as u64),
                     if *f {
-                        text!("告警：队列积压 {v} 条，超过 10,000", "alert: {v} waiting in the queue, over 10,000")
+                        text!("告警：队列积压 {0} 条，超过 10,000", "alert: {0} waiting in the queue, over 10,000")
                     } else {
-                        text!("告警解除：队列降到 {v} 条", "alert cleared: the queue is down to {v}")
+                        text!("告警解除：队列降到 {0} 条", "alert cleared: the queue is down to {0}")
                     },
                 ),
                 (AlertKind::LowSuccess, f) => (
                     format!("{} %", number(*value)),
                     if *f {
-                        text!("告警：成功率 {v}，低于 95 %", "alert: success rate {v}, under 95 %")
+                        text!("告警：成功率 {0}，低于 95 %", "alert: success rate {0}, under 95 %")
                     } else {
-                        text!("告警解除：成功率回到 {v}", "alert cleared: success rate back to {v}")
+                        text!("告警解除：成功率回到 {0}", "alert cleared: success rate back to {0}")
                     },
                 ),
             };
-            template.get(lang).replace("{v}", &reading)
+            t(template, &[&reading])
         }
-        LogKind::ReorderGaveUp { user, step } => {
-            let st = STEPS[*step as usize % 3].get(lang);
-            if zh {
-                format!("重排缓冲等不到用户 {user} 的“{st}”，不再等待，先处理后面的步骤")
-            } else {
-                format!("the re-ordering buffer gave up waiting for user {user}'s \"{st}\" and applies the later steps")
-            }
-        }
+        LogKind::ReorderGaveUp { user, step } => t(
+            text!(
+                "重排缓冲等不到用户 {0} 的“{1}”，不再等待，先处理后面的步骤",
+                "the re-ordering buffer gave up waiting for user {0}'s \"{1}\" and applies the later steps"
+            ),
+            &[&user.to_string(), STEPS[*step as usize % 3].get(lang)],
+        ),
     };
-    format!("{msg}{s}")
+    msg + &s
 }
 
 /// What a step of an order and its message is, in a few words (the event
@@ -701,6 +611,15 @@ pub fn EventLog(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fill_puts_each_argument_in_its_place_and_leaves_the_rest() {
+        assert_eq!(fill("{1} 和 {0}", &["a", "b"]), "b 和 a");
+        assert_eq!(fill("{0}{0}", &["x"]), "xx");
+        // No argument, not a placeholder, or a brace at the end: as it is.
+        assert_eq!(fill("{2} {node} {x} {", &["a"]), "{2} {node} {x} {");
+        assert_eq!(fill("{词}", &[]), "{词}");
+    }
     use crate::stage::NodeSpot;
     use mqlab_engine::render::NodeKind;
 
