@@ -552,6 +552,11 @@ pub fn Panel(
                 .unwrap_or_default()
         })
     });
+    // A memo: the chart's queue strip is redrawn only when this changes.
+    let has_queue = Memo::new(move |_| {
+        run.frames
+            .with(|f| f.get(index).is_some_and(|p| !p.snap.queues.is_empty()))
+    });
     let series = Signal::derive(move || {
         run.series
             .with(|s| s.get(index).cloned().unwrap_or_default())
@@ -566,7 +571,7 @@ pub fn Panel(
             <Stage run=run index=index layout=layout label=stage_label/>
             <div class="metrics">{children()}</div>
             {chart.then(|| view! {
-                <TimeSeriesChart series=series label=Signal::derive(move || CHART_LABEL.get(lang.get()).to_string())/>
+                <TimeSeriesChart series=series queue=has_queue label=Signal::derive(move || CHART_LABEL.get(lang.get()).to_string())/>
             })}
             <EventLog entries=log layout=layout nodes=nodes/>
         </section>

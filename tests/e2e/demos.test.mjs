@@ -77,6 +77,44 @@ app.pageTest('peak-shaving: the queue absorbs the burst and drains it; a faster 
   );
 });
 
+app.pageTest('peak-shaving: the queue length has a strip and an axis of its own; the side without a queue says so', async ({ page, open }) => {
+  await open('/demo/peak-shaving', { lang: 'en' });
+  const root = await waitForDemo(page, 'peak-shaving');
+  await play(page, root, 64);
+  await waitForSimTime(page, root, '>', 3 * S, LONG); // past the one-second burst
+  await pause(page, root);
+  const read = (panel) => page.evaluate((p) => {
+    const c = document.querySelector(`${p} [data-testid="chart"]`);
+    const [plot, strip] = [...c.querySelectorAll('rect.chart-bg')].map((r) => {
+      const b = r.getBBox();
+      return { y: b.y, height: b.height };
+    });
+    const shown = (el) => Boolean(el) && getComputedStyle(el).display !== 'none';
+    const line = c.querySelector('polyline.line.queue');
+    const axisTop = c.querySelector('text.axis.queue');
+    const note = c.querySelector('.no-queue-note');
+    return {
+      plot,
+      strip,
+      ys: shown(line) ? line.getAttribute('points').trim().split(/\s+/).map((xy) => Number(xy.split(',')[1])) : [],
+      top: shown(axisTop) ? Number(axisTop.textContent.replace(/,/g, '')) : NaN,
+      note: shown(note) ? note.textContent : null,
+    };
+  }, panel);
+  const q = await read(tid('panel-queue'));
+  assert.ok(q.ys.length > 1, 'a queue line');
+  // Its own strip, below the rates' plot: it never crosses the rate axis.
+  assert.ok(q.strip.y >= q.plot.y + q.plot.height, `strip at ${q.strip.y}, rates' plot ends at ${q.plot.y + q.plot.height}`);
+  for (const y of q.ys) assert.ok(y >= q.strip.y - 0.5 && y <= q.strip.y + q.strip.height + 0.5, `queue point at y ${y}`);
+  // Its axis reads the queue's own scale: the burst queues tens of thousands.
+  assert.ok(q.top >= 50_000, `queue axis top ${q.top}`);
+  const d = await read(tid('panel-direct'));
+  assert.equal(d.ys.length, 0, 'no queue line without a queue');
+  assert.ok(Number.isNaN(d.top), 'no queue axis without a queue');
+  assert.match(d.note ?? '', /No queue on this side/);
+  assert.equal(q.note, null, 'the side with a queue does not say it has none');
+});
+
 app.pageTest('peak-shaving: without a queue the database rejects most of the burst', async ({ page, open }) => {
   await open('/demo/peak-shaving', { lang: 'en' });
   const root = await waitForDemo(page, 'peak-shaving');

@@ -1,22 +1,33 @@
 //! Time-series chart: arrival rate, processing rate and rejected/lost rate
-//! (left axis, per second) and queue length (right axis).
+//! (per second, often on a log scale) and, in a strip of its own under
+//! them with its own linear axis, queue length. (On one plot, a linear
+//! queue line over a log rate axis read as the wrong number: 81,060 queued
+//! sat at the rate axis's "10,000".)
 
 use leptos::prelude::*;
 use mqlab_engine::metrics::SeriesPoint;
 
 use crate::format::{clock, number, px};
-use crate::i18n::{use_lang, words};
+use crate::i18n::{use_lang, words, Text};
+use crate::text;
 
 pub mod axis;
 use axis::{nice_ceil, y_grid, PlotBox};
 
+/// The rates' plot, on top.
 const PLOT: PlotBox = PlotBox {
     width: 560.0,
-    height: 200.0,
+    height: 250.0,
     pad_left: 56.0,
-    pad_right: 56.0,
+    pad_right: 16.0,
     pad_top: 14.0,
-    pad_bottom: 26.0,
+    pad_bottom: 86.0,
+};
+/// The queue-length strip under it, sharing its time axis.
+const QUEUE_PLOT: PlotBox = PlotBox {
+    pad_top: 182.0,
+    pad_bottom: 24.0,
+    ..PLOT
 };
 
 /// Rounds an axis maximum up to 1, 2 or 5 × a power of ten.
@@ -73,11 +84,8 @@ impl Scale {
     }
 }
 
-fn y_of(scale: Scale, v: f64) -> f64 {
-    PLOT.y(scale.frac(v))
-}
-
 fn polyline(
+    plot: PlotBox,
     points: &[SeriesPoint],
     t_max: f64,
     scale: Scale,
@@ -86,8 +94,8 @@ fn polyline(
     use mqlab_engine::num::push_fixed;
     let mut s = String::with_capacity(points.len() * 12);
     for p in points {
-        let x = PLOT.x(p.t_us as f64 / t_max);
-        let y = y_of(scale, f(p));
+        let x = plot.x(p.t_us as f64 / t_max);
+        let y = plot.y(scale.frac(f(p)));
         push_fixed(&mut s, x, 1);
         s.push(',');
         push_fixed(&mut s, y, 1);
@@ -102,6 +110,10 @@ pub fn TimeSeriesChart(
     /// Points to draw (already downsampled by the engine).
     #[prop(into)]
     series: Signal<Vec<SeriesPoint>>,
+    /// Whether the run has a queue: without one the strip says so instead
+    /// of drawing an axis for something that does not exist.
+    #[prop(into)]
+    queue: Signal<bool>,
     /// Accessible name of the chart.
     #[prop(into)]
     label: Signal<String>,
@@ -121,10 +133,10 @@ pub fn TimeSeriesChart(
                 false,
             );
             (
-                polyline(pts, t_max, rate, |p| p.arrival_per_s),
-                polyline(pts, t_max, rate, |p| p.processed_per_s),
-                polyline(pts, t_max, rate, |p| p.rejected_per_s),
-                polyline(pts, t_max, queue, |p| p.queue_len as f64),
+                polyline(PLOT, pts, t_max, rate, |p| p.arrival_per_s),
+                polyline(PLOT, pts, t_max, rate, |p| p.processed_per_s),
+                polyline(PLOT, pts, t_max, rate, |p| p.rejected_per_s),
+                polyline(QUEUE_PLOT, pts, t_max, queue, |p| p.queue_len as f64),
                 rate,
                 queue,
                 t_max,
@@ -134,14 +146,17 @@ pub fn TimeSeriesChart(
     let g = move || geometry.get();
     let per_s = move || words::PER_S.get(lang.get());
     let (left, right, top, bottom) = (PLOT.left(), PLOT.right(), PLOT.top(), PLOT.bottom());
+    let (q_top, q_bottom) = (QUEUE_PLOT.top(), QUEUE_PLOT.bottom());
     view! {
-        <figure class="chart" data-testid="chart">
+        // Without a queue the strip says so instead of drawing an axis for
+        // something that does not exist (chart.css).
+        <figure class="chart" class:no-queue=move || !queue.get() data-testid="chart">
             <svg class="chart-svg" viewBox=PLOT.view_box() role="img" aria-label=move || label.get()>
                 <rect class="chart-bg" x=px(left) y=px(top) width=px(PLOT.plot_width()) height=px(PLOT.plot_height()) />
+                <rect class="chart-bg" x=px(left) y=px(q_top) width=px(QUEUE_PLOT.plot_width()) height=px(QUEUE_PLOT.plot_height()) />
                 <polyline class="line arrival" points=move || g().0 />
                 <polyline class="line processed" points=move || g().1 />
                 <polyline class="line failed" points=move || g().2 />
-                <polyline class="line queue" points=move || g().3 />
                 {move || {
                     let s = g().4;
                     y_grid(PLOT, s.ticks().into_iter().map(move |v| (s.frac(v), number(v))), "grid", "axis")
@@ -151,8 +166,13 @@ pub fn TimeSeriesChart(
                 <text class="axis unit" x=px(right - 4.0) y=px(top + 12.0) text-anchor="end">
                     {move || if g().4.log { format!("{} ({})", per_s(), words::LOG_SCALE.get(lang.get())) } else { per_s().to_string() }}
                 </text>
-                <text class="axis queue" x=px(right + 6.0) y=px(top + 10.0)>{move || crate::format::thousands(g().5.max as u64)}</text>
-                <text class="axis queue" x=px(right + 6.0) y=px(bottom)>"0"</text>
+                <polyline class="line queue" points=move || g().3 />
+                <text class="axis queue" x=px(left - 6.0) y=px(q_top + 10.0) text-anchor="end">{move || crate::format::thousands(g().5.max as u64)}</text>
+                <text class="axis queue" x=px(left - 6.0) y=px(q_bottom) text-anchor="end">"0"</text>
+                <text class="axis queue" x=px(right) y=px(q_top - 4.0) text-anchor="end">
+                    {move || format!("{} ({})", words::QUEUE_LENGTH.get(lang.get()), words::MESSAGES.get(lang.get()))}
+                </text>
+                <text class="axis no-queue-note" x=px(QUEUE_PLOT.x(0.5)) y=px(q_top + 25.0) text-anchor="middle">{move || NO_QUEUE.get(lang.get())}</text>
                 <text class="axis" x=px(right) y=px(PLOT.height - 6.0) text-anchor="end">{move || clock(g().6 as u64)}</text>
                 <text class="axis" x=px(left) y=px(PLOT.height - 6.0)>"00:00"</text>
             </svg>
@@ -160,11 +180,15 @@ pub fn TimeSeriesChart(
                 <span class="key arrival">{move || words::ARRIVAL_RATE.get(lang.get())}</span>
                 <span class="key processed">{move || words::PROCESSING_RATE.get(lang.get())}</span>
                 <span class="key failed">{move || words::FAILED_RATE.get(lang.get())}</span>
-                <span class="key queue">{move || format!("{} ({})", words::QUEUE_LENGTH.get(lang.get()), words::MESSAGES.get(lang.get()))}</span>
             </figcaption>
         </figure>
     }
 }
+
+const NO_QUEUE: Text = text!(
+    "这一侧没有队列：没有消息在等待",
+    "No queue on this side: nothing waits"
+);
 
 #[cfg(test)]
 mod tests {
