@@ -744,6 +744,8 @@ impl Sim {
         let n_p = self.publish.producers.len();
         let n_q = self.broker.queues.len();
         let n_g = self.delivery.groups.len();
+        let (response_recent_mean_us, response_recent_count) =
+            self.stats.response_recent.mean_and_count();
         Snapshot {
             time_us: self.now(),
             events: self.events_processed(),
@@ -852,8 +854,8 @@ impl Sim {
             wait: self.stats.wait.summary(),
             latency: self.stats.latency.summary(),
             response: self.stats.response.summary(),
-            response_recent_mean_us: self.stats.response_recent.mean_and_count().0,
-            response_recent_count: self.stats.response_recent.mean_and_count().1,
+            response_recent_mean_us,
+            response_recent_count,
             replication: self.replication.replicated().then(|| ReplicationView {
                 replicas: self.replication.replicas,
                 leader: self.replication.leader,

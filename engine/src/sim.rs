@@ -264,7 +264,9 @@ enum Resolved {
 /// original would (the UI's rewind restores from these).
 #[derive(Clone)]
 pub struct Sim {
-    pub(crate) spec: ScenarioSpec,
+    /// Read-only after construction: shared, so that a checkpoint (a clone)
+    /// copies a pointer rather than every name and setting.
+    pub(crate) spec: std::sync::Arc<ScenarioSpec>,
     seed: u64,
     pub(crate) now: TimeUs,
     events: EventQueue<Ev>,
@@ -446,7 +448,7 @@ impl Sim {
         );
 
         let mut sim = Sim {
-            spec: spec.clone(),
+            spec: std::sync::Arc::new(spec.clone()),
             seed,
             now: 0,
             events: EventQueue::default(),
