@@ -90,25 +90,30 @@ impl MoveLog {
         self.ring.push_back(m);
     }
 
+    /// The movements on screen at `now` when every hop is drawn for at
+    /// least `min_us` (an animation's minimum travel time, in simulated
+    /// time at the current speed): a hop shorter than that is stretched to
+    /// `min_us` from its departure, so that a 1 ms call is still seen. At
+    /// most `max` of them, sampled evenly as in [`MoveLog::between`].
+    pub fn visible_at(&self, now: TimeUs, min_us: TimeUs, max: usize) -> Vec<Movement> {
+        let stretched = self.ring.iter().filter_map(|m| {
+            let arrive_us = m.arrive_us.max(m.depart_us.saturating_add(min_us));
+            (m.depart_us <= now && arrive_us >= now).then_some(Movement { arrive_us, ..*m })
+        });
+        sample_evenly(stretched.collect(), max)
+    }
+
     /// Movements overlapping `[t0, t1]`, at most `max` of them: when there
     /// are more, an even sample (deterministic) is returned. Cost is bounded
     /// by the ring size, not by the number of messages simulated.
     pub fn between(&self, t0: TimeUs, t1: TimeUs, max: usize) -> Vec<Movement> {
-        let hits: Vec<&Movement> = self
+        let hits = self
             .ring
             .iter()
             .filter(|m| m.depart_us <= t1 && m.arrive_us >= t0)
+            .copied()
             .collect();
-        if hits.len() <= max {
-            return hits.into_iter().copied().collect();
-        }
-        if max == 0 {
-            return Vec::new();
-        }
-        let step = hits.len() as f64 / max as f64;
-        (0..max)
-            .map(|i| *hits[((i as f64 * step) as usize).min(hits.len() - 1)])
-            .collect()
+        sample_evenly(hits, max)
     }
 
     pub fn len(&self) -> usize {
@@ -118,6 +123,21 @@ impl MoveLog {
     pub fn is_empty(&self) -> bool {
         self.ring.is_empty()
     }
+}
+
+/// At most `max` of `hits`, an even (deterministic) sample when there are
+/// more.
+fn sample_evenly(hits: Vec<Movement>, max: usize) -> Vec<Movement> {
+    if hits.len() <= max {
+        return hits;
+    }
+    if max == 0 {
+        return Vec::new();
+    }
+    let step = hits.len() as f64 / max as f64;
+    (0..max)
+        .map(|i| hits[((i as f64 * step) as usize).min(hits.len() - 1)])
+        .collect()
 }
 
 /// Something worth telling the learner, in structured form; the UI turns it
@@ -902,6 +922,31 @@ mod tests {
         let s = log.between(0, u64::MAX, 10);
         assert_eq!(s.len(), 10, "sampled down to max");
         assert!(log.between(0, u64::MAX, 0).is_empty());
+    }
+
+    #[test]
+    fn a_short_hop_stays_on_screen_for_the_minimum_time() {
+        let mut log = MoveLog::new(10);
+        log.push(mv(1, 1_000, 1_001)); // a 1 µs hop
+        log.push(mv(2, 1_000, 9_000)); // longer than the minimum
+        assert!(log.visible_at(1_500, 0, 10).iter().all(|m| m.msg_id == 2));
+        let seen = log.visible_at(1_500, 1_000, 10);
+        assert_eq!(seen.len(), 2, "the short hop is still drawn");
+        let short = seen.iter().find(|m| m.msg_id == 1).unwrap();
+        assert_eq!(short.arrive_us, 2_000, "stretched to the minimum");
+        assert_eq!(short.progress(1_500), 0.5);
+        assert_eq!(
+            seen.iter().find(|m| m.msg_id == 2).unwrap().arrive_us,
+            9_000
+        );
+        assert!(log
+            .visible_at(2_001, 1_000, 10)
+            .iter()
+            .all(|m| m.msg_id == 2));
+        assert!(
+            log.visible_at(999, 1_000, 10).is_empty(),
+            "not before it leaves"
+        );
     }
 
     #[test]

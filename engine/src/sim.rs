@@ -724,8 +724,10 @@ impl Sim {
         idle
     }
 
-    pub fn movements_between(&self, t0: TimeUs, t1: TimeUs, max: usize) -> Vec<Movement> {
-        self.moves.between(t0, t1, max)
+    /// The hops on screen now, each drawn for at least `min_us` of
+    /// simulated time (see [`MoveLog::visible_at`]).
+    pub fn movements_now(&self, min_us: TimeUs, max: usize) -> Vec<Movement> {
+        self.moves.visible_at(self.now, min_us, max)
     }
 
     pub fn log(&self) -> &EventLog {

@@ -119,6 +119,10 @@ pub const MAX_VIOLATIONS: usize = 20;
 
 /// Most message dots drawn per panel.
 pub const MAX_DOTS: usize = 120;
+/// Shortest time a message dot travels on screen, in real milliseconds: a
+/// hop shorter than this at the chosen speed (async-register's 1 ms calls)
+/// is drawn slower, by animation time, so that it is seen at all.
+pub const MIN_DOT_MS: f64 = 250.0;
 /// Entries of the event log kept for display.
 pub const LOG_SHOWN: usize = 40;
 /// The speeds offered by the transport.
@@ -350,6 +354,8 @@ impl DemoRun {
     /// changed.
     pub fn publish(&self) {
         let show_dots = self.show_dots.get_untracked();
+        let min_dot_us =
+            (MIN_DOT_MS * 1_000.0 * self.speed.get_untracked() * self.time_scale) as TimeUs;
         let (frames, new_series, new_logs, idle) = self.sims.with_value(|sims| {
             let mut seen = self.seen.get_value();
             seen.resize(sims.len(), (u64::MAX, usize::MAX, 0));
@@ -369,17 +375,14 @@ impl DemoRun {
             self.seen.set_value(seen);
             let frames: Vec<PanelFrame> = sims
                 .iter()
-                .map(|sim| {
-                    let now = sim.now();
-                    PanelFrame {
-                        snap: sim.snapshot(),
-                        facts: self.def.facts.iter().map(|f| f.read(sim)).collect(),
-                        moves: if show_dots {
-                            sim.movements_between(now, now, MAX_DOTS)
-                        } else {
-                            Vec::new()
-                        },
-                    }
+                .map(|sim| PanelFrame {
+                    snap: sim.snapshot(),
+                    facts: self.def.facts.iter().map(|f| f.read(sim)).collect(),
+                    moves: if show_dots {
+                        sim.movements_now(min_dot_us, MAX_DOTS)
+                    } else {
+                        Vec::new()
+                    },
                 })
                 .collect();
             let series = series_changed.then(|| {
@@ -918,6 +921,30 @@ mod tests {
             run.set_param("consumers", 1e12);
             assert_eq!(run.params.get_untracked().get("consumers"), 200.0);
             run.set_param("no-such-key", 1.0);
+        });
+    }
+
+    #[test]
+    fn a_one_millisecond_hop_is_drawn_for_a_visible_while() {
+        // async-register's hops take 1 ms: at 1× a dot was on screen for
+        // less than a frame, so the stage looked still (issue 11).
+        static ONE: [PanelDef; 1] = [PanelDef {
+            id: "main",
+            title: text!("一", "one"),
+            fixed: &[],
+        }];
+        let owner = Owner::new();
+        owner.with(|| {
+            let run = DemoRun::new(find("async-register").unwrap(), &ONE, 1.0, 1);
+            run.playing.set(true);
+            let frames = 300;
+            let drawn = (0..frames)
+                .filter(|_| {
+                    run.advance(1_000.0 / 60.0);
+                    run.frames.with_untracked(|f| !f[0].moves.is_empty())
+                })
+                .count();
+            assert!(drawn * 4 > frames, "dots on {drawn} of {frames} frames");
         });
     }
 
