@@ -4,6 +4,7 @@
 mod common;
 
 use common::{at, run, settings, spec_of};
+use mqlab_engine::render::MoveKind;
 use mqlab_engine::spec::AckMode;
 use mqlab_engine::time::{TimeUs, US_PER_MS, US_PER_S};
 use mqlab_engine::{run_builtin, Action, Cause, MsgState, Sim};
@@ -138,6 +139,39 @@ fn intro_async_caller_returns_at_once() {
     };
     assert!((slow("async") / expect - 1.0).abs() < 0.01);
     assert!(slow("sync") > (3_000 * US_PER_MS) as f64);
+}
+
+#[test]
+fn intro_async_the_queues_ack_travels_back_to_the_caller() {
+    // Issue 11: the async side's acknowledgement was never drawn, so the
+    // 600 ms wait looked like the queue's cost rather than two hops.
+    let mut sim = Sim::new(&spec_of("intro", &[("mode", "async")]), 1).unwrap();
+    let node = |sim: &Sim, name: &str| {
+        sim.snapshot()
+            .nodes
+            .iter()
+            .find(|n| n.name == name)
+            .unwrap()
+            .id
+    };
+    let (caller, inbox) = (node(&sim, "caller"), node(&sim, "inbox"));
+    let mut acks = Vec::new();
+    for _ in 0..1_000 {
+        if acks.len() == 3 {
+            break;
+        }
+        sim.step().expect("the caller keeps sending");
+        for m in sim.movements_now(0, 100) {
+            if m.kind == MoveKind::Reply && !acks.contains(&m) {
+                acks.push(m);
+            }
+        }
+    }
+    assert_eq!(acks.len(), 3, "every stored message's ack is drawn");
+    for m in &acks {
+        assert_eq!((m.from, m.to), (inbox, caller), "{m:?}");
+        assert_eq!(m.arrive_us - m.depart_us, HOP, "one hop back: {m:?}");
+    }
 }
 
 #[test]

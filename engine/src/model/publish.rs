@@ -208,6 +208,10 @@ impl Sim {
             if self.replication.acks == Acks::All && self.replication.replicated() {
                 response += self.replication.lag_us;
             }
+            // The acknowledgement is drawn: the sender's wait is two hops
+            // (there and back), not the queue's cost.
+            let (from, to) = (self.target_node(target), self.producer_node(p));
+            self.record_move_until(msg, from, to, 0, MoveKind::Reply, created + response);
             self.stats.response.record(response);
             self.sale_queued(target, response);
             self.confirm_lost_maybe(p, msg);
