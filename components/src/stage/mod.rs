@@ -159,6 +159,14 @@ fn detached(snap: &Snapshot, node: u16) -> bool {
     }
 }
 
+/// Whether node `name` is a caller waiting on the line for an answer (a
+/// synchronous call): its links are drawn held.
+fn holds_the_line(snap: &Snapshot, name: &str) -> bool {
+    let node = snap.nodes.iter().find(|n| n.name == name);
+    node.and_then(|n| snap.producers.iter().find(|p| p.node == n.id))
+        .is_some_and(|p| p.waiting_for_reply > 0)
+}
+
 /// Status lines under a node's name.
 fn node_status(snap: &Snapshot, node: u16, lang: Lang) -> (String, bool) {
     let per_s = words::PER_S.get(lang);
@@ -186,10 +194,16 @@ fn node_status(snap: &Snapshot, node: u16, lang: Lang) -> (String, bool) {
             let q = snap.queues.iter().find(|q| q.node == node);
             match q {
                 Some(_) if !snap.broker_up => (words::DOWN.get(lang).to_string(), true),
-                Some(q) => (
-                    format!("{} / {}", thousands(q.len), thousands(q.capacity)),
-                    false,
-                ),
+                Some(q) => {
+                    let mut text = format!("{} / {}", thousands(q.len), thousands(q.capacity));
+                    let held = unacked(snap, node);
+                    if held > 0 {
+                        // Delivered and not yet acked (RabbitMQ's "Unacked"):
+                        // a consumer retrying a down service holds them.
+                        text = format!("{text} · {} {}", words::UNACKED.get(lang), thousands(held));
+                    }
+                    (text, false)
+                }
                 None => (String::new(), false),
             }
         }
@@ -304,8 +318,9 @@ pub fn Stage(
                     .filter_map(|i| {
                         let (a, b) = layout.links[*i];
                         let (sa, sb) = (layout.spot(a)?, layout.spot(b)?);
+                        let holding = move || with_panel(run, index, |p| holds_the_line(&p.snap, a)).unwrap_or(false);
                         Some(view! {
-                            <line class="stage-link" x1=px(sa.x) y1=px(sa.y) x2=px(sb.x) y2=px(sb.y) />
+                            <line class="stage-link" class:holding=holding x1=px(sa.x) y1=px(sa.y) x2=px(sb.x) y2=px(sb.y) />
                         })
                     })
                     .collect_view()
@@ -544,12 +559,29 @@ fn consumer(snap: &Snapshot, group: u16, lane: usize) -> Option<&ConsumerView> {
         .get(lane)
 }
 
-/// How full a queue is, in [0, 1].
+/// Messages delivered from queue `node` and not yet acked: what its
+/// consumers hold, being worked on or waiting to retry.
+fn unacked(snap: &Snapshot, node: u16) -> u64 {
+    snap.groups
+        .iter()
+        .filter(|g| g.queue == node)
+        .flat_map(|g| &g.consumers)
+        .map(|c| u64::from(c.busy))
+        .sum()
+}
+
+/// How full a queue's bar is, in [0, 1]: ready and unacked messages
+/// against its capacity, on a log scale, so that the first messages of an
+/// outage show against a capacity of 100,000 (the legend says so; the
+/// status line has the exact counts).
 fn queue_level(snap: &Snapshot, node: u16) -> f64 {
     snap.queues
         .iter()
         .find(|q| q.node == node)
-        .map_or(0.0, |q| (q.len as f64 / q.capacity.max(1) as f64).min(1.0))
+        .map_or(0.0, |q| {
+            let n = (q.len + unacked(snap, node)) as f64;
+            ((n + 1.0).log10() / (q.capacity.max(1) as f64 + 1.0).log10()).min(1.0)
+        })
 }
 
 #[cfg(test)]
@@ -567,6 +599,56 @@ mod tests {
             );
         }
         assert!(fit_length("Notification service", NAME_PX).is_some());
+    }
+
+    fn run(id: &str, set: &[(&str, f64)], until_us: u64) -> Snapshot {
+        let def = mqlab_engine::scenario::find(id).expect("built-in");
+        let mut p = def.defaults();
+        for (k, v) in set {
+            p.set(k, *v);
+        }
+        let mut sim = mqlab_engine::Sim::new(&(def.build)(&p), 1).expect("valid");
+        sim.run_until(until_us);
+        sim.snapshot()
+    }
+
+    fn node(snap: &Snapshot, name: &str) -> u16 {
+        snap.nodes.iter().find(|n| n.name == name).expect(name).id
+    }
+
+    #[test]
+    fn a_queue_shows_the_first_seconds_of_an_outage_unacked_messages_included() {
+        // coupling, notification down: the notifier holds and retries the
+        // first 20 events, so the queue itself stays empty for 10 s (issue 11:
+        // "Notifications waiting 0" and an empty bar).
+        let snap = run(
+            "coupling",
+            &[("mode", 1.0), ("notify_down", 1.0)],
+            1_500_000,
+        );
+        let q = node(&snap, "notify-q");
+        assert!(unacked(&snap, q) >= 2, "the notifier holds them");
+        assert!(
+            queue_level(&snap, q) > 0.05,
+            "the bar shows them: {}",
+            queue_level(&snap, q)
+        );
+        let (text, _) = node_status(&snap, q, Lang::En);
+        assert!(text.contains("unacked"), "{text}");
+        // An empty queue nobody holds anything from has an empty bar.
+        let idle = run("coupling", &[("mode", 1.0)], 0);
+        assert_eq!(queue_level(&idle, node(&idle, "notify-q")), 0.0);
+    }
+
+    #[test]
+    fn a_caller_on_a_synchronous_call_holds_the_line_and_a_sender_does_not() {
+        // intro at defaults: the first request leaves at 0 and the callee
+        // takes 1.5 s; the async caller only waits for the queue's ack.
+        let sync = run("intro", &[("mode", 0.0)], 1_000_000);
+        assert!(holds_the_line(&sync, "caller"));
+        assert!(!holds_the_line(&sync, "callee"));
+        let later = run("intro", &[("mode", 1.0)], 1_000_000);
+        assert!(!holds_the_line(&later, "caller"));
         for short in ["Queue", "队列", "0 / 10,000", "×10", "DOWN"] {
             assert_eq!(fit_length(short, NAME_PX), None, "{short}");
         }
