@@ -84,6 +84,23 @@ impl Scale {
     }
 }
 
+/// How much time the chart spans, in µs: up to now; but when a panel has
+/// been quiet for longer than it was busy (no-queue peak-shaving, whose
+/// burst is over in seconds while the other side drains for minutes), up
+/// to a quarter past its last activity, so that what happened is not a
+/// sliver at the left edge (issue 11). The end label says where it ends.
+fn span_us(points: &[SeriesPoint]) -> f64 {
+    let now = points.last().map_or(0, |p| p.t_us);
+    let busy = |p: &&SeriesPoint| {
+        p.arrival_per_s > 0.0
+            || p.processed_per_s > 0.0
+            || p.rejected_per_s > 0.0
+            || p.queue_len > 0
+    };
+    let last_busy = points.iter().rev().find(busy).map_or(now, |p| p.t_us);
+    (now.min(last_busy + last_busy / 4) as f64).max(1.0)
+}
+
 fn polyline(
     plot: PlotBox,
     points: &[SeriesPoint],
@@ -93,7 +110,7 @@ fn polyline(
 ) -> String {
     use mqlab_engine::num::push_fixed;
     let mut s = String::with_capacity(points.len() * 12);
-    for p in points {
+    for p in points.iter().take_while(|p| p.t_us as f64 <= t_max) {
         let x = plot.x(p.t_us as f64 / t_max);
         let y = plot.y(scale.frac(f(p)));
         push_fixed(&mut s, x, 1);
@@ -121,7 +138,7 @@ pub fn TimeSeriesChart(
     let lang = use_lang();
     let geometry = Memo::new(move |_| {
         series.with(|pts| {
-            let t_max = pts.last().map(|p| p.t_us as f64).unwrap_or(1.0).max(1.0);
+            let t_max = span_us(pts);
             let rate = Scale::for_max(
                 pts.iter()
                     .map(|p| p.arrival_per_s.max(p.processed_per_s).max(p.rejected_per_s))
@@ -193,6 +210,66 @@ const NO_QUEUE: Text = text!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn point(t_s: u64, rate: f64) -> SeriesPoint {
+        SeriesPoint {
+            t_us: t_s * 1_000_000,
+            arrival_per_s: rate,
+            processed_per_s: 0.0,
+            rejected_per_s: rate,
+            queue_len: 0,
+        }
+    }
+
+    #[test]
+    fn a_panel_quiet_for_long_is_zoomed_to_what_happened() {
+        // A 10 s burst, then 90 s of nothing: the chart ends at 12.5 s.
+        let mut pts: Vec<_> = (0..=10).map(|t| point(t, 5_000.0)).collect();
+        pts.extend((11..=100).map(|t| point(t, 0.0)));
+        assert_eq!(span_us(&pts), 12_500_000.0);
+        assert!(
+            polyline(
+                PLOT,
+                &pts,
+                span_us(&pts),
+                Scale::for_max(5_000.0, true),
+                |p| p.arrival_per_s
+            )
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .count()
+                <= 13,
+            "no point is drawn past the end"
+        );
+        // Busy until now: it spans the whole run.
+        let busy: Vec<_> = (0..=100).map(|t| point(t, 1.0)).collect();
+        assert_eq!(span_us(&busy), 100_000_000.0);
+        // Quiet only lately (less than a quarter of the run): still all of it.
+        let mut late = busy.clone();
+        late.extend((101..=110).map(|t| point(t, 0.0)));
+        assert_eq!(span_us(&late), 110_000_000.0);
+        assert_eq!(span_us(&[]), 1.0);
+    }
+
+    #[test]
+    fn peak_shavings_direct_side_is_zoomed_to_its_burst_once_the_run_is_over() {
+        let def = mqlab_engine::scenario::find("peak-shaving").unwrap();
+        let end = |queue: f64| {
+            let mut p = def.defaults();
+            p.set("queue", queue);
+            let mut sim = mqlab_engine::Sim::new(&(def.build)(&p), 1).unwrap();
+            sim.run_until(100_000_000); // the queued side drains for ~1:42
+            let pts = sim.series().points();
+            (span_us(pts), pts.last().map_or(0.0, |p| p.t_us as f64))
+        };
+        let (direct, now) = end(0.0);
+        assert!(
+            direct < now / 3.0,
+            "the direct side spans {direct} of {now} µs"
+        );
+        let (queued, now) = end(1.0);
+        assert_eq!(queued, now, "still draining: the whole run");
+    }
 
     #[test]
     fn axis_maxima_are_round() {
