@@ -175,6 +175,14 @@ pub enum LogKind {
         node: NodeId,
         cause: Cause,
     },
+    /// A synchronous call chain failed at `failed_at` after `steps` earlier
+    /// steps, from `first` on, had done their work: nothing undoes them,
+    /// so the request failed and the system is left partly changed.
+    PartlyDone {
+        failed_at: NodeId,
+        first: NodeId,
+        steps: u8,
+    },
     Lost {
         node: NodeId,
         cause: Cause,

@@ -251,6 +251,26 @@ fn a_down_sms_service_fails_sync_registrations_but_not_async_ones() {
         e.kind,
         LogKind::Rejected { node, cause: Cause::ServiceDown } if node == sms
     )));
+    // Each failed sign-up left the user saved and the email sent: the log
+    // says so, right after the failure (issue 11).
+    let (register, failures) = (
+        sync.node_id("register").unwrap(),
+        l.count(MsgState::Rejected),
+    );
+    let half: Vec<_> = sync
+        .log()
+        .entries()
+        .filter_map(|e| match e.kind {
+            LogKind::PartlyDone {
+                failed_at,
+                first,
+                steps,
+            } => Some((failed_at, first, steps)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(half.len() as u64, failures, "one line per failed sign-up");
+    assert!(half.iter().all(|h| *h == (sms, register, 2)), "{half:?}");
 
     let asy_spec = spec_of("async-register", &[("mode", "async"), ("sms_down", "on")]);
     let back = at(

@@ -208,6 +208,17 @@ pub fn sentence(e: &LogEntry, layout: &StageLayout, nodes: &[NodeView], lang: La
             text!("被拒绝：{0}", "rejected: {0}"),
             &[&cause_text(*cause).get(lang).replace("{node}", &name(*node))],
         ),
+        LogKind::PartlyDone {
+            failed_at,
+            first,
+            steps,
+        } => t(
+            text!(
+                "只做了一半：{0}失败之前，从{1}起的 {2} 步已经完成，不会被撤销",
+                "left half done: {2} earlier step(s), from {1} on, had already done their work before {0} failed, and nothing undoes them"
+            ),
+            &[&name(*failed_at), &name(*first), &steps.to_string()],
+        ),
         LogKind::Lost { node, cause } => t(
             text!("丢失：{0}", "lost: {0}"),
             &[&cause_text(*cause).get(lang).replace("{node}", &name(*node))],
@@ -533,6 +544,7 @@ static STEPS: [Text; 3] = [
 fn severity(k: &LogKind) -> &'static str {
     match k {
         LogKind::Rejected { .. }
+        | LogKind::PartlyDone { .. }
         | LogKind::Lost { .. }
         | LogKind::ConsumerCrashed { .. }
         | LogKind::BrokerCrashed { .. } => "bad",

@@ -120,6 +120,39 @@ impl Sim {
         }
     }
 
+    /// A call chain that failed at service `s` after earlier steps had
+    /// done their work (the user saved, the email sent, then the SMS
+    /// service refused): nothing undoes those steps, so the request failed
+    /// while the system is left half changed. Logged after the failure.
+    fn note_partly_done(&mut self, p: u16, s: u16, msg: Handle) {
+        let first = self.publish.producers[p as usize].target;
+        let (mut at, mut steps) = (first, 0u8);
+        while at != s {
+            match self
+                .calls
+                .services
+                .get(at as usize)
+                .and_then(|v| v.then_calls)
+            {
+                Some(next) if usize::from(steps) < self.calls.services.len() => {
+                    (at, steps) = (next, steps + 1);
+                }
+                _ => return, // s is not on this producer's chain
+            }
+        }
+        if steps > 0 {
+            let (failed_at, first) = (self.service_node(s), self.service_node(first));
+            self.note(
+                Some(msg.id),
+                LogKind::PartlyDone {
+                    failed_at,
+                    first,
+                    steps,
+                },
+            );
+        }
+    }
+
     /// Sends a service's answer back to the caller.
     fn reply(&mut self, s: u16, msg: Handle, caller: Caller, refused: Option<Cause>) {
         if !self.live(msg) {
@@ -169,7 +202,10 @@ impl Sim {
                 let created = self.ledger.get(msg.slot).created_us;
                 let response = self.now - created;
                 match refused {
-                    Some(cause) => self.fail(msg, node, cause),
+                    Some(cause) => {
+                        self.fail(msg, node, cause);
+                        self.note_partly_done(p, s, msg);
+                    }
                     None => {
                         let rec = self.ledger.finish_done(msg.slot, &mut self.trace);
                         self.copy_ended(rec.origin);
