@@ -148,6 +148,17 @@ pub enum LogKind {
     Produced {
         producer: NodeId,
     },
+    /// A service published this message as the follow-up of message
+    /// `cause` (a sign-up's jobs): the log links the two ids.
+    FollowUp {
+        service: NodeId,
+        cause: u64,
+    },
+    /// A topic copied message `of` into another subscribed queue: this
+    /// copy is a message of its own, with its own id.
+    Copied {
+        of: u64,
+    },
     Enqueued {
         queue: NodeId,
         len: u64,

@@ -833,6 +833,8 @@ impl Sim {
         let routine = matches!(
             kind,
             LogKind::Produced { .. }
+                | LogKind::FollowUp { .. }
+                | LogKind::Copied { .. }
                 | LogKind::Enqueued { .. }
                 | LogKind::Delivered { .. }
                 | LogKind::Done { .. }

@@ -233,6 +233,36 @@ fn sync_registration_waits_for_the_whole_chain_async_only_for_the_save() {
 }
 
 #[test]
+fn each_job_of_an_async_sign_up_names_the_sign_up_it_is_for() {
+    // Issue 11: the log's job ids did not match the registration ids, and
+    // nothing said which job belonged to which sign-up.
+    let sim = run(
+        &spec_of("async-register", &[("mode", "async")]),
+        &[],
+        3 * US_PER_S,
+    );
+    let user = sim.node_id("user").unwrap();
+    let (mut sign_ups, mut jobs, mut copies) = (Vec::new(), Vec::new(), Vec::new());
+    for e in sim.log().entries() {
+        match e.kind {
+            LogKind::Produced { producer } if producer == user => sign_ups.push(e.msg_id.unwrap()),
+            LogKind::FollowUp { cause, .. } => jobs.push((e.msg_id.unwrap(), cause)),
+            LogKind::Copied { of } => copies.push((e.msg_id.unwrap(), of)),
+            _ => {}
+        }
+    }
+    assert!(sign_ups.len() >= 3, "{sign_ups:?}");
+    let causes: Vec<u64> = jobs.iter().map(|j| j.1).collect();
+    assert_eq!(causes, sign_ups, "one follow-up per sign-up, naming it");
+    // Email gets the follow-up itself; SMS and coupon a copy of it each.
+    assert_eq!(copies.len(), 2 * jobs.len());
+    assert!(
+        copies.iter().all(|(_, of)| jobs.iter().any(|j| j.0 == *of)),
+        "{copies:?}"
+    );
+}
+
+#[test]
 fn a_down_sms_service_fails_sync_registrations_but_not_async_ones() {
     let sync = run(
         &spec_of("async-register", &[("sms_down", "on")]),

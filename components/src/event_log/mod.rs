@@ -163,6 +163,14 @@ pub fn sentence(e: &LogEntry, layout: &StageLayout, nodes: &[NodeView], lang: La
             text!("{0} 发出消息", "sent by {0}"),
             &[&name(*producer)],
         ),
+        LogKind::FollowUp { service, cause } => t(
+            text!("由{0}为 #{1} 发出", "sent by {0} for #{1}"),
+            &[&name(*service), &cause.to_string()],
+        ),
+        LogKind::Copied { of } => t(
+            text!("是 #{0} 的一份副本（主题复制）", "a copy of #{0} (made by the topic)"),
+            &[&of.to_string()],
+        ),
         LogKind::Enqueued { queue, len } => t(
             text!("进入{0}（排队 {1} 条）", "stored in {0} ({1} waiting)"),
             &[&name(*queue), &thousands(*len)],
@@ -647,6 +655,44 @@ mod tests {
         }],
         links: &[],
     };
+
+    #[test]
+    fn follow_ups_and_copies_name_the_message_they_come_from() {
+        let nodes = vec![NodeView {
+            id: 0,
+            name: "db".into(),
+            kind: NodeKind::Service,
+        }];
+        let line = |id, kind, lang| {
+            let e = LogEntry {
+                t_us: 0,
+                msg_id: Some(id),
+                kind,
+            };
+            sentence(&e, &LAYOUT, &nodes, lang)
+        };
+        let follow_up = LogKind::FollowUp {
+            service: 0,
+            cause: 7,
+        };
+        assert_eq!(
+            line(9, follow_up.clone(), Lang::En),
+            "#9 sent by database for #7"
+        );
+        assert_eq!(line(9, follow_up, Lang::Zh), "#9 由数据库为 #7 发出");
+        assert_eq!(
+            line(10, LogKind::Copied { of: 9 }, Lang::En),
+            "#10 a copy of #9 (made by the topic)"
+        );
+        let half = LogKind::PartlyDone {
+            failed_at: 0,
+            first: 0,
+            steps: 2,
+        };
+        assert!(line(7, half.clone(), Lang::En)
+            .starts_with("#7 left half done: 2 earlier step(s), from database on"));
+        assert!(line(7, half, Lang::Zh).contains("2 步已经完成"));
+    }
 
     #[test]
     fn rejections_name_the_node_and_the_cause_in_both_languages() {

@@ -274,7 +274,13 @@ impl Sim {
         );
         let msg = Handle { slot, id };
         let from = self.service_node(s);
-        self.note(Some(id), LogKind::Produced { producer: from });
+        self.note(
+            Some(id),
+            LogKind::FollowUp {
+                service: from,
+                cause: cause.id,
+            },
+        );
         for q in self.target_queues(target) {
             let to = self.queue_node(q);
             self.record_move(msg, from, to, 0, MoveKind::Publish);

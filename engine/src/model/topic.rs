@@ -8,7 +8,7 @@
 
 use crate::ledger::MsgState;
 use crate::model::{Handle, Target};
-use crate::render::NodeId;
+use crate::render::{LogKind, NodeId};
 use crate::sim::Sim;
 use crate::spec::TopicSpec;
 
@@ -116,6 +116,7 @@ impl Sim {
                             persistent,
                             &mut self.trace,
                         );
+                        self.note(Some(id), LogKind::Copied { of: msg.id });
                         Handle { slot, id }
                     };
                     self.fanout.topics[t as usize].copies += 1;
