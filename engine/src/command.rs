@@ -78,6 +78,10 @@ pub enum Action {
     /// Switch the gateway's rate limiter off (a fault: every request gets
     /// through) or back on.
     SetLimiter { on: bool },
+    /// Subscribe exactly the first `count` queues of the topic's
+    /// subscriptions followed by its standby queues (at least one); a queue
+    /// detached this way keeps what it holds.
+    SetSubscribers { topic: String, count: u32 },
 }
 
 /// The stable verb indices of the newer verbs (an action travels as its
@@ -91,6 +95,7 @@ pub const CRASH_PRODUCER_AFTER_DB: usize = 17;
 pub const CRASH_PRODUCER_AFTER_SEND: usize = 18;
 pub const FAIL_LOCAL_TX: usize = 19;
 pub const SET_LIMITER: usize = 20;
+pub const SET_SUBSCRIBERS: usize = 21;
 
 /// The kind of one field of an [`Action`] (for compact encodings that do
 /// not carry field names, such as share links).
@@ -235,6 +240,11 @@ pub const VERBS: &[VerbDef] = &[
         verb: "set_limiter",
         fields: &[("on", K::Bool)],
     },
+    VerbDef {
+        index: SET_SUBSCRIBERS,
+        verb: "set_subscribers",
+        fields: &[("topic", K::Str), ("count", K::U32)],
+    },
 ];
 
 impl Action {
@@ -262,6 +272,7 @@ impl Action {
             Action::CrashProducerAfterSend { .. } => CRASH_PRODUCER_AFTER_SEND,
             Action::FailLocalTx { .. } => FAIL_LOCAL_TX,
             Action::SetLimiter { .. } => SET_LIMITER,
+            Action::SetSubscribers { .. } => SET_SUBSCRIBERS,
         }
     }
 
@@ -306,15 +317,16 @@ impl Action {
             }
             Action::Redrive { queue } => vec![s(queue)],
             Action::SetLimiter { on } => vec![Bool(*on)],
+            Action::SetSubscribers { topic, count } => vec![s(topic), Num(*count as f64)],
         }
     }
 
     /// Builds the verb with stable index `index` from its field values (in
     /// order), checking each value's kind; never panics on bad input.
     pub fn from_field_values(index: usize, values: Vec<FieldValue>) -> Result<Action, String> {
-        let def = verb_def(index).ok_or_else(|| format!("no verb #{index}"))?;
+        let def = verb_def(index).ok_or_else(|| refused!("no verb #{index}"))?;
         if values.len() != def.fields.len() {
-            return Err(format!(
+            return Err(refused!(
                 "'{}' takes {} fields, got {}",
                 def.verb,
                 def.fields.len(),
@@ -397,6 +409,10 @@ impl Action {
                 producer: next()?.str(),
             },
             SET_LIMITER => Action::SetLimiter { on: next()?.bool() },
+            SET_SUBSCRIBERS => Action::SetSubscribers {
+                topic: next()?.str(),
+                count: next()?.num() as u32,
+            },
             _ => unreachable!("index checked against VERBS above"),
         };
         Ok(a)
@@ -432,6 +448,7 @@ impl FieldValue {
 }
 
 /// Checks that `v` fits field `name` of kind `kind`.
+#[cfg_attr(target_arch = "wasm32", allow(unused_variables))] // see `refused!`
 fn checked(verb: &str, name: &str, kind: FieldKind, v: FieldValue) -> Result<FieldValue, String> {
     let ok = match (&v, kind) {
         (FieldValue::Str(_), FieldKind::Str) | (FieldValue::Bool(_), FieldKind::Bool) => true,
@@ -447,7 +464,7 @@ fn checked(verb: &str, name: &str, kind: FieldKind, v: FieldValue) -> Result<Fie
     if ok {
         Ok(v)
     } else {
-        Err(format!(
+        Err(refused!(
             "'{verb}': field '{name}' has the wrong kind of value"
         ))
     }

@@ -311,14 +311,22 @@ pub mod read {
         handled as f64 / finished as f64
     }
 
-    /// Each consumer group's handled count.
+    /// Each consumer group's handled count, for the groups whose queue is
+    /// fed now (a standby or unsubscribed subscriber does not count).
     pub fn handled_by_group(sim: &Sim) -> Vec<u64> {
-        sim.delivery.groups.iter().map(|g| g.processed).collect()
+        attached_groups(sim).map(|g| g.processed).collect()
+    }
+
+    fn attached_groups(sim: &Sim) -> impl Iterator<Item = &crate::model::consumer::ConsumerGroup> {
+        sim.delivery
+            .groups
+            .iter()
+            .filter(|g| sim.queue_attached(g.queue))
     }
 
     pub fn per_consumer_range(sim: &Sim) -> (f64, f64) {
         let mut range: Option<(u64, u64)> = None;
-        for g in &sim.delivery.groups {
+        for g in attached_groups(sim) {
             for m in g.members.iter().take(g.active as usize) {
                 let n = m.processed;
                 range = Some(match range {

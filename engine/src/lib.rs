@@ -6,6 +6,19 @@
 //! `t` fires after the simulation's own events at `t` (so a live run and its
 //! replayed input log are the same run). See ARCHITECTURE.md.
 
+/// A refused command's (or field's) reason: natively (the CLI, command files, tests) the
+/// whole sentence. In the browser nothing shows it (a share link's refused
+/// input is counted, not read), so a fixed word saves the formatting code.
+macro_rules! refused {
+    ($($arg:tt)*) => {{
+        #[cfg(not(target_arch = "wasm32"))]
+        let reason = format!($($arg)*);
+        #[cfg(target_arch = "wasm32")]
+        let reason = String::from("refused");
+        reason
+    }};
+}
+
 pub mod cli;
 pub mod command;
 pub mod event;

@@ -761,9 +761,8 @@ impl Snapshot {
 // ----- building a snapshot from a simulation ---------------------------
 
 impl Sim {
-    /// Plain data for drawing the current moment.
     /// See [`QueueView::attached`].
-    fn queue_attached(&self, q: u16) -> bool {
+    pub(crate) fn queue_attached(&self, q: u16) -> bool {
         let topics = &self.fanout.topics;
         topics.is_empty()
             || topics.iter().any(|t| t.subscriptions.contains(&q))

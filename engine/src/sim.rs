@@ -253,6 +253,7 @@ enum Resolved {
     CrashBroker,
     Subscribe(u16, u16),
     Unsubscribe(u16, u16),
+    SetSubscribers(u16, u32),
     Replay(u16, u32),
     DeployFix(u16),
     Redrive(u16),
@@ -401,13 +402,14 @@ impl Sim {
             .topics
             .iter()
             .map(|t| {
-                let subs = t
-                    .subscriptions
-                    .iter()
-                    .filter_map(|n| queue_idx(n))
-                    .map(|q| q as u16)
-                    .collect();
-                Topic::new(t, subs)
+                let resolve = |names: &[String]| {
+                    names
+                        .iter()
+                        .filter_map(|n| queue_idx(n))
+                        .map(|q| q as u16)
+                        .collect()
+                };
+                Topic::new(t, resolve(&t.subscriptions), resolve(&t.standby))
             })
             .collect();
         let window = (US_PER_S / spec.sample_interval_us).max(1) as usize;
@@ -996,11 +998,13 @@ impl Sim {
         let topic = |n: &str| index_by_name(&self.spec.topics, |x| &x.name, n, "topic");
         let queue = |n: &str| index_by_name(&self.spec.queues, |x| &x.name, n, "queue");
         let service = |n: &str| index_by_name(&self.spec.services, |x| &x.name, n, "service");
-        let rate_ok = |what: &str, r: f64, min: f64| {
+        let rate_ok = |#[cfg_attr(target_arch = "wasm32", allow(unused_variables))] what: &str,
+                       r: f64,
+                       min: f64| {
             if r.is_finite() && r >= min && r <= MAX_RATE_PER_S {
                 Ok(())
             } else {
-                Err(format!(
+                Err(refused!(
                     "{what} = {} is out of range ({} to {})",
                     crate::num::short(r),
                     crate::num::short(min),
@@ -1018,7 +1022,7 @@ impl Sim {
             }
             Action::Produce { producer: p, count } => {
                 if *count > MAX_PRODUCE_PER_COMMAND {
-                    return Err(format!(
+                    return Err(refused!(
                         "produce count {count} is more than {MAX_PRODUCE_PER_COMMAND}"
                     ));
                 }
@@ -1026,7 +1030,7 @@ impl Sim {
             }
             Action::SetConsumers { group: g, count } => {
                 if *count > MAX_CONSUMERS {
-                    return Err(format!(
+                    return Err(refused!(
                         "consumer count {count} is more than {MAX_CONSUMERS}"
                     ));
                 }
@@ -1066,9 +1070,17 @@ impl Sim {
             Action::Unsubscribe { topic: t, queue: q } => {
                 Resolved::Unsubscribe(topic(t)?, queue(q)?)
             }
+            Action::SetSubscribers { topic: t, count } => {
+                if *count == 0 || *count > MAX_CONSUMERS {
+                    return Err(refused!(
+                        "subscriber count must be 1..={MAX_CONSUMERS}, got {count}"
+                    ));
+                }
+                Resolved::SetSubscribers(topic(t)?, *count)
+            }
             Action::Replay { queue: q, count } => {
                 if *count > MAX_PRODUCE_PER_COMMAND {
-                    return Err(format!(
+                    return Err(refused!(
                         "replay count {count} is more than {MAX_PRODUCE_PER_COMMAND}"
                     ));
                 }
@@ -1081,7 +1093,7 @@ impl Sim {
             | Action::FailLocalTx { producer: p } => {
                 let p = producer(p)?;
                 if !self.txn.owns(p) {
-                    return Err(format!(
+                    return Err(refused!(
                         "producer '{}' writes no orders in a local transaction (only a scenario with a txn spec has one)",
                         self.spec.producers[p as usize].name
                     ));
@@ -1121,6 +1133,7 @@ impl Sim {
             Resolved::CrashBroker => self.crash_broker(),
             Resolved::Subscribe(t, q) => self.fanout.subscribe(t, q),
             Resolved::Unsubscribe(t, q) => self.fanout.unsubscribe(t, q),
+            Resolved::SetSubscribers(t, count) => self.fanout.set_subscribers(t, count),
             Resolved::Replay(q, count) => self.replay(q, count),
             Resolved::DeployFix(g) => self.deploy_fix(g),
             Resolved::Redrive(q) => self.redrive(q),
@@ -1135,11 +1148,11 @@ fn index_by_name<T>(
     items: &[T],
     name_of: impl Fn(&T) -> &String,
     name: &str,
-    what: &str,
+    #[cfg_attr(target_arch = "wasm32", allow(unused_variables))] what: &str,
 ) -> Result<u16, String> {
     items
         .iter()
         .position(|x| name_of(x) == name)
         .map(|i| i as u16)
-        .ok_or_else(|| format!("no {what} named '{name}'"))
+        .ok_or_else(|| refused!("no {what} named '{name}'"))
 }

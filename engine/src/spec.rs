@@ -671,6 +671,11 @@ pub struct TopicSpec {
     pub name: String,
     /// Queues subscribed from the start (at least one).
     pub subscriptions: Vec<String>,
+    /// Queues that start unsubscribed and that `set_subscribers` may
+    /// subscribe later: it keeps the first N of `subscriptions` followed by
+    /// these, in order (p2p-vs-pubsub's subscriber count, applied live).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub standby: Vec<String>,
 }
 
 /// How a queue hands messages to its competing consumers.
@@ -1009,16 +1014,22 @@ impl ScenarioSpec {
                     t.name
                 )));
             }
-            for (i, qn) in t.subscriptions.iter().enumerate() {
+            let pool: Vec<&String> = t.subscriptions.iter().chain(&t.standby).collect();
+            for (i, qn) in pool.iter().enumerate() {
+                let list = if i < t.subscriptions.len() {
+                    "subscriptions"
+                } else {
+                    "standby"
+                };
                 if !is_queue(qn) {
                     return Err(SpecError(format!(
-                        "topics.{}.subscriptions: no queue named '{qn}'",
+                        "topics.{}.{list}: no queue named '{qn}'",
                         t.name
                     )));
                 }
-                if t.subscriptions[..i].contains(qn) {
+                if pool[..i].contains(qn) {
                     return Err(SpecError(format!(
-                        "topics.{}.subscriptions: '{qn}' is listed twice",
+                        "topics.{}.{list}: '{qn}' is listed twice",
                         t.name
                     )));
                 }

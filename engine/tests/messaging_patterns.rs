@@ -74,6 +74,71 @@ fn publish_subscribe_hands_every_message_to_every_subscriber() {
     assert_eq!(snap.ledger.total, 3 * published + in_wire);
 }
 
+#[test]
+fn the_subscriber_count_applies_live_and_keeps_the_backlog() {
+    // Issue 11: changing the count restarted the run, which wiped the
+    // backlog Try-this #3 asks the learner to watch.
+    let def = find("p2p-vs-pubsub").unwrap();
+    let settings = [("mode", "pubsub"), ("consumers", "3"), ("work_ms", "1500")];
+    let spec = spec_of("p2p-vs-pubsub", &settings);
+    let params = def.params_from(&common::settings(&settings)).unwrap();
+    let live = |n: f64| {
+        (def.live)(&params, "consumers", n)
+            .into_action()
+            .expect("applies live")
+    };
+    let fact = |sim: &Sim, key: &str| def.fact(key).unwrap().read(sim);
+    let mut sim = Sim::new(&spec, 1).unwrap();
+    sim.run_until(20 * US_PER_S);
+    let backlog = queue_len(&sim.snapshot(), &sim, "sub-1");
+    assert!(backlog > 20, "a backlog builds up: {backlog}");
+    assert_eq!(fact(&sim, "handled_per_message"), 3.0);
+    assert!(
+        fact(&sim, "per_consumer_min") > 0.0,
+        "standby subscribers are not counted"
+    );
+
+    sim.apply(live(6.0)).unwrap();
+    sim.run_until(30 * US_PER_S);
+    let snap = sim.snapshot();
+    assert!(
+        queue_len(&snap, &sim, "sub-1") > backlog,
+        "the backlog is still there"
+    );
+    for i in 4..=6 {
+        assert!(
+            group(&snap, &sim, &format!("subscriber-{i}")).processed > 0,
+            "subscriber-{i} joined"
+        );
+    }
+    assert_eq!(
+        queue_len(&snap, &sim, "sub-7"),
+        0,
+        "the 7th still stands by"
+    );
+    assert_eq!(fact(&sim, "handled_per_message"), 6.0);
+
+    // Down to two: the others are detached and keep what they hold.
+    sim.apply(live(2.0)).unwrap();
+    let held = queue_len(&sim.snapshot(), &sim, "sub-3");
+    sim.run_until(32 * US_PER_S);
+    let snap = sim.snapshot();
+    assert!(
+        !snap
+            .queues
+            .iter()
+            .find(|q| q.node == sim.node_id("sub-3").unwrap())
+            .unwrap()
+            .attached
+    );
+    assert!(
+        queue_len(&snap, &sim, "sub-3") < held,
+        "a detached queue still drains"
+    );
+    assert_eq!(fact(&sim, "handled_per_message"), 2.0);
+    check_full(&sim).unwrap();
+}
+
 // ----- pubsub -------------------------------------------------------------
 
 fn subscriber_done(sim: &Sim, name: &str) -> u64 {

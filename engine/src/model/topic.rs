@@ -4,7 +4,8 @@
 //! every other one gets a copy that is a message of its own, so the ledger
 //! still counts each copy once.
 //!
-//! Owns the topics. Handles the commands `subscribe` and `unsubscribe`.
+//! Owns the topics. Handles the commands `subscribe`, `unsubscribe` and
+//! `set_subscribers`.
 
 use crate::ledger::MsgState;
 use crate::model::{Handle, Target};
@@ -16,6 +17,9 @@ use crate::spec::TopicSpec;
 pub struct Topic {
     /// Subscribed queues, in subscription order.
     pub subscriptions: Vec<u16>,
+    /// The queues `set_subscribers` picks from, in order: the spec's
+    /// subscriptions, then its standby queues.
+    pool: Vec<u16>,
     /// Messages published to the topic (before fan-out).
     pub published: u64,
     /// Copies delivered into subscribed queues (one per subscription per message).
@@ -23,9 +27,11 @@ pub struct Topic {
 }
 
 impl Topic {
-    pub fn new(_spec: &TopicSpec, subscriptions: Vec<u16>) -> Self {
+    pub fn new(_spec: &TopicSpec, subscriptions: Vec<u16>, standby: Vec<u16>) -> Self {
+        let pool = subscriptions.iter().chain(&standby).copied().collect();
         Topic {
             subscriptions,
+            pool,
             published: 0,
             copies: 0,
         }
@@ -38,6 +44,14 @@ impl Topic {
         }
         self.subscriptions.push(q);
         true
+    }
+
+    /// Subscribes exactly the first `count` queues of the pool (at least
+    /// one, at most all): those beyond it are detached and keep what they
+    /// hold, which their consumers still work off.
+    pub fn set_subscribers(&mut self, count: u32) {
+        let n = (count as usize).clamp(1, self.pool.len().max(1));
+        self.subscriptions = self.pool.iter().take(n).copied().collect();
     }
 
     /// Removes a subscription; refused (false) for the last one or one
@@ -70,6 +84,10 @@ impl Fanout {
 
     pub fn unsubscribe(&mut self, t: u16, q: u16) {
         self.topics[t as usize].unsubscribe(q);
+    }
+
+    pub fn set_subscribers(&mut self, t: u16, count: u32) {
+        self.topics[t as usize].set_subscribers(count);
     }
 }
 
@@ -140,12 +158,29 @@ mod tests {
         let spec = TopicSpec {
             name: "t".into(),
             subscriptions: vec!["a".into()],
+            standby: Vec::new(),
         };
-        let mut t = Topic::new(&spec, vec![0]);
+        let mut t = Topic::new(&spec, vec![0], Vec::new());
         assert!(t.subscribe(1));
         assert!(!t.subscribe(1));
         assert!(t.unsubscribe(0));
         assert!(!t.unsubscribe(1), "the last subscription stays");
         assert_eq!(t.subscriptions, vec![1]);
+    }
+
+    #[test]
+    fn set_subscribers_keeps_a_prefix_of_the_pool() {
+        let spec = TopicSpec {
+            name: "t".into(),
+            subscriptions: vec!["a".into(), "b".into()],
+            standby: vec!["c".into(), "d".into()],
+        };
+        let mut t = Topic::new(&spec, vec![0, 1], vec![2, 3]);
+        t.set_subscribers(3);
+        assert_eq!(t.subscriptions, vec![0, 1, 2]);
+        t.set_subscribers(9);
+        assert_eq!(t.subscriptions, vec![0, 1, 2, 3], "at most the pool");
+        t.set_subscribers(0);
+        assert_eq!(t.subscriptions, vec![0], "at least one");
     }
 }

@@ -143,6 +143,7 @@ fn build(p: &Params) -> ScenarioSpec {
         spec.topics.push(TopicSpec {
             name: "signup".into(),
             subscriptions: JOBS.iter().map(|j| j.2.to_string()).collect(),
+            standby: Vec::new(),
         });
         for (key, name, queue) in JOBS {
             spec.queues.push(kit::queue(queue, 100_000));

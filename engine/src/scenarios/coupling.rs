@@ -174,6 +174,7 @@ fn build(p: &Params) -> ScenarioSpec {
         spec.topics.push(TopicSpec {
             name: TOPIC.into(),
             subscriptions: subs,
+            standby: Vec::new(),
         });
     }
     spec

@@ -5,9 +5,10 @@
 //!
 //! Nodes: producer `publisher`. p2p: queue `queue`, consumer group
 //! `consumers` (N members; per-member `processed` counts sum to the
-//! messages sent). pubsub: topic `topic` with queues `sub-1`..`sub-N`, each
-//! drained by its own group `subscriber-1`..`subscriber-N` (each group's
-//! `processed` equals the messages sent).
+//! messages sent). pubsub: topic `topic` with queues `sub-1`..`sub-8`, each
+//! drained by its own group `subscriber-1`..`subscriber-8`; the first N are
+//! subscribed, the others stand by (`set_subscribers` changes N live). Each
+//! subscribed group's `processed` equals the messages sent while it was.
 
 use crate::command::Action;
 use crate::facts::{self, read, FactDef};
@@ -107,6 +108,11 @@ pub const DEF: ScenarioDef = ScenarioDef {
     facts: &FACTS,
 };
 
+/// The most subscribers (the `consumers` range's top).
+pub const MAX_SUBSCRIBERS: u32 = 8;
+/// The pubsub side's topic.
+pub const TOPIC: &str = "topic";
+
 /// Queue and group names of subscriber `i` (from 1) in pubsub mode.
 pub fn subscriber(i: u32) -> (String, String) {
     (format!("sub-{i}"), format!("subscriber-{i}"))
@@ -137,16 +143,21 @@ fn build(p: &Params) -> ScenarioSpec {
             p.get("rate_per_s"),
             100 * US_PER_MS,
         ));
+        // Every possible subscriber exists; the first n are subscribed and
+        // the rest stand by, so the count applies live (a restart would wipe
+        // the backlog the learner is watching drain).
         let mut subs = Vec::new();
-        for i in 1..=n {
+        for i in 1..=MAX_SUBSCRIBERS {
             let (q, g) = subscriber(i);
             spec.queues.push(kit::queue(&q, 10_000));
             spec.consumers.push(kit::consumers(&g, &q, 1, 1, work));
             subs.push(q);
         }
+        let standby = subs.split_off(n.clamp(1, MAX_SUBSCRIBERS) as usize);
         spec.topics.push(TopicSpec {
-            name: "topic".into(),
+            name: TOPIC.into(),
             subscriptions: subs,
+            standby,
         });
     }
     spec
@@ -163,11 +174,16 @@ fn live(p: &Params, key: &str, v: f64) -> Live {
             group: "consumers".into(),
             count: v as u32,
         }),
+        "consumers" => Live::Apply(Action::SetSubscribers {
+            topic: TOPIC.into(),
+            count: v as u32,
+        }),
         "work_ms" if p2p => Live::Apply(Action::SetConsumerWork {
             group: "consumers".into(),
             mean_us: ms(v),
         }),
-        // pubsub: subscribers (and their pace) are part of the topology.
+        // pubsub: each subscriber has a pace of its own; one command sets
+        // one group's, so a new pace for all of them is a new run.
         _ => Live::Restart,
     }
 }

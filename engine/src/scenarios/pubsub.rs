@@ -218,6 +218,7 @@ fn build(p: &Params) -> ScenarioSpec {
     spec.topics.push(TopicSpec {
         name: TOPIC.into(),
         subscriptions: subs,
+        standby: Vec::new(),
     });
     spec
 }

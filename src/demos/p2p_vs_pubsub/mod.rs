@@ -8,6 +8,8 @@ use leptos::prelude::*;
 use mqlab_components::format::{number, thousands};
 use mqlab_components::i18n::{use_lang, words};
 use mqlab_components::{MetricCard, NodeSpot, PanelDef, ParamSlider, StageLayout, Text};
+use mqlab_engine::render::GroupView;
+use mqlab_engine::Snapshot;
 
 use super::{panel_value, read, Captions, CountCard, DemoFrame, Panel};
 use crate::i18n;
@@ -180,6 +182,14 @@ const M_HANDLED: Text = text!("处理总次数", "Handled in total");
 const PER_CONSUMER: Text = text!("各消费者处理数", "Handled by each consumer");
 const PER_SUBSCRIBER: Text = text!("各订阅者处理数", "Handled by each subscriber");
 
+/// The groups whose queue is fed now: the p2p group, or the subscribers
+/// the topic copies to (the others stand by, or drain what they hold).
+fn subscribed(s: &Snapshot) -> impl Iterator<Item = &GroupView> {
+    s.groups
+        .iter()
+        .filter(|g| s.queues.iter().any(|q| q.node == g.queue && q.attached))
+}
+
 #[component]
 pub fn P2pVsPubsubDemo() -> impl IntoView {
     let lang = use_lang();
@@ -190,16 +200,14 @@ pub fn P2pVsPubsubDemo() -> impl IntoView {
     let panel = move |i: usize| {
         // The engine's fact, from the same per-group counts.
         let ratio = panel_value(run, i, |s| {
-            let by_group: Vec<u64> = s.groups.iter().map(|g| g.processed).collect();
+            let by_group: Vec<u64> = subscribed(s).map(|g| g.processed).collect();
             mqlab_engine::facts::read::per_finished_message(&by_group)
         });
         let per_consumer = Signal::derive(move || {
             run.frames.with(|f| {
                 f.get(i)
                     .map(|p| {
-                        p.snap
-                            .groups
-                            .iter()
+                        subscribed(&p.snap)
                             .flat_map(|g| {
                                 if g.consumers.len() > 1 || i == 0 {
                                     g.consumers.iter().map(|c| c.processed).collect::<Vec<_>>()
