@@ -319,6 +319,14 @@ impl Sim {
     /// The checks and their messages cost the bundle ~3 KB gzip for nothing
     /// a learner can reach; scenario files (CLI) are still validated.
     pub fn new(spec: &ScenarioSpec, seed: u64) -> Result<Sim, SpecError> {
+        Sim::from_spec(spec.clone(), seed)
+    }
+
+    /// [`Sim::new`] taking the spec itself: the browser builds a fresh spec
+    /// for every run, and no copy of it is made (nor its code shipped).
+    pub fn from_spec(spec: ScenarioSpec, seed: u64) -> Result<Sim, SpecError> {
+        let shared = std::sync::Arc::new(spec);
+        let spec: &ScenarioSpec = &shared;
         #[cfg(not(target_arch = "wasm32"))]
         spec.validate()?;
         let mut nodes = Vec::new();
@@ -450,7 +458,7 @@ impl Sim {
         );
 
         let mut sim = Sim {
-            spec: std::sync::Arc::new(spec.clone()),
+            spec: std::sync::Arc::clone(&shared),
             seed,
             now: 0,
             events: EventQueue::default(),
@@ -599,7 +607,7 @@ impl Sim {
     /// and the same input log scheduled up front give the same trace.
     pub fn schedule(&mut self, cmd: Command) -> Result<(), String> {
         if cmd.at_us < self.now {
-            return Err(format!(
+            return Err(refused!(
                 "command '{}' at {}µs is in the past (now {}µs)",
                 cmd.action.verb(),
                 cmd.at_us,
@@ -607,7 +615,7 @@ impl Sim {
             ));
         }
         if cmd.at_us > MAX_DURATION_US {
-            return Err(format!(
+            return Err(refused!(
                 "command '{}' is more than 30 days away",
                 cmd.action.verb()
             ));

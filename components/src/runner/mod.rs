@@ -331,11 +331,11 @@ impl DemoRun {
         let sims: Vec<Sim> = (0..self.panels.len())
             .map(|i| {
                 let spec = (self.def.build)(&self.panel_params(i));
-                Sim::new(&spec, seed).unwrap_or_else(|_| {
+                Sim::from_spec(spec, seed).unwrap_or_else(|_| {
                     // Parameters are clamped to their ranges, so this is a
                     // bug; fall back to defaults rather than a dead widget.
                     let spec = (self.def.build)(&self.def.defaults());
-                    Sim::new(&spec, seed).expect("default scenario is valid")
+                    Sim::from_spec(spec, seed).expect("default scenario is valid")
                 })
             })
             .collect();
