@@ -113,7 +113,7 @@ pub mod words {
     pub const DISMISS: Text = text!("知道了", "Dismiss");
     pub const STAGE_LABEL: Text = text!("消息流动示意图", "Diagram of messages moving");
     pub const DOTS_SAMPLED: Text = text!(
-        "（圆点为抽样显示，计数是精确的；队列的填充条按对数刻度，含未确认的消息）",
+        "（圆点为抽样，计数精确；队列条按对数刻度，含未确认消息）",
         "(dots are a sample; counts are exact; a queue's bar is on a log scale and counts unacked messages)",
     );
     pub const UNACKED: Text = text!("未确认", "unacked");

@@ -25,6 +25,9 @@ pub enum NodeKind {
     Queue,
     Consumers,
     Service,
+    /// A topic (fan-out exchange): its messages are drawn through it on
+    /// their way to the subscribed queues. The last nodes of a simulation.
+    Topic,
 }
 
 /// Why a message is travelling.

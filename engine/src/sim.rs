@@ -351,6 +351,9 @@ impl Sim {
         for s in &spec.services {
             add(&s.name, NodeKind::Service);
         }
+        for t in &spec.topics {
+            add(&t.name, NodeKind::Topic);
+        }
         let queue_idx = |n: &str| spec.queues.iter().position(|q| q.name == n);
         let service_idx = |n: &str| spec.services.iter().position(|s| s.name == n);
         let topic_idx = |n: &str| spec.topics.iter().position(|t| t.name == n);
@@ -815,6 +818,30 @@ impl Sim {
         (self.publish.producers.len() + self.broker.queues.len() + self.delivery.groups.len())
             as u16
             + s
+    }
+    pub(crate) fn topic_node(&self, t: u16) -> NodeId {
+        self.service_node(self.calls.services.len() as u16) + t
+    }
+
+    /// Draws a publish to topic `t` arriving at `arrive_us`: to the topic
+    /// in the first half of the hop, then a copy from it to each
+    /// subscribed queue in the second.
+    pub(crate) fn record_fanout(&mut self, msg: Handle, from: NodeId, t: u16, arrive_us: TimeUs) {
+        let topic = self.topic_node(t);
+        let half = self.now + (arrive_us.saturating_sub(self.now)) / 2;
+        self.record_move_until(msg, from, topic, 0, MoveKind::Publish, half);
+        for q in self.target_queues(Target::Topic(t)) {
+            let to = self.queue_node(q);
+            self.moves.push(Movement {
+                msg_id: msg.id,
+                from: topic,
+                to,
+                lane: 0,
+                depart_us: half,
+                arrive_us,
+                kind: MoveKind::Publish,
+            });
+        }
     }
 
     // ----- plumbing shared by the capabilities ---------------------------

@@ -75,6 +75,44 @@ fn publish_subscribe_hands_every_message_to_every_subscriber() {
 }
 
 #[test]
+fn a_topics_messages_are_drawn_through_the_topic() {
+    // Issue 11: the topic was not drawn; publishes went straight to queues.
+    let spec = spec_of("p2p-vs-pubsub", &[("mode", "pubsub"), ("consumers", "3")]);
+    let mut sim = Sim::new(&spec, 1).unwrap();
+    let topic = sim.node_id("topic").unwrap();
+    assert_eq!(
+        sim.nodes()[topic as usize].kind,
+        mqlab_engine::render::NodeKind::Topic
+    );
+    let (publisher, queues): (_, Vec<_>) = (
+        sim.node_id("publisher").unwrap(),
+        (1..=3)
+            .map(|i| sim.node_id(&format!("sub-{i}")).unwrap())
+            .collect(),
+    );
+    let mut seen = Vec::new();
+    for _ in 0..200 {
+        sim.step();
+        for m in sim.movements_now(0, 100) {
+            if !seen.contains(&(m.from, m.to)) {
+                seen.push((m.from, m.to));
+            }
+        }
+    }
+    assert!(seen.contains(&(publisher, topic)), "{seen:?}");
+    for q in &queues {
+        assert!(
+            seen.contains(&(topic, *q)),
+            "a copy from the topic to {q}: {seen:?}"
+        );
+        assert!(
+            !seen.contains(&(publisher, *q)),
+            "no more straight to the queue"
+        );
+    }
+}
+
+#[test]
 fn the_subscriber_count_applies_live_and_keeps_the_backlog() {
     // Issue 11: changing the count restarted the run, which wiped the
     // backlog Try-this #3 asks the learner to watch.

@@ -107,3 +107,18 @@ app.pageTest('peak-shaving: once the burst is over, the side without a queue zoo
   assert.ok(queued > now * 0.9, `the queue side spans the run: ${queued} of ${now} µs`);
   assert.ok(direct < now / 3, `the direct side zooms to its burst: it spans ${direct} of ${now} µs`);
 });
+
+app.pageTest('pubsub: a consumer holding more than its workers (a prefetch) is drawn full, not past its box', async ({ page, open }) => {
+  await open('/demo/pubsub', { lang: 'en' });
+  const root = await waitForDemo(page, 'pubsub');
+  await play(page, root, 4);
+  // The slow warehouse takes up to its prefetch before it finishes one.
+  await waitFor(page, (r) => [...document.querySelectorAll(`${r} .consumer-fill`)].some((f) => Number(f.getAttribute('width')) >= 32), root, { timeout: 30_000, what: 'a consumer drawn full' });
+  await pause(page, root);
+  const widths = await page.evaluate((r) => [...document.querySelectorAll(`${r} .consumer`)].map((g) => ({
+    box: Number(g.querySelector('.consumer-box').getAttribute('width')),
+    fill: Number(g.querySelector('.consumer-fill').getAttribute('width')),
+  })), root);
+  assert.ok(widths.length > 0);
+  for (const w of widths) assert.ok(w.fill <= w.box, `a fill of ${w.fill} in a box of ${w.box}`);
+});

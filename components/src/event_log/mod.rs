@@ -168,7 +168,7 @@ pub fn sentence(e: &LogEntry, layout: &StageLayout, nodes: &[NodeView], lang: La
             &[&name(*service), &cause.to_string()],
         ),
         LogKind::Copied { of } => t(
-            text!("是 #{0} 的一份副本（主题复制）", "a copy of #{0} (made by the topic)"),
+            text!("#{0} 的副本（主题复制）", "a copy of #{0} (made by the topic)"),
             &[&of.to_string()],
         ),
         LogKind::Enqueued { queue, len } => t(
@@ -222,7 +222,7 @@ pub fn sentence(e: &LogEntry, layout: &StageLayout, nodes: &[NodeView], lang: La
             steps,
         } => t(
             text!(
-                "只做了一半：{0}失败之前，从{1}起的 {2} 步已经完成，不会被撤销",
+                "只做了一半：{0}失败前，从{1}起已完成 {2} 步，不会撤销",
                 "left half done: {2} earlier step(s), from {1} on, had already done their work before {0} failed, and nothing undoes them"
             ),
             &[&name(*failed_at), &name(*first), &steps.to_string()],
@@ -691,7 +691,7 @@ mod tests {
         };
         assert!(line(7, half.clone(), Lang::En)
             .starts_with("#7 left half done: 2 earlier step(s), from database on"));
-        assert!(line(7, half, Lang::Zh).contains("2 步已经完成"));
+        assert!(line(7, half, Lang::Zh).contains("已完成 2 步"));
     }
 
     #[test]

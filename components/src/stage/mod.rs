@@ -233,7 +233,8 @@ fn node_status(snap: &Snapshot, node: u16, lang: Lang) -> (String, bool) {
                 None => (String::new(), false),
             }
         }
-        None => (String::new(), false),
+        // A topic holds nothing: its links to the queues say what it does.
+        Some(NodeKind::Topic) | None => (String::new(), false),
     }
 }
 
@@ -426,7 +427,8 @@ fn node_view(
                         lane_of(|c| if c.crashed { 2.0 } else if !c.online { 1.0 } else { 0.0 }) as u8
                     });
                     let fill = move || {
-                        32.0 * lane_of(|c| if c.slots == 0 { 0.0 } else { c.busy as f64 / c.slots as f64 })
+                        // Held beyond its workers (a prefetch) is still full.
+                        32.0 * lane_of(|c| if c.slots == 0 { 0.0 } else { (c.busy as f64 / c.slots as f64).min(1.0) })
                     };
                     let cls = move || match state.get() {
                         2 => "consumer crashed",
@@ -461,6 +463,9 @@ fn node_view(
             let shape = match kind {
                 NodeKind::Producer => "node producer",
                 NodeKind::Queue => "node queue",
+                // A routing point, not a place where messages wait: drawn
+                // as a small hub with its name above (stage.css).
+                NodeKind::Topic => "node topic",
                 _ => "node service",
             };
             let replicas = (kind == NodeKind::Queue).then(|| replicas_view(run, index, x, y, lang));

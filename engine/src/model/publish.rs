@@ -155,10 +155,7 @@ impl Sim {
             );
         }
         if to_topic {
-            for q in self.target_queues(Target::Topic(target)) {
-                let to = self.queue_node(q);
-                self.record_move(msg, from, to, 0, MoveKind::Publish);
-            }
+            self.record_fanout(msg, from, target, at);
             self.push(at, Ev::PublishArrive { p, msg });
         } else if to_queue {
             let q = self.ordered_queue(p, msg).unwrap_or(target);
@@ -281,11 +278,15 @@ impl Sim {
                 cause: cause.id,
             },
         );
-        for q in self.target_queues(target) {
-            let to = self.queue_node(q);
-            self.record_move(msg, from, to, 0, MoveKind::Publish);
+        let at = self.now + self.hop();
+        match target {
+            Target::Topic(t) => self.record_fanout(msg, from, t, at),
+            Target::Queue(q) => {
+                let to = self.queue_node(q);
+                self.record_move(msg, from, to, 0, MoveKind::Publish);
+            }
         }
-        self.push(self.now + self.hop(), Ev::RouteArrive { target, msg });
+        self.push(at, Ev::RouteArrive { target, msg });
     }
 
     pub(crate) fn on_route_arrive(&mut self, target: Target, msg: Handle) {

@@ -92,12 +92,11 @@ impl Fanout {
 }
 
 impl Sim {
-    /// The node a publish to `target` is drawn going to (a topic has no
-    /// node of its own: its first subscribed queue stands in).
+    /// The node a publish to `target` goes to: the queue, or the topic.
     pub(crate) fn target_node(&self, target: Target) -> NodeId {
         match target {
             Target::Queue(q) => self.queue_node(q),
-            Target::Topic(t) => self.queue_node(self.fanout.topics[t as usize].subscriptions[0]),
+            Target::Topic(t) => self.topic_node(t),
         }
     }
 

@@ -62,15 +62,16 @@ static SYNC_SPOTS: [NodeSpot; 5] = chain(240.0, 470.0);
 
 /// A job queue of the async side, in the row of its service.
 const fn job_queue(name: &'static str, row: usize, label: Text) -> NodeSpot {
-    NodeSpot::new(name, 400.0, ROWS[row], label)
+    NodeSpot::new(name, 420.0, ROWS[row], label)
 }
 
 /// The async side adds a job queue in front of each service.
-static ASYNC_SPOTS: [NodeSpot; 8] = {
-    let [user, register, email, sms, coupon] = chain(225.0, 575.0);
+static ASYNC_SPOTS: [NodeSpot; 9] = {
+    let [user, register, email, sms, coupon] = chain(225.0, 590.0);
     [
         user,
         register,
+        NodeSpot::new("signup", 322.0, 150.0, text!("主题", "topic")),
         job_queue("email-jobs", 0, text!("邮件任务队列", "email-jobs queue")),
         job_queue("sms-jobs", 1, text!("短信任务队列", "sms-jobs queue")),
         job_queue(
@@ -97,14 +98,16 @@ static LAYOUT_SYNC: StageLayout = StageLayout {
 };
 
 static LAYOUT_ASYNC: StageLayout = StageLayout {
-    width: 640.0,
+    // Wider than the sync side: the topic sits between register and queues.
+    width: 660.0,
     height: 300.0,
     spots: &ASYNC_SPOTS,
     links: &[
         ("user", "register"),
-        ("register", "email-jobs"),
-        ("register", "sms-jobs"),
-        ("register", "coupon-jobs"),
+        ("register", "signup"),
+        ("signup", "email-jobs"),
+        ("signup", "sms-jobs"),
+        ("signup", "coupon-jobs"),
         ("email-jobs", "email"),
         ("sms-jobs", "sms"),
         ("coupon-jobs", "coupon"),

@@ -82,7 +82,15 @@ fn layout_pubsub(n: usize) -> &'static StageLayout {
                     label: PUBLISHER,
                     member: None,
                 }];
-                let mut links: Vec<(&'static str, &'static str)> = Vec::new();
+                // The topic: the hub every copy leaves from.
+                spots.push(NodeSpot::new(
+                    mqlab_engine::scenarios::p2p_vs_pubsub::TOPIC,
+                    190.0,
+                    height / 2.0,
+                    text!("主题", "Topic"),
+                ));
+                let mut links: Vec<(&'static str, &'static str)> =
+                    vec![("publisher", mqlab_engine::scenarios::p2p_vs_pubsub::TOPIC)];
                 for i in 0..n {
                     let (q, g) = names(i + 1);
                     let y = top + i as f64 * row;
@@ -100,7 +108,7 @@ fn layout_pubsub(n: usize) -> &'static StageLayout {
                         label: SUBSCRIBER_LABELS[i],
                         member: Some(SUBSCRIBER_LABELS[i]),
                     });
-                    links.push(("publisher", q));
+                    links.push((mqlab_engine::scenarios::p2p_vs_pubsub::TOPIC, q));
                     links.push((q, g));
                 }
                 &*Box::leak(Box::new(StageLayout {
