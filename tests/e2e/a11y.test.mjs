@@ -4,15 +4,13 @@
 // region speaks after pausing and stepping; no English is left on the
 // Chinese pages.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-  BUILT_DEMOS, E2E_DIR, TIMEOUT_MS, appUrl, collectErrors, pause, play, tid, useApp, waitFor, waitForDemo,
+  BUILT_DEMOS, TIMEOUT_MS, appUrl, collectErrors, pause, play, seriousViolations, tid, useApp, waitFor, waitForDemo,
   waitForSimTime, simTime,
 } from './helpers.mjs';
 
 const app = useApp();
-const AXE = join(E2E_DIR, 'node_modules', 'axe-core', 'axe.min.js');
 
 /** A page in a context that may inject axe despite the app's CSP. */
 async function axePage(t, fn, { colorScheme = 'light' } = {}) {
@@ -26,15 +24,6 @@ async function axePage(t, fn, { colorScheme = 'light' } = {}) {
   } finally {
     await context.close();
   }
-}
-
-/** Runs axe and returns the serious and critical violations, readable. */
-async function seriousViolations(page) {
-  await page.addScriptTag({ path: AXE });
-  const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  return res.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help}\n      ${v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')} — ${n.failureSummary?.split('\n').slice(1).join(' ').trim()}`).join('\n      ')}`);
 }
 
 const PAGES = [

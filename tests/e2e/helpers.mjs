@@ -13,6 +13,20 @@ export const REPO_ROOT = resolve(E2E_DIR, '..', '..');
 export const DIST = resolve(process.env.MQLAB_DIST ?? join(REPO_ROOT, 'dist'));
 export const ARTIFACTS = join(E2E_DIR, 'artifacts');
 export const CHROMIUM = process.env.MQLAB_CHROMIUM ?? '/usr/bin/chromium';
+
+const AXE = join(E2E_DIR, 'node_modules', 'axe-core', 'axe.min.js');
+
+/**
+ * Runs axe on the page as it is now (its context must bypass the app's
+ * CSP) and returns the serious and critical violations, readable.
+ */
+export async function seriousViolations(page) {
+  await page.addScriptTag({ path: AXE });
+  const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return res.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help}\n      ${v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')} — ${n.failureSummary?.split('\n').slice(1).join(' ').trim()}`).join('\n      ')}`);
+}
 /** Default wait for anything that should happen promptly. */
 export const TIMEOUT_MS = Number(process.env.MQLAB_E2E_TIMEOUT_MS ?? 15_000);
 

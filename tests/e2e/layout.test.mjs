@@ -6,21 +6,11 @@
 //   panels come before the controls, so pressing Play shows something move;
 // - on a phone nothing but the stage scrolls sideways.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import {
-  BUILT_DEMOS, E2E_DIR, pause, play, useApp, waitForDemo, waitForSimTime,
+  BUILT_DEMOS, pause, play, seriousViolations, useApp, waitForDemo, waitForSimTime,
 } from './helpers.mjs';
 
 const app = useApp();
-const AXE = join(E2E_DIR, 'node_modules', 'axe-core', 'axe.min.js');
-
-/** axe's serious and critical findings on the page as it is now. */
-async function seriousViolations(page) {
-  await page.addScriptTag({ path: AXE });
-  const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  return res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** Smallest rendered font size (CSS px on screen) a node text may have on a phone. */
 const MIN_TEXT_PX = 9;
