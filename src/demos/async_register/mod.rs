@@ -285,6 +285,7 @@ mod tests {
                 .chain(spec.queues.iter().map(|q| q.name.as_str()))
                 .chain(spec.consumers.iter().map(|c| c.name.as_str()))
                 .chain(spec.services.iter().map(|s| s.name.as_str()))
+                .chain(spec.topics.iter().map(|t| t.name.as_str()))
                 .collect();
             for n in &names {
                 assert!(
